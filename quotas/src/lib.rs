@@ -1,0 +1,1 @@
+//! quotas (being built).
