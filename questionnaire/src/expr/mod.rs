@@ -2,16 +2,30 @@
 //! `docs/expressions.md`). Parsed once when the questionnaire is loaded, type-checked against the
 //! questionnaire's variables, evaluated by the engine at each step.
 //!
-//! INTERFACE CONTRACT (shared by the format/engine code): the signatures below are fixed; the
-//! bodies are being implemented.
+//! INTERFACE CONTRACT (shared by the format/engine code): the signatures below are fixed.
+//!
+//! The source is parsed once into a compact tree (module `ast`) whose functions, code lists and date
+//! literals are resolved and validated at parse time, so that evaluation only walks the tree.
+
+mod ast;
+mod domain;
+mod eval;
+mod lexer;
+mod parser;
+mod typecheck;
+
+#[cfg(test)]
+mod tests;
 
 use crate::date::Date;
 use std::collections::BTreeSet;
+use std::fmt;
 
 /// A parsed expression, ready to check and evaluate many times.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expr {
     source: String,
+    root: ast::Node,
 }
 
 /// A parse or type error, located in the expression's source.
@@ -55,9 +69,13 @@ pub enum VarType {
 /// The static type of an expression's result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Type {
+    /// A number: integer, decimal, scale, single-choice code.
     Number,
+    /// A text.
     Text,
+    /// A calendar date.
     Date,
+    /// A condition: true or false.
     Bool,
     /// A set of option codes (a multiple-choice answer).
     Codes,
@@ -74,18 +92,26 @@ pub trait Scope {
 pub enum Missing {
     /// Not asked (off route, or not reached yet).
     NotAsked,
+    /// Answered "don't know".
     DontKnow,
+    /// Answered "refused".
     Refused,
 }
 
 /// A runtime value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// No substantive value, and why.
     Missing(Missing),
+    /// A number (a single choice's code, an integer, a decimal).
     Number(f64),
+    /// A text.
     Text(String),
+    /// A calendar date.
     Date(Date),
+    /// A condition's value.
     Bool(bool),
+    /// The codes chosen in a multiple-choice question.
     Codes(BTreeSet<i64>),
 }
 
@@ -99,7 +125,14 @@ pub trait Env {
 pub fn parse(source: &str) -> Result<Expr, ExprError> {
     Ok(Expr {
         source: source.to_string(),
+        root: parser::parse(source)?,
     })
+}
+
+/// Whether `word` is reserved by the expression language (`and`, `or`, `not`, `in`, `if`,
+/// `then`, `else`, `true`, `false`, in any case), so cannot name a variable used in expressions.
+pub fn is_keyword(word: &str) -> bool {
+    lexer::Keyword::from_word(word).is_some()
 }
 
 impl Expr {
@@ -110,30 +143,73 @@ impl Expr {
 
     /// Every name the expression refers to, in order of appearance.
     pub fn references(&self) -> Vec<Reference> {
-        Vec::new()
+        let mut references = Vec::new();
+        self.root.walk_names(&mut |name, column| {
+            references.push(Reference {
+                name: name.to_string(),
+                column: column as usize,
+            });
+        });
+        references
     }
 
     /// Type-checks against `scope`: unknown names, operators applied to the wrong types, codes
     /// that are not options of the variable compared with them.
-    pub fn check(&self, _scope: &dyn Scope) -> Result<Type, ExprError> {
-        Ok(Type::Bool)
+    pub fn check(&self, scope: &dyn Scope) -> Result<Type, ExprError> {
+        typecheck::check(&self.root, scope)
     }
 
     /// Conservative satisfiability: `false` only when the expression can be proven never true
     /// given the domains in `scope` (e.g. `AGE < 10` with `AGE` in 15..=120, or a code that is no
     /// option). Used to find unreachable questions.
-    pub fn can_be_true(&self, _scope: &dyn Scope) -> bool {
-        true
+    pub fn can_be_true(&self, scope: &dyn Scope) -> bool {
+        domain::can_be_true(&self.root, scope)
     }
 
     /// Evaluates. Never panics: type errors were caught by `check`; anything unexpected at run
     /// time (division by zero, a missing operand) gives `Value::Missing(Missing::NotAsked)`.
-    pub fn eval(&self, _env: &dyn Env) -> Value {
-        Value::Bool(true)
+    pub fn eval(&self, env: &dyn Env) -> Value {
+        eval::eval(&self.root, env).into()
     }
 
     /// Evaluates as a condition: true only when the value is `Bool(true)`.
     pub fn is_true(&self, env: &dyn Env) -> bool {
-        matches!(self.eval(env), Value::Bool(true))
+        eval::truthy(&self.root, env)
+    }
+}
+
+/// Shows the source text, as the author wrote it.
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+/// Names the type as messages do: `number`, `text`, `date`, `true/false`, `codes`.
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Type::Number => "number",
+            Type::Text => "text",
+            Type::Date => "date",
+            Type::Bool => "true/false",
+            Type::Codes => "codes",
+        })
+    }
+}
+
+impl VarType {
+    /// The type a variable of this kind has in expressions (single choice: its code, a number).
+    pub fn expr_type(&self) -> Type {
+        typecheck::type_of(self)
+    }
+}
+
+/// Writes a number as authors write it: whole numbers without a decimal point.
+fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
     }
 }
