@@ -1,1 +1,5 @@
 //! exports (being built).
+pub mod dataset;
+pub mod indicators;
+pub mod weighting;
+pub mod writers;

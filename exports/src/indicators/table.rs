@@ -1,0 +1,173 @@
+//! The per-domain indicator table analysts download: one row per indicator and domain.
+
+use std::collections::HashSet;
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::error::IndicatorError;
+use super::estimate::{Estimate, VarianceMethod};
+use super::interval::IntervalMethod;
+use super::sample::Sample;
+
+/// Decimals written for proportions, bounds and standard errors.
+pub const DECIMALS: usize = 6;
+
+/// One 0/1 indicator to tabulate.
+#[derive(Debug, Clone)]
+pub struct Indicator<'a> {
+    /// Short machine name (`sans_equipement`).
+    pub name: String,
+    /// French label shown to analysts (`Part des personnes sans aucun équipement`).
+    pub label: String,
+    /// One value per respondent, `None` when missing.
+    pub values: &'a [Option<bool>],
+}
+
+/// Code and label of one domain (a commune: INSEE code and name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainLabel {
+    /// Code written in `code_domaine` (rows are sorted by it).
+    pub code: String,
+    /// Label written in `domaine`.
+    pub label: String,
+}
+
+/// How the table is computed and what its overall row is called.
+#[derive(Debug, Clone)]
+pub struct TableOptions {
+    /// Variance method for the standard errors.
+    pub variance: VarianceMethod,
+    /// Interval method for `ic_bas` / `ic_haut`.
+    pub interval: IntervalMethod,
+    /// Row for all respondents.
+    pub overall: DomainLabel,
+}
+
+impl TableOptions {
+    /// Options with the overall row labelled `Ensemble` (code `ensemble`).
+    pub fn new(variance: VarianceMethod, interval: IntervalMethod) -> Self {
+        Self {
+            variance,
+            interval,
+            overall: DomainLabel {
+                code: "ensemble".to_owned(),
+                label: "Ensemble".to_owned(),
+            },
+        }
+    }
+}
+
+/// One row of the indicator table; field names are the CSV header.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableRow {
+    /// Indicator name.
+    pub indicateur: String,
+    /// Indicator label.
+    pub libelle: String,
+    /// Domain label (`Ensemble` for the overall row).
+    pub domaine: String,
+    /// Domain code.
+    pub code_domaine: String,
+    /// Respondents with a value.
+    pub n: usize,
+    /// Weighted proportion (empty when n = 0).
+    pub proportion: Option<f64>,
+    /// Lower bound of the 95 % interval.
+    pub ic_bas: Option<f64>,
+    /// Upper bound of the 95 % interval.
+    pub ic_haut: Option<f64>,
+    /// Standard error.
+    pub erreur_type: Option<f64>,
+}
+
+/// Builds the table: for each indicator in order, the overall row then one row per domain in
+/// code order (domains without respondents included, with n = 0 and empty figures).
+///
+/// `domains[j]` labels domain number j of `sample`; pass an empty slice for a sample without
+/// domains.
+pub fn indicator_table(
+    sample: &Sample<'_>,
+    domains: &[DomainLabel],
+    indicators: &[Indicator<'_>],
+    options: &TableOptions,
+) -> Result<Vec<TableRow>, IndicatorError> {
+    if domains.len() != sample.domain_count() {
+        return Err(IndicatorError::DomainLabelCount {
+            labels: domains.len(),
+            domains: sample.domain_count(),
+        });
+    }
+    let mut codes = HashSet::new();
+    if let Some(duplicate) = domains.iter().find(|d| !codes.insert(d.code.as_str())) {
+        return Err(IndicatorError::DuplicateDomainCode(duplicate.code.clone()));
+    }
+    let mut names = HashSet::new();
+    if let Some(duplicate) = indicators.iter().find(|i| !names.insert(i.name.as_str())) {
+        return Err(IndicatorError::DuplicateIndicator(duplicate.name.clone()));
+    }
+    let mut order: Vec<usize> = (0..domains.len()).collect();
+    order.sort_by(|&a, &b| domains[a].code.cmp(&domains[b].code));
+
+    let mut rows = Vec::with_capacity(indicators.len() * (domains.len() + 1));
+    for indicator in indicators {
+        let estimates = sample.estimate(indicator.values, options.variance)?;
+        let row = |domain: &DomainLabel, estimate: &Estimate| {
+            let interval = estimate.interval(options.interval);
+            TableRow {
+                indicateur: indicator.name.clone(),
+                libelle: indicator.label.clone(),
+                domaine: domain.label.clone(),
+                code_domaine: domain.code.clone(),
+                n: estimate.n,
+                proportion: estimate.proportion,
+                ic_bas: interval.map(|i| i.lower),
+                ic_haut: interval.map(|i| i.upper),
+                erreur_type: estimate.standard_error,
+            }
+        };
+        rows.push(row(&options.overall, &estimates.overall));
+        rows.extend(
+            order
+                .iter()
+                .map(|&j| row(&domains[j], &estimates.domains[j])),
+        );
+    }
+    Ok(rows)
+}
+
+/// Writes the table as CSV: UTF-8 without BOM, comma-separated, CRLF line ends, a header
+/// row, figures with [`DECIMALS`] decimals and a decimal point, empty cells for missing
+/// figures.
+pub fn write_table_csv<W: Write>(rows: &[TableRow], writer: W) -> Result<(), IndicatorError> {
+    let mut csv = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(writer);
+    csv.write_record([
+        "indicateur",
+        "libelle",
+        "domaine",
+        "code_domaine",
+        "n",
+        "proportion",
+        "ic_bas",
+        "ic_haut",
+        "erreur_type",
+    ])?;
+    let figure = |value: Option<f64>| value.map_or_else(String::new, |v| format!("{v:.DECIMALS$}"));
+    for row in rows {
+        csv.write_record([
+            row.indicateur.as_str(),
+            row.libelle.as_str(),
+            row.domaine.as_str(),
+            row.code_domaine.as_str(),
+            &row.n.to_string(),
+            &figure(row.proportion),
+            &figure(row.ic_bas),
+            &figure(row.ic_haut),
+            &figure(row.erreur_type),
+        ])?;
+    }
+    csv.flush().map_err(csv::Error::from)?;
+    Ok(())
+}
