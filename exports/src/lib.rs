@@ -1,4 +1,17 @@
-//! exports (being built).
+//! Exports: what analysts take out of cati. Pure apart from writing files.
+//!
+//! - [`dataset`]: the labelled dataset every writer receives — variables in questionnaire order
+//!   with labels, value labels, declared missing values (don't know / refused) and measure
+//!   levels, rows stored column by column.
+//! - [`weighting`]: calibration of respondents to population margins (post-stratification,
+//!   raking, linear, logit and truncated calibration) with diagnostics, solved on the cells of
+//!   the cross-classification so that a million respondents rake in milliseconds.
+//! - [`indicators`]: weighted proportions with confidence intervals that account for the
+//!   calibration, overall and per commune.
+//! - [`writers`]: CSV (and its French spreadsheet variant), SPSS `.sav`, Stata `.dta` 118,
+//!   Parquet, codebook, Frictionless data package and a checksummed manifest, each
+//!   reproducible byte for byte.
+
 pub mod dataset;
 pub mod indicators;
 pub mod weighting;
