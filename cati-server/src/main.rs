@@ -1,1 +1,59 @@
-fn main() {}
+//! The `cati` command: `serve`, `user`, `questionnaire`, `quotas`, `weight`, `bench`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use cati_server::{bench, cli, server};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cati",
+    version,
+    about = "Serveur d'enquêtes téléphoniques assistées par ordinateur"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Starts the HTTP server.
+    Serve(server::ServeArgs),
+    /// Manages accounts.
+    User(cli::user::UserArgs),
+    /// Checks a questionnaire file, or tries it in the terminal.
+    Questionnaire(cli::questionnaire::QuestionnaireArgs),
+    /// Plans quota targets from legal populations.
+    Quotas(cli::quotas::QuotasArgs),
+    /// Calibrates respondents to population margins.
+    Weight(cli::weight::WeightArgs),
+    /// Measures answer-save throughput and latency.
+    Bench(bench::BenchArgs),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let ok = |()| ExitCode::SUCCESS;
+    let outcome = match Cli::parse().command {
+        Command::Serve(args) => server::serve(args).await.map(ok),
+        Command::User(args) => cli::user::run(args).await.map(ok),
+        Command::Questionnaire(args) => cli::questionnaire::run(args),
+        Command::Quotas(args) => cli::quotas::run(args).map(ok),
+        Command::Weight(args) => cli::weight::run(args),
+        Command::Bench(args) => bench::run(args).await.map(ok),
+    };
+    // Errors reach people at a terminal: the message and its causes, no backtrace.
+    outcome.unwrap_or_else(|e| {
+        eprintln!("erreur : {e:#}");
+        ExitCode::FAILURE
+    })
+}

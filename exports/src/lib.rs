@@ -1,5 +1,8 @@
 //! Exports: what analysts take out of cati. Pure apart from writing files.
 //!
+//! - [`build`]: the analysts' dataset of a wave built from interviews and the questionnaire
+//!   (pseudonymous ids, declared missing codes), waves stacked with a difference report, the
+//!   `POIDS` weight, the observatory's indicators and the whole export of a wave.
 //! - [`dataset`]: the labelled dataset every writer receives — variables in questionnaire order
 //!   with labels, value labels, declared missing values (don't know / refused) and measure
 //!   levels, rows stored column by column.
@@ -12,6 +15,7 @@
 //!   Parquet, codebook, Frictionless data package and a checksummed manifest, each
 //!   reproducible byte for byte.
 
+pub mod build;
 pub mod dataset;
 pub mod indicators;
 pub mod weighting;

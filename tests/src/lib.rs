@@ -1,1 +1,459 @@
-//! End-to-end test helpers.
+//! End-to-end test helpers: build and start the real `cati` binary on a free port against a
+//! scratch database (a temporary SQLite file, or a PostgreSQL database created for the test and
+//! dropped afterwards), and talk to it over HTTP like a browser or an API client would.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// Password of every demo account in tests.
+pub const PASSWORD: &str = "mot-de-passe-de-test";
+
+/// The PostgreSQL server tests use: `CATI_TEST_POSTGRES_URL`, or the local default. Tests on
+/// PostgreSQL fail (never skip) when it is unreachable.
+pub fn postgres_url() -> String {
+    std::env::var("CATI_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// The `cati` binary, built once per test run with the same profile as the tests.
+pub fn cati_binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        escargot::CargoBuild::new()
+            .package("cati-server")
+            .bin("cati")
+            .current_release()
+            .manifest_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml"))
+            .run()
+            .expect("building the cati binary")
+            .path()
+            .to_path_buf()
+    })
+}
+
+/// The fixture questionnaire shipped with the server (short, every question type).
+pub fn fixture_questionnaire() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../cati-server/assets/fixture-questionnaire.toml")
+}
+
+/// Which database backend a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// A temporary SQLite file.
+    Sqlite,
+    /// A scratch database on the test PostgreSQL server.
+    Postgres,
+}
+
+/// A scratch database, removed when dropped.
+pub struct TestDb {
+    /// The URL to give `cati`.
+    pub url: String,
+    dir: tempfile::TempDir,
+    postgres_name: Option<String>,
+}
+
+impl TestDb {
+    /// Creates an empty database.
+    pub async fn new(backend: Backend) -> TestDb {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        match backend {
+            Backend::Sqlite => {
+                let url = format!("sqlite://{}", dir.path().join("cati.db").display());
+                TestDb {
+                    url,
+                    dir,
+                    postgres_name: None,
+                }
+            }
+            Backend::Postgres => {
+                let admin = postgres_url();
+                let pool = sqlx::PgPool::connect(&admin).await.unwrap_or_else(|e| {
+                    panic!(
+                        "PostgreSQL unreachable at {admin} ({e}); start it or set CATI_TEST_POSTGRES_URL"
+                    )
+                });
+                let name = format!(
+                    "cati_e2e_{}_{}",
+                    std::process::id(),
+                    NEXT_DB.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                );
+                sqlx::query(&format!("create database {name}"))
+                    .execute(&pool)
+                    .await
+                    .expect("create database");
+                pool.close().await;
+                let url = replace_database(&admin, &name);
+                TestDb {
+                    url,
+                    dir,
+                    postgres_name: Some(name),
+                }
+            }
+        }
+    }
+
+    /// A directory that lives as long as the database (for logs).
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+static NEXT_DB: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let prefix = base.rsplit_once('/').map_or(base, |(p, _)| p);
+    match query {
+        Some(q) => format!("{prefix}/{name}?{q}"),
+        None => format!("{prefix}/{name}"),
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(name) = self.postgres_name.take() else {
+            return;
+        };
+        // Drop runs outside any runtime guarantee: use a private one on a plain thread.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            if let Ok(runtime) = runtime {
+                runtime.block_on(async {
+                    if let Ok(pool) = sqlx::PgPool::connect(&postgres_url()).await {
+                        let _ =
+                            sqlx::query(&format!("drop database if exists {name} with (force)"))
+                                .execute(&pool)
+                                .await;
+                    }
+                });
+            }
+        })
+        .join();
+    }
+}
+
+/// How the demo is loaded for a test.
+#[derive(Clone, Debug)]
+pub struct DemoSize {
+    /// Synthetic cases.
+    pub cases: u32,
+    /// Interviewer accounts `enqueteur1`…
+    pub interviewers: u32,
+    /// Questionnaire file (default: the short fixture).
+    pub questionnaire: PathBuf,
+}
+
+impl DemoSize {
+    /// A demo with `cases` cases and `interviewers` interviewers on the fixture questionnaire.
+    pub fn new(cases: u32, interviewers: u32) -> DemoSize {
+        DemoSize {
+            cases,
+            interviewers,
+            questionnaire: fixture_questionnaire(),
+        }
+    }
+}
+
+impl Default for DemoSize {
+    fn default() -> Self {
+        DemoSize::new(40, 3)
+    }
+}
+
+/// A running `cati serve`, killed when dropped.
+pub struct Server {
+    child: Option<Child>,
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    port: u16,
+    url: String,
+    log: PathBuf,
+    demo: DemoSize,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl Server {
+    /// Starts `cati serve --demo` on the fixture questionnaire and waits until it is healthy.
+    pub async fn start(db: &TestDb, demo: DemoSize) -> Server {
+        let port = free_port();
+        let mut server = Server {
+            child: None,
+            base: format!("http://127.0.0.1:{port}"),
+            port,
+            url: db.url.clone(),
+            log: db.dir().join(format!("server-{port}.log")),
+            demo,
+        };
+        server.spawn().await;
+        server
+    }
+
+    async fn spawn(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .expect("server log file");
+        let child = Command::new(cati_binary())
+            .args(["serve", "--listen", &format!("127.0.0.1:{}", self.port)])
+            .args(["--database-url", &self.url, "--demo"])
+            .arg("--demo-questionnaire")
+            .arg(&self.demo.questionnaire)
+            .args(["--demo-cases", &self.demo.cases.to_string()])
+            .args(["--demo-interviewers", &self.demo.interviewers.to_string()])
+            .env("CATI_DEMO_PASSWORD", PASSWORD)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(log))
+            .spawn()
+            .expect("starting cati serve");
+        self.child = Some(child);
+        let client = reqwest::Client::new();
+        for _ in 0..600 {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                panic!("cati serve exited with {status}: {}", self.log_text());
+            }
+            if let Ok(response) = client.get(format!("{}/healthz", self.base)).send().await
+                && response.status() == StatusCode::OK
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("cati serve did not become healthy: {}", self.log_text());
+    }
+
+    /// What the server wrote on stderr.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Kills the server with SIGKILL (no chance to clean up).
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server again on the same database and port.
+    pub async fn restart(&mut self) {
+        self.kill();
+        self.spawn().await;
+    }
+
+    /// Runs `cati <args>` on the server's database, writing `stdin` to it; returns whether it
+    /// succeeded and what it printed.
+    pub fn cli(&self, args: &[&str], stdin: &str) -> (bool, String) {
+        use std::io::Write;
+        let mut child = Command::new(cati_binary())
+            .args(args)
+            .args(["--database-url", &self.url])
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("running cati");
+        if let Some(mut input) = child.stdin.take() {
+            input.write_all(stdin.as_bytes()).expect("writing to cati");
+        }
+        let output = child.wait_with_output().expect("cati output");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status.success(), text)
+    }
+
+    /// Logs in through the API.
+    pub async fn login(&self, username: &str) -> Client {
+        Client::login(&self.base, username, PASSWORD).await
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// An API client with a cookie jar and the session's CSRF token.
+pub struct Client {
+    /// The HTTP client (cookie store on).
+    pub http: reqwest::Client,
+    /// Server base URL.
+    pub base: String,
+    /// Token for `X-CSRF-Token`.
+    pub csrf: String,
+}
+
+/// A response: status and JSON body (`Value::Null` when empty or not JSON).
+pub type Reply = (StatusCode, Value);
+
+impl Client {
+    /// A client with no session.
+    pub fn anonymous(base: &str) -> Client {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client");
+        Client {
+            http,
+            base: base.to_owned(),
+            csrf: String::new(),
+        }
+    }
+
+    /// Logs in; panics when refused.
+    pub async fn login(base: &str, username: &str, password: &str) -> Client {
+        let mut client = Client::anonymous(base);
+        let (status, me) = client
+            .post(
+                "/api/login",
+                &json!({ "username": username, "password": password }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "login of {username}: {me}");
+        client.csrf = me["csrf_token"].as_str().expect("csrf token").to_owned();
+        client
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> Reply {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET");
+        reply(response).await
+    }
+
+    /// `POST path` with a JSON body and the CSRF header.
+    pub async fn post(&self, path: &str, body: &Value) -> Reply {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("x-csrf-token", &self.csrf)
+            .json(body)
+            .send()
+            .await
+            .expect("POST");
+        reply(response).await
+    }
+
+    /// `POST path` with a raw body and chosen headers (for bad-input tests).
+    pub async fn post_raw(&self, path: &str, body: Vec<u8>, headers: &[(&str, &str)]) -> Reply {
+        let mut request = self.http.post(format!("{}{path}", self.base)).body(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        reply(request.send().await.expect("POST")).await
+    }
+
+    /// Claims the next case; returns the case JSON.
+    pub async fn next_case(&self) -> Value {
+        let (status, case) = self.post("/api/cases/next", &json!({})).await;
+        assert_eq!(status, StatusCode::OK, "next case: {case}");
+        case
+    }
+
+    /// Starts the interview of a case; returns the interview view.
+    pub async fn start_interview(&self, case_id: i64) -> Value {
+        let (status, view) = self
+            .post(&format!("/api/cases/{case_id}/interview"), &json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "start interview: {view}");
+        view
+    }
+
+    /// Answers the current step with the fixture's scripted answer; returns the new view.
+    pub async fn answer_fixture_step(&self, view: &Value) -> Value {
+        let id = view["interview_id"].as_i64().expect("interview id");
+        let var = view["step"]["var"].as_str().expect("a question").to_owned();
+        let (status, next) = self
+            .post(
+                &format!("/api/interviews/{id}/answers"),
+                &fixture_answer(&var),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "answer to {var}: {next}");
+        next
+    }
+}
+
+async fn reply(response: reqwest::Response) -> Reply {
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// The scripted answer to each question of the fixture questionnaire.
+pub fn fixture_answer(var: &str) -> Value {
+    match var {
+        "AGE" => json!({ "var": var, "value": "42" }),
+        "SMARTPHONE" => json!({ "var": var, "codes": [1] }),
+        "USAGES" => json!({ "var": var, "codes": [1, 4], "other": { "4": "Photos" } }),
+        "AISANCE" => json!({ "var": var, "value": "7" }),
+        "COMMENTAIRE" => json!({ "var": var, "value": "Rien à ajouter" }),
+        _ => json!({ "var": var }),
+    }
+}
+
+/// A plausible answer to any question (first ordinary option, a mid-range number, a short
+/// text), for questionnaires without a script.
+pub fn generic_answer(step: &Value) -> Value {
+    let var = step["var"].clone();
+    let bound = |key: &str| step[key].as_str().and_then(|v| v.parse::<f64>().ok());
+    match step["kind"].as_str().unwrap_or_default() {
+        "single" | "multiple" => {
+            let options = step["options"].as_array().cloned().unwrap_or_default();
+            let option = options
+                .iter()
+                .find(|o| o["other"] != true && o["exclusive"] != true)
+                .or(options.first())
+                .map_or(Value::Null, |o| o["code"].clone());
+            json!({ "var": var, "codes": [option] })
+        }
+        "integer" | "decimal" | "scale" => {
+            let (min, max) = (bound("min").unwrap_or(0.0), bound("max").unwrap_or(1000.0));
+            json!({ "var": var, "value": format!("{}", 40f64.clamp(min, max.max(min))) })
+        }
+        "text" => json!({ "var": var, "value": "texte de test" }),
+        "date" => json!({ "var": var, "value": step["max"].as_str().unwrap_or("2000-01-01") }),
+        _ => json!({ "var": var }),
+    }
+}
+
+/// The variables of the fixture in route order when answered with [`fixture_answer`].
+pub const FIXTURE_ROUTE: [&str; 6] = [
+    "INTRO",
+    "AGE",
+    "SMARTPHONE",
+    "USAGES",
+    "AISANCE",
+    "COMMENTAIRE",
+];

@@ -1,0 +1,107 @@
+//! `/api/interviews/…` and `/api/cases/{id}/interview`.
+
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+
+use crate::auth::CurrentUser;
+use crate::error::{ApiJson, ApiPath, AppError};
+use crate::interview::service;
+use crate::interview::view::{AnswerRequest, InterviewView};
+use crate::scheduling::outcomes::parse_appointment;
+use crate::state::AppState;
+use crate::store::interviews::AnswerRow;
+
+pub async fn start(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(case_id): ApiPath<i64>,
+) -> Result<Json<InterviewView>, AppError> {
+    Ok(Json(service::start(&state, &user, case_id).await?))
+}
+
+pub async fn view(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<InterviewView>, AppError> {
+    Ok(Json(service::view(&state, &user, id).await?))
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(request): ApiJson<AnswerRequest>,
+) -> Result<Json<InterviewView>, AppError> {
+    Ok(Json(service::submit(&state, &user, id, request).await?))
+}
+
+pub async fn answers(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<AnswerRow>>, AppError> {
+    Ok(Json(service::stored_answers(&state, &user, id).await?))
+}
+
+/// Where to go back to.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackRequest {
+    #[serde(default)]
+    to: Option<String>,
+}
+
+pub async fn back(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(request): ApiJson<BackRequest>,
+) -> Result<Json<InterviewView>, AppError> {
+    Ok(Json(
+        service::back(&state, &user, id, request.to.as_deref()).await?,
+    ))
+}
+
+/// A callback appointment.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackRequest {
+    appointment_at: String,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+pub async fn callback(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(request): ApiJson<CallbackRequest>,
+) -> Result<Json<InterviewView>, AppError> {
+    let at = parse_appointment(&request.appointment_at).ok_or_else(|| {
+        AppError::Invalid("date de rendez-vous illisible (attendu AAAA-MM-JJTHH:MM)".to_owned())
+    })?;
+    Ok(Json(
+        service::postpone(&state, &user, id, at, request.note).await?,
+    ))
+}
+
+/// A break-off note.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BreakOffRequest {
+    #[serde(default)]
+    note: Option<String>,
+}
+
+pub async fn break_off(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(request): ApiJson<BreakOffRequest>,
+) -> Result<Json<InterviewView>, AppError> {
+    Ok(Json(
+        service::break_off(&state, &user, id, request.note).await?,
+    ))
+}

@@ -1,0 +1,143 @@
+//! `cati quotas plan`: targets per commune (and per sex × age cell) from legal populations,
+//! printed as CSV and optionally written as a quota design file.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use quotas::{
+    AgeVariable, DesignOptions, Layout, Minimum, PlanRequest, Rule, Structure, Tolerance,
+};
+
+/// `cati quotas …`
+#[derive(Debug, clap::Args)]
+pub struct QuotasArgs {
+    #[command(subcommand)]
+    command: QuotasCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum QuotasCommand {
+    /// Computes quota targets: proportional to population, optionally with a minimum per
+    /// commune, rounded by largest remainder so that every total is exact.
+    Plan(PlanArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct PlanArgs {
+    /// Total number of interviews.
+    #[arg(long)]
+    total: u64,
+    /// Minimum number of interviews per commune.
+    #[arg(long)]
+    min_per_commune: Option<u64>,
+    /// How the minimum applies: `floor` raises only the communes below it; `base` gives it to
+    /// every commune and shares the rest proportionally.
+    #[arg(long, default_value = "floor", value_parser = ["floor", "base"])]
+    minimum_mode: String,
+    /// Legal populations (`code_commune,nom_commune,millesime,population_municipale,…`).
+    #[arg(long)]
+    populations: PathBuf,
+    /// Vintage (millésime) to use; default: the latest in the file.
+    #[arg(long)]
+    vintage: Option<String>,
+    /// Population by commune × sex × age band (`code_commune,sexe,age_band,population`), to
+    /// plan cells within each commune.
+    #[arg(long)]
+    structure: Option<PathBuf>,
+    /// Cells crossed (commune × sex × age) or marginal (commune × sex and commune × age).
+    #[arg(long, default_value = "crossed", value_parser = ["crossed", "marginal"])]
+    layout: String,
+    /// Makes every cell soft with this tolerance in percent (default: hard cells).
+    #[arg(long)]
+    soft: Option<f64>,
+    /// The questionnaire variable holding the age band code (e.g. `AGE_QUOTA`); default: age in
+    /// years read from `AGE`.
+    #[arg(long)]
+    age_band_variable: Option<String>,
+    /// Writes the quota design (TOML) to this file.
+    #[arg(long)]
+    design_out: Option<PathBuf>,
+}
+
+/// Runs a `cati quotas` subcommand.
+pub fn run(args: QuotasArgs) -> anyhow::Result<()> {
+    match args.command {
+        QuotasCommand::Plan(plan) => run_plan(plan),
+    }
+}
+
+fn run_plan(args: PlanArgs) -> anyhow::Result<()> {
+    let read = |path: &PathBuf| {
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+    };
+    let populations_csv = read(&args.populations)?;
+    let vintage = match args.vintage {
+        Some(v) => v,
+        None => quotas::population_vintages(&populations_csv)
+            .with_context(|| format!("{}", args.populations.display()))?
+            .into_iter()
+            .max()
+            .context("the populations file has no vintage")?,
+    };
+    let populations = quotas::parse_populations(&populations_csv, &vintage)
+        .with_context(|| format!("{}", args.populations.display()))?;
+    if populations.is_empty() {
+        bail!(
+            "{}: no commune for vintage {vintage}",
+            args.populations.display()
+        );
+    }
+    let structure = match &args.structure {
+        Some(path) => {
+            Some(Structure::parse(&read(path)?).with_context(|| format!("{}", path.display()))?)
+        }
+        None => None,
+    };
+    let minimum = match (args.min_per_commune, args.minimum_mode.as_str()) {
+        (None, _) => Minimum::None,
+        (Some(m), "base") => Minimum::Base(m),
+        (Some(m), _) => Minimum::Floor(m),
+    };
+    let layout = if args.layout == "marginal" {
+        Layout::Marginal
+    } else {
+        Layout::Crossed
+    };
+    let plan = quotas::plan(
+        &populations,
+        &PlanRequest {
+            total: args.total,
+            minimum,
+            structure: structure.as_ref(),
+            layout,
+        },
+    )?;
+    super::print_stdout(&plan.to_csv())?;
+    if let Some(path) = &args.design_out {
+        let rule = match args.soft {
+            None => Rule::Hard,
+            Some(percent) if !(0.0..=1000.0).contains(&percent) => {
+                bail!("--soft must be a percentage between 0 and 1000, got {percent}")
+            }
+            Some(percent) => Rule::Soft(Tolerance::from_basis_points(
+                (percent * 100.0).round() as u32
+            )?),
+        };
+        let mut options = DesignOptions {
+            id: format!("quotas-{vintage}"),
+            rule,
+            ..DesignOptions::default()
+        };
+        if let Some(var) = args.age_band_variable {
+            options.age_variable = AgeVariable::Band(var);
+        }
+        let design = plan.to_design(&options)?;
+        std::fs::write(path, design.to_toml())
+            .with_context(|| format!("writing {}", path.display()))?;
+        eprintln!(
+            "Plan de quotas écrit dans {} (millésime {vintage}).",
+            path.display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,137 @@
+//! `cati user add|passwd|disable`: account management from the command line.
+
+use std::io::BufRead;
+
+use anyhow::{Context, bail};
+
+use crate::auth;
+use crate::store::Db;
+use crate::store::users::{self, Role};
+
+/// Options shared by the `user` subcommands.
+#[derive(Clone, Debug, clap::Args)]
+pub struct UserArgs {
+    /// Database: `sqlite://file.db` or `postgres://…`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://cati.db",
+        global = true
+    )]
+    pub database_url: String,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: UserCommand,
+}
+
+/// `cati user …` subcommands.
+#[derive(Clone, Debug, clap::Subcommand)]
+pub enum UserCommand {
+    /// Creates an account; prints a generated password unless --password-stdin is given.
+    Add {
+        /// Login name.
+        username: String,
+        /// Role: admin, supervisor, interviewer or analyst.
+        #[arg(long)]
+        role: String,
+        /// Name shown in the interface (default: the login name).
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Replaces a password (ends the account's sessions).
+    Passwd {
+        /// Login name.
+        username: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disables an account (or re-enables it with --enable).
+    Disable {
+        /// Login name.
+        username: String,
+        /// Re-enable instead.
+        #[arg(long)]
+        enable: bool,
+    },
+}
+
+/// Runs a `cati user` subcommand.
+pub async fn run(args: UserArgs) -> anyhow::Result<()> {
+    let db = Db::connect(&args.database_url, 2)
+        .await
+        .context("opening the database")?;
+    let result = run_on(&db, args.command).await;
+    db.close().await;
+    result
+}
+
+async fn run_on(db: &Db, command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add {
+            username,
+            role,
+            name,
+            password_stdin,
+        } => {
+            let Some(role) = Role::parse(&role) else {
+                bail!("rôle inconnu « {role} » (admin, supervisor, interviewer, analyst)");
+            };
+            let (password, generated) = password(password_stdin)?;
+            auth::create_user(db, None, &username, &name, role, &password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("Compte « {username} » créé ({}).", role.label());
+            if generated {
+                println!("Mot de passe : {password}");
+            }
+        }
+        UserCommand::Passwd {
+            username,
+            password_stdin,
+        } => {
+            let user = find(db, &username).await?;
+            let (password, generated) = password(password_stdin)?;
+            auth::change_password(db, None, user, &password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("Mot de passe de « {username} » changé.");
+            if generated {
+                println!("Mot de passe : {password}");
+            }
+        }
+        UserCommand::Disable { username, enable } => {
+            let user = find(db, &username).await?;
+            auth::set_disabled(db, None, user, !enable)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "Compte « {username} » {}.",
+                if enable { "réactivé" } else { "désactivé" }
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn find(db: &Db, username: &str) -> anyhow::Result<i64> {
+    match users::by_username(db, username).await? {
+        Some(user) => Ok(user.id),
+        None => bail!("aucun compte « {username} »"),
+    }
+}
+
+fn password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if !from_stdin {
+        return Ok((auth::password::generate(), true));
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password")?;
+    Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false))
+}

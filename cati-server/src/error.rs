@@ -1,0 +1,176 @@
+//! The one error type of the HTTP layer and its mapping to responses.
+//!
+//! Every handler, page or API, returns `Result<_, AppError>`. Responses are JSON
+//! `{"error": "<French message>"}` with the status documented on each variant; the message is
+//! also put in the response extensions so that the page middleware (`pages::html_errors`) can
+//! render it as HTML for browsers. Server-side failures are logged, never shown in detail.
+
+use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use crate::store::StoreError;
+
+/// Why a request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// `400 Bad Request`: malformed input.
+    #[error("{0}")]
+    BadRequest(String),
+    /// `401 Unauthorized`: not logged in, or the session ended.
+    #[error("authentification requise")]
+    Unauthorized,
+    /// `401 Unauthorized`: wrong username or password.
+    #[error("identifiant ou mot de passe incorrect")]
+    BadCredentials,
+    /// `403 Forbidden`: the role or the case does not allow it.
+    #[error("{0}")]
+    Forbidden(String),
+    /// `404 Not Found`.
+    #[error("{0}")]
+    NotFound(String),
+    /// `409 Conflict`: the resource changed meanwhile or already exists.
+    #[error("{0}")]
+    Conflict(String),
+    /// `422 Unprocessable Entity`: well-formed but invalid (an answer the questionnaire refuses).
+    #[error("{0}")]
+    Invalid(String),
+    /// `422 Unprocessable Entity` with `"confirm_required": true`: a soft check warns; the
+    /// same answer sent again with `confirm` is accepted.
+    #[error("{0}")]
+    NeedsConfirmation(String),
+    /// `429 Too Many Requests`: too many failed logins.
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// A rejection by an extractor (body too large, wrong content type, bad JSON…), with its
+    /// own 4xx status.
+    #[error("{message}")]
+    Rejected {
+        /// Status chosen by the extractor.
+        status: StatusCode,
+        /// What was wrong.
+        message: String,
+    },
+    /// `500 Internal Server Error`: storage failed.
+    #[error("erreur interne (base de données)")]
+    Store(#[from] StoreError),
+    /// `500 Internal Server Error`: anything else unexpected.
+    #[error("erreur interne")]
+    Internal(String),
+}
+
+/// The message of an error response, kept for the HTML error pages.
+#[derive(Clone, Debug)]
+pub struct ErrorMessage(pub String);
+
+impl AppError {
+    /// The response status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Invalid(_) | AppError::NeedsConfirmation(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Rejected { status, .. } => *status,
+            AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Shorthand for a role or ownership refusal.
+    pub fn forbidden(message: &str) -> AppError {
+        AppError::Forbidden(message.to_owned())
+    }
+
+    /// Shorthand for a missing resource.
+    pub fn not_found(message: &str) -> AppError {
+        AppError::NotFound(message.to_owned())
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = ?self, "request failed");
+        }
+        let message = self.to_string();
+        let body = if matches!(self, AppError::NeedsConfirmation(_)) {
+            serde_json::json!({ "error": message, "confirm_required": true })
+        } else {
+            serde_json::json!({ "error": message })
+        };
+        let mut response = (status, axum::Json(body)).into_response();
+        response.extensions_mut().insert(ErrorMessage(message));
+        response
+    }
+}
+
+fn rejected(status: StatusCode, message: String) -> AppError {
+    AppError::Rejected { status, message }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(rejection: JsonRejection) -> Self {
+        let status = rejection.status();
+        let message = match status {
+            StatusCode::PAYLOAD_TOO_LARGE => "corps de requête trop volumineux".to_owned(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                "en-tête Content-Type: application/json attendu".to_owned()
+            }
+            _ => format!("JSON invalide : {}", rejection.body_text()),
+        };
+        rejected(status, message)
+    }
+}
+
+impl From<FormRejection> for AppError {
+    fn from(rejection: FormRejection) -> Self {
+        rejected(
+            rejection.status(),
+            format!("formulaire invalide : {}", rejection.body_text()),
+        )
+    }
+}
+
+impl From<PathRejection> for AppError {
+    fn from(rejection: PathRejection) -> Self {
+        rejected(
+            StatusCode::BAD_REQUEST,
+            format!("chemin invalide : {}", rejection.body_text()),
+        )
+    }
+}
+
+impl From<QueryRejection> for AppError {
+    fn from(rejection: QueryRejection) -> Self {
+        rejected(
+            StatusCode::BAD_REQUEST,
+            format!("paramètres invalides : {}", rejection.body_text()),
+        )
+    }
+}
+
+/// JSON body extractor whose rejections are [`AppError`]s.
+#[derive(Debug, axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(AppError))]
+pub struct ApiJson<T>(pub T);
+
+/// Path extractor whose rejections are [`AppError`]s.
+#[derive(Debug, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(AppError))]
+pub struct ApiPath<T>(pub T);
+
+/// Form extractor whose rejections are [`AppError`]s.
+#[derive(Debug, axum::extract::FromRequest)]
+#[from_request(via(axum::Form), rejection(AppError))]
+pub struct ApiForm<T>(pub T);
+
+/// Query extractor whose rejections are [`AppError`]s.
+#[derive(Debug, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(AppError))]
+pub struct ApiQuery<T>(pub T);

@@ -1,0 +1,48 @@
+//! Interviews driven by the questionnaire engine, persisted answer by answer.
+//!
+//! Every accepted answer is committed (record JSON + one row per answer, in one transaction)
+//! before the next question is shown, so closing the browser or killing the server loses
+//! nothing that was acknowledged: the interview resumes at the same question.
+
+pub mod service;
+pub mod view;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use questionnaire::Questionnaire;
+
+use crate::error::AppError;
+use crate::store::{Db, surveys};
+
+/// Parsed questionnaires by version id: parsing and checking happen once per version.
+#[derive(Default)]
+pub struct QuestionnaireCache {
+    parsed: RwLock<HashMap<i64, Arc<Questionnaire>>>,
+}
+
+impl QuestionnaireCache {
+    /// The questionnaire of a stored version.
+    pub async fn get(&self, db: &Db, version_id: i64) -> Result<Arc<Questionnaire>, AppError> {
+        if let Some(q) = self.read().get(&version_id) {
+            return Ok(Arc::clone(q));
+        }
+        let stored = surveys::questionnaire_source(db, version_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("version de questionnaire inconnue"))?;
+        let parsed = questionnaire::load(&stored.source, &stored.file_name)
+            .map_err(|e| AppError::Internal(format!("stored questionnaire does not load: {e}")))?;
+        let parsed = Arc::new(parsed);
+        self.parsed
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(version_id, Arc::clone(&parsed));
+        Ok(parsed)
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<i64, Arc<Questionnaire>>> {
+        self.parsed
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}

@@ -1,0 +1,401 @@
+//! Starting, answering, going back, postponing and breaking off interviews.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use questionnaire::{
+    AnswerError, AnswerInput, Interview, Preload, Questionnaire, QuotaDecision, Record, State,
+};
+
+use super::view::{AnswerRequest, InterviewView, Special, Step};
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::scheduling::outcomes::interview as disposition;
+use crate::state::AppState;
+use crate::store::cases::{self, CaseNext, CaseRow, NewAttempt};
+use crate::store::interviews::{self, Ending, InterviewRow, Progress, SaveOutcome};
+use crate::store::users::Role;
+use crate::store::{StoreError, now_ms, surveys};
+
+/// An interview loaded with everything the engine needs.
+struct Loaded {
+    case: CaseRow,
+    row: InterviewRow,
+    questionnaire: Arc<Questionnaire>,
+    preload: Preload,
+    language: String,
+    record: Record,
+}
+
+/// The engine over a loaded interview, borrowing only the fields it reads so that the
+/// record stays mutable.
+macro_rules! engine {
+    ($loaded:expr) => {
+        Interview {
+            questionnaire: &$loaded.questionnaire,
+            preload: &$loaded.preload,
+            language: &$loaded.language,
+        }
+    };
+}
+
+/// Starts (or resumes) the interview of the case the interviewer holds.
+pub async fn start(
+    state: &AppState,
+    user: &CurrentUser,
+    case_id: i64,
+) -> Result<InterviewView, AppError> {
+    user.require(&[Role::Interviewer])?;
+    let seed: u64 = rand::random();
+    let record = Record::new(seed);
+    let record_json = serde_json::to_string(&record).map_err(StoreError::from)?;
+    let row = interviews::start(&state.db, case_id, user.user.id, seed as i64, &record_json)
+        .await?
+        .ok_or_else(|| AppError::forbidden("vous ne détenez pas ce cas"))?;
+    if row.status != "in_progress" {
+        return Err(AppError::Conflict(
+            "cet entretien est déjà terminé".to_owned(),
+        ));
+    }
+    let loaded = load(state, row).await?;
+    Ok(view_of(&loaded))
+}
+
+/// The interview as it stands. Interviewers see only the interview of the case they hold;
+/// supervisors and admins may look at any.
+pub async fn view(
+    state: &AppState,
+    user: &CurrentUser,
+    interview_id: i64,
+) -> Result<InterviewView, AppError> {
+    let loaded = load_by_id(state, interview_id).await?;
+    if !user.role.manages_sample() {
+        ensure_holder(user, &loaded)?;
+    }
+    Ok(view_of(&loaded))
+}
+
+/// Validates and stores an answer, then returns the next step.
+pub async fn submit(
+    state: &AppState,
+    user: &CurrentUser,
+    interview_id: i64,
+    request: AnswerRequest,
+) -> Result<InterviewView, AppError> {
+    let mut loaded = load_by_id(state, interview_id).await?;
+    ensure_holder(user, &loaded)?;
+    let input = input_of(&request)?;
+    let before = loaded.record.clone();
+    engine!(loaded)
+        .submit(&mut loaded.record, &request.var, input, request.confirm)
+        .map_err(answer_error)?;
+    settle(&mut loaded)?;
+    let ending = match engine!(loaded).state(&loaded.record) {
+        State::Completed { .. } => Some(end_of(&loaded, user, disposition::COMPLETED, None)),
+        State::ScreenedOut { reason, .. } => {
+            let code = if reason == "quota" {
+                disposition::QUOTA_FULL
+            } else {
+                disposition::SCREENED_OUT
+            };
+            Some(end_of(&loaded, user, code, Some(reason)))
+        }
+        _ => None,
+    };
+    persist(state, user, &mut loaded, &before, ending.as_ref()).await?;
+    Ok(view_of(&loaded))
+}
+
+/// Goes back to an earlier step (the previous one when `to` is `None`).
+pub async fn back(
+    state: &AppState,
+    user: &CurrentUser,
+    interview_id: i64,
+    to: Option<&str>,
+) -> Result<InterviewView, AppError> {
+    let mut loaded = load_by_id(state, interview_id).await?;
+    ensure_holder(user, &loaded)?;
+    let before = loaded.record.clone();
+    engine!(loaded)
+        .back(&mut loaded.record, to)
+        .map_err(answer_error)?;
+    persist(state, user, &mut loaded, &before, None).await?;
+    Ok(view_of(&loaded))
+}
+
+/// The respondent asks to be called back: the partial interview is kept and resumes where it
+/// stopped when the appointment comes up.
+pub async fn postpone(
+    state: &AppState,
+    user: &CurrentUser,
+    interview_id: i64,
+    appointment_at: i64,
+    note: Option<String>,
+) -> Result<InterviewView, AppError> {
+    let mut loaded = load_by_id(state, interview_id).await?;
+    ensure_holder(user, &loaded)?;
+    if appointment_at <= now_ms() {
+        return Err(AppError::Invalid(
+            "le rendez-vous doit être dans le futur".to_owned(),
+        ));
+    }
+    let mut ending = end_of(&loaded, user, disposition::CALLBACK, note);
+    ending.status = "in_progress";
+    ending.next = CaseNext::Appointment { at: appointment_at };
+    let before = loaded.record.clone();
+    persist(state, user, &mut loaded, &before, Some(&ending)).await?;
+    Ok(InterviewView {
+        step: Step::Ended,
+        ..view_of(&loaded)
+    })
+}
+
+/// The respondent breaks the interview off: final, AAPOR 2.12.
+pub async fn break_off(
+    state: &AppState,
+    user: &CurrentUser,
+    interview_id: i64,
+    note: Option<String>,
+) -> Result<InterviewView, AppError> {
+    let mut loaded = load_by_id(state, interview_id).await?;
+    ensure_holder(user, &loaded)?;
+    let ending = end_of(&loaded, user, disposition::BROKEN_OFF, note);
+    let before = loaded.record.clone();
+    persist(state, user, &mut loaded, &before, Some(&ending)).await?;
+    loaded.row.status = "broken_off".to_owned();
+    Ok(InterviewView {
+        step: Step::Ended,
+        ..view_of(&loaded)
+    })
+}
+
+/// Settles the quota point. No quota design is attached to waves yet, so every respondent who
+/// reaches it is accepted; the quota service plugs in here.
+fn settle(loaded: &mut Loaded) -> Result<(), AppError> {
+    while let State::QuotaPoint { .. } = engine!(loaded).state(&loaded.record) {
+        engine!(loaded)
+            .record_quota(&mut loaded.record, QuotaDecision::Accepted)
+            .map_err(answer_error)?;
+    }
+    Ok(())
+}
+
+fn end_of(
+    loaded: &Loaded,
+    user: &CurrentUser,
+    (outcome, aapor): (&str, &str),
+    note: Option<String>,
+) -> Ending {
+    let status = match outcome {
+        "completed" => "completed",
+        "screened_out" | "quota_full" => "screened_out",
+        _ => "broken_off",
+    };
+    Ending {
+        status,
+        attempt: NewAttempt {
+            case_id: loaded.case.id,
+            interviewer_id: user.user.id,
+            number_dialled: String::new(),
+            outcome: outcome.to_owned(),
+            aapor_code: aapor.to_owned(),
+            note,
+            duration_s: cases::held_seconds(&loaded.case),
+        },
+        next: CaseNext::Final,
+    }
+}
+
+/// Commits the new record, the changed answer rows and the optional ending; then refreshes
+/// the loaded revision.
+async fn persist(
+    state: &AppState,
+    user: &CurrentUser,
+    loaded: &mut Loaded,
+    before: &Record,
+    ending: Option<&Ending>,
+) -> Result<(), AppError> {
+    let old = answers_json(before)?;
+    let new = answers_json(&loaded.record)?;
+    let changed = new
+        .iter()
+        .filter(|(var, answer)| old.get(*var) != Some(answer))
+        .map(|(var, answer)| (var.clone(), answer.to_string()))
+        .collect();
+    let removed = old
+        .keys()
+        .filter(|var| !new.contains_key(*var))
+        .cloned()
+        .collect();
+    let route = engine!(loaded).route(&loaded.record);
+    let mut ending = ending.cloned();
+    if let Some(ending) = ending.as_mut() {
+        ending.attempt.number_dialled = first_phone(state, loaded.case.id).await?;
+    }
+    let progress = Progress {
+        interview_id: loaded.row.id,
+        revision: loaded.row.revision,
+        interviewer_id: user.user.id,
+        record: serde_json::to_string(&loaded.record).map_err(StoreError::from)?,
+        route: serde_json::to_string(&route).map_err(StoreError::from)?,
+        changed,
+        removed,
+    };
+    match interviews::save(&state.db, &progress, ending.as_ref()).await? {
+        SaveOutcome::Saved => {
+            loaded.row.revision += 1;
+            if let Some(ending) = ending {
+                loaded.row.status = ending.status.to_owned();
+            }
+            Ok(())
+        }
+        SaveOutcome::Stale => Err(AppError::Conflict(
+            "l'entretien a changé entre-temps (autre onglet ?) : rechargez la page".to_owned(),
+        )),
+    }
+}
+
+async fn first_phone(state: &AppState, case_id: i64) -> Result<String, AppError> {
+    Ok(cases::phones(&state.db, case_id)
+        .await?
+        .into_iter()
+        .next()
+        .map(|p| p.e164)
+        .unwrap_or_default())
+}
+
+fn answers_json(record: &Record) -> Result<BTreeMap<String, serde_json::Value>, AppError> {
+    let value = serde_json::to_value(record).map_err(StoreError::from)?;
+    Ok(match value.get("answers") {
+        Some(serde_json::Value::Object(map)) => map.clone().into_iter().collect(),
+        _ => BTreeMap::new(),
+    })
+}
+
+fn ensure_holder(user: &CurrentUser, loaded: &Loaded) -> Result<(), AppError> {
+    user.require(&[Role::Interviewer])?;
+    if loaded.case.held_by != Some(user.user.id) {
+        return Err(AppError::forbidden(
+            "cet entretien concerne un cas que vous ne détenez pas",
+        ));
+    }
+    if loaded.row.status != "in_progress" {
+        return Err(AppError::Conflict("cet entretien est terminé".to_owned()));
+    }
+    Ok(())
+}
+
+async fn load_by_id(state: &AppState, interview_id: i64) -> Result<Loaded, AppError> {
+    let row = interviews::by_id(&state.db, interview_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("entretien inconnu"))?;
+    load(state, row).await
+}
+
+async fn load(state: &AppState, row: InterviewRow) -> Result<Loaded, AppError> {
+    let case = cases::case(&state.db, row.case_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("cas inconnu"))?;
+    let wave = surveys::wave(&state.db, case.wave_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("vague inconnue"))?;
+    let questionnaire = state
+        .questionnaires
+        .get(&state.db, wave.questionnaire_version_id)
+        .await?;
+    let record: Record = serde_json::from_str(&row.record).map_err(StoreError::from)?;
+    let preload = preload_of(&case.preload);
+    let language = questionnaire.primary_language().to_owned();
+    Ok(Loaded {
+        case,
+        row,
+        questionnaire,
+        preload,
+        language,
+        record,
+    })
+}
+
+/// The case's preload fields as the engine takes them (text values).
+fn preload_of(json: &str) -> Preload {
+    let value: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    let mut preload = Preload::new();
+    if let serde_json::Value::Object(map) = value {
+        for (key, value) in map {
+            let text = match value {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Null => continue,
+                other => other.to_string(),
+            };
+            preload.insert(key, text);
+        }
+    }
+    preload
+}
+
+fn view_of(loaded: &Loaded) -> InterviewView {
+    let engine = engine!(loaded);
+    let step = if loaded.row.status == "broken_off" {
+        Step::Ended
+    } else {
+        Step::from_state(&engine.state(&loaded.record))
+    };
+    InterviewView {
+        interview_id: loaded.row.id,
+        case_id: loaded.case.id,
+        status: loaded.row.status.clone(),
+        step,
+        route: engine.route(&loaded.record),
+    }
+}
+
+fn input_of(request: &AnswerRequest) -> Result<AnswerInput, AppError> {
+    let given = usize::from(request.codes.is_some())
+        + usize::from(request.value.is_some())
+        + usize::from(request.special.is_some());
+    if given > 1 {
+        return Err(AppError::BadRequest(
+            "donnez une seule forme de réponse : codes, value ou special".to_owned(),
+        ));
+    }
+    Ok(match (&request.codes, &request.value, request.special) {
+        (Some(codes), _, _) => AnswerInput::Codes {
+            codes: codes.clone(),
+            other: request.other.clone().unwrap_or_default(),
+        },
+        (_, Some(value), _) => AnswerInput::Raw(value.clone()),
+        (_, _, Some(Special::DontKnow)) => AnswerInput::DontKnow,
+        (_, _, Some(Special::Refused)) => AnswerInput::Refused,
+        _ => AnswerInput::Continue,
+    })
+}
+
+fn answer_error(error: AnswerError) -> AppError {
+    let message = error.to_string();
+    match error {
+        AnswerError::SoftCheck(_) => AppError::NeedsConfirmation(message),
+        AnswerError::NotCurrent { .. } | AnswerError::Finished => AppError::Conflict(message),
+        _ => AppError::Invalid(message),
+    }
+}
+
+/// The stored answers of an interview: for supervisors, admins and analysts, and for the
+/// interviewer holding its case.
+pub async fn stored_answers(
+    state: &AppState,
+    user: &CurrentUser,
+    interview_id: i64,
+) -> Result<Vec<interviews::AnswerRow>, AppError> {
+    let row = interviews::by_id(&state.db, interview_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("entretien inconnu"))?;
+    if user.role == Role::Interviewer {
+        let case = cases::case(&state.db, row.case_id).await?;
+        if case.and_then(|c| c.held_by) != Some(user.user.id) {
+            return Err(AppError::forbidden(
+                "cet entretien concerne un cas que vous ne détenez pas",
+            ));
+        }
+    }
+    Ok(interviews::answers(&state.db, interview_id).await?)
+}

@@ -1,0 +1,227 @@
+//! What the API and the pages show of an interview: plain serialisable views built from the
+//! engine's state.
+
+use serde::{Deserialize, Serialize};
+
+use questionnaire::{QuestionView, State, ViewKind};
+
+/// An interview as the workstation sees it.
+#[derive(Clone, Debug, Serialize)]
+pub struct InterviewView {
+    /// Interview id.
+    pub interview_id: i64,
+    /// Case id.
+    pub case_id: i64,
+    /// `in_progress`, `completed`, `screened_out` or `broken_off`.
+    pub status: String,
+    /// Where the interview stands.
+    pub step: Step,
+    /// Steps answered so far, in route order.
+    pub route: Vec<String>,
+}
+
+/// Where an interview stands.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Step {
+    /// A question to ask.
+    Question(Box<QuestionDto>),
+    /// Finished: the closing text to read.
+    Completed {
+        /// Closing text.
+        closing: String,
+    },
+    /// Screened out: why, and the closing text to read.
+    ScreenedOut {
+        /// Reason.
+        reason: String,
+        /// Closing text.
+        closing: String,
+    },
+    /// Ended by the interviewer (broken off, or postponed to an appointment).
+    Ended,
+}
+
+/// One question, fills resolved.
+#[derive(Clone, Debug, Serialize)]
+pub struct QuestionDto {
+    /// Variable to answer.
+    pub var: String,
+    /// `single`, `multiple`, `integer`, `decimal`, `text`, `date`, `scale` or `info`.
+    pub kind: &'static str,
+    /// Lower bound (integer, decimal, scale; a date as text).
+    pub min: Option<String>,
+    /// Upper bound.
+    pub max: Option<String>,
+    /// Maximum number of choices (multiple).
+    pub max_choices: Option<usize>,
+    /// Maximum text length.
+    pub max_length: Option<usize>,
+    /// Scale end labels.
+    pub min_label: Option<String>,
+    /// Scale end labels.
+    pub max_label: Option<String>,
+    /// Section title.
+    pub section: String,
+    /// Grid text when the question is a grid item.
+    pub header: Option<String>,
+    /// Text to read.
+    pub text: String,
+    /// Note for the interviewer.
+    pub instruction: Option<String>,
+    /// Options in the respondent's order.
+    pub options: Vec<OptionDto>,
+    /// "Don't know" allowed.
+    pub allow_dont_know: bool,
+    /// "Refused" allowed.
+    pub allow_refused: bool,
+    /// The stored answer when revisiting (the engine's JSON form).
+    pub current: Option<serde_json::Value>,
+    /// 1-based position on the route.
+    pub number: usize,
+    /// Whether "back" is possible.
+    pub can_go_back: bool,
+}
+
+/// One option of a choice question.
+#[derive(Clone, Debug, Serialize)]
+pub struct OptionDto {
+    /// Code.
+    pub code: i64,
+    /// Label.
+    pub label: String,
+    /// Asks for an "other, specify" text.
+    pub other: bool,
+    /// Cannot be combined with other options.
+    pub exclusive: bool,
+}
+
+/// An answer sent by the workstation. Exactly one of `codes`, `value`, `special` is given,
+/// or none to continue past an information screen.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerRequest {
+    /// The variable being answered (must be the current step).
+    pub var: String,
+    /// Chosen option codes (single: exactly one).
+    #[serde(default)]
+    pub codes: Option<Vec<i64>>,
+    /// "Other, specify" texts by option code.
+    #[serde(default)]
+    pub other: Option<std::collections::BTreeMap<i64, String>>,
+    /// A typed value (number, text, date).
+    #[serde(default)]
+    pub value: Option<String>,
+    /// `dont_know` or `refused`.
+    #[serde(default)]
+    pub special: Option<Special>,
+    /// Accepts a soft-check warning.
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+/// A missing-value answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Special {
+    /// Ne sait pas.
+    DontKnow,
+    /// Refus.
+    Refused,
+}
+
+impl QuestionDto {
+    /// Builds the view of the engine's question.
+    pub fn from_view(q: &QuestionView) -> QuestionDto {
+        let mut dto = QuestionDto {
+            var: q.var.clone(),
+            kind: "info",
+            min: None,
+            max: None,
+            max_choices: None,
+            max_length: None,
+            min_label: None,
+            max_label: None,
+            section: q.section.clone(),
+            header: q.header.clone(),
+            text: q.text.clone(),
+            instruction: q.instruction.clone(),
+            options: q
+                .options
+                .iter()
+                .map(|o| OptionDto {
+                    code: o.code,
+                    label: o.label.clone(),
+                    other: o.other,
+                    exclusive: o.exclusive,
+                })
+                .collect(),
+            allow_dont_know: q.allow_dont_know,
+            allow_refused: q.allow_refused,
+            current: q
+                .current
+                .as_ref()
+                .and_then(|a| serde_json::to_value(a).ok()),
+            number: q.number,
+            can_go_back: q.can_go_back,
+        };
+        let text = |v: &dyn std::fmt::Display| Some(v.to_string());
+        match &q.kind {
+            ViewKind::Single => dto.kind = "single",
+            ViewKind::Multiple { max_choices } => {
+                dto.kind = "multiple";
+                dto.max_choices = *max_choices;
+            }
+            ViewKind::Integer { min, max } => {
+                dto.kind = "integer";
+                dto.min = min.as_ref().and_then(|v| text(v));
+                dto.max = max.as_ref().and_then(|v| text(v));
+            }
+            ViewKind::Decimal { min, max, .. } => {
+                dto.kind = "decimal";
+                dto.min = min.as_ref().and_then(|v| text(v));
+                dto.max = max.as_ref().and_then(|v| text(v));
+            }
+            ViewKind::Text { max_length } => {
+                dto.kind = "text";
+                dto.max_length = Some(*max_length);
+            }
+            ViewKind::Date { min, max } => {
+                dto.kind = "date";
+                dto.min = min.as_ref().and_then(|v| text(v));
+                dto.max = max.as_ref().and_then(|v| text(v));
+            }
+            ViewKind::Scale {
+                min,
+                max,
+                min_label,
+                max_label,
+            } => {
+                dto.kind = "scale";
+                dto.min = text(min);
+                dto.max = text(max);
+                dto.min_label = min_label.clone();
+                dto.max_label = max_label.clone();
+            }
+            ViewKind::Info => dto.kind = "info",
+        }
+        dto
+    }
+}
+
+impl Step {
+    /// The step of an engine state (the quota point never reaches views: it is settled first).
+    pub fn from_state(state: &State) -> Step {
+        match state {
+            State::Question(q) => Step::Question(Box::new(QuestionDto::from_view(q))),
+            State::Completed { closing } => Step::Completed {
+                closing: closing.clone(),
+            },
+            State::ScreenedOut { reason, closing } => Step::ScreenedOut {
+                reason: reason.clone(),
+                closing: closing.clone(),
+            },
+            State::QuotaPoint { .. } => Step::Ended,
+        }
+    }
+}

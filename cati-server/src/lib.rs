@@ -1,0 +1,17 @@
+//! The `cati` server: storage (SQLite or PostgreSQL), accounts and roles, the interviewer's
+//! workstation (pages and JSON API) and the command line.
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod bench;
+pub mod calls;
+pub mod cli;
+pub mod error;
+pub mod interview;
+pub mod pages;
+pub mod sample;
+pub mod scheduling;
+pub mod server;
+pub mod state;
+pub mod store;

@@ -1,0 +1,133 @@
+//! Server-rendered pages in French (maud), with a small vendored script for the keyboard.
+
+mod login;
+mod manage;
+mod workstation;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use maud::{DOCTYPE, Markup, html};
+
+use crate::auth::CurrentUser;
+use crate::error::ErrorMessage;
+use crate::state::AppState;
+use crate::store::users::Role;
+
+/// The page routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/connexion", get(login::form).post(login::submit))
+        .route("/deconnexion", post(login::logout))
+        .route("/poste", get(workstation::home))
+        .route("/poste/suivant", post(workstation::next))
+        .route("/poste/cas", get(workstation::case))
+        .route("/poste/issue", post(workstation::outcome))
+        .route(
+            "/poste/entretien",
+            get(workstation::interview).post(workstation::start),
+        )
+        .route("/poste/entretien/reponse", post(workstation::answer))
+        .route("/poste/entretien/retour", post(workstation::back))
+        .route("/poste/entretien/rappel", post(workstation::callback))
+        .route("/poste/entretien/abandon", post(workstation::break_off))
+        .route("/echantillon", get(manage::sample))
+        .route("/suivi", get(manage::progress))
+        .route(
+            "/admin/utilisateurs",
+            get(manage::users).post(manage::create_user),
+        )
+        .route("/admin/utilisateurs/{id}/etat", post(manage::toggle_user))
+        .route(
+            "/admin/utilisateurs/{id}/mot-de-passe",
+            post(manage::reset_password),
+        )
+}
+
+async fn home(user: CurrentUser) -> Redirect {
+    Redirect::to(match user.role {
+        Role::Interviewer => "/poste",
+        Role::Supervisor | Role::Admin => "/echantillon",
+        Role::Analyst => "/suivi",
+    })
+}
+
+/// The common page frame.
+pub(crate) fn layout(title: &str, user: Option<&CurrentUser>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="fr" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " — cati" }
+                link rel="stylesheet" href="/assets/cati.css";
+                script src="/assets/workstation.js" defer {}
+            }
+            body {
+                header {
+                    strong { "cati" }
+                    @if let Some(user) = user {
+                        nav {
+                            @match user.role {
+                                Role::Interviewer => { a href="/poste" { "Poste d'enquête" } }
+                                Role::Supervisor => { a href="/echantillon" { "Échantillon" } " " a href="/suivi" { "Suivi" } }
+                                Role::Admin => {
+                                    a href="/echantillon" { "Échantillon" } " " a href="/suivi" { "Suivi" } " "
+                                    a href="/admin/utilisateurs" { "Utilisateurs" }
+                                }
+                                Role::Analyst => { a href="/suivi" { "Suivi" } }
+                            }
+                        }
+                        form.inline method="post" action="/deconnexion" {
+                            span { (user.user.display_name) " (" (user.role.label()) ") " }
+                            button type="submit" { "Se déconnecter" }
+                        }
+                    }
+                }
+                main { (body) }
+            }
+        }
+    }
+}
+
+/// Turns error responses of page routes into HTML pages; 401 goes to the login page.
+pub async fn html_errors(request: Request, next: Next) -> Response {
+    let is_page = {
+        let path = request.uri().path();
+        !(path.starts_with("/api/")
+            || path == "/api"
+            || path.starts_with("/assets/")
+            || path == "/healthz")
+    };
+    let response = next.run(request).await;
+    if !is_page {
+        return response;
+    }
+    let Some(ErrorMessage(message)) = response.extensions().get::<ErrorMessage>().cloned() else {
+        return response;
+    };
+    let status = response.status();
+    if status == StatusCode::UNAUTHORIZED {
+        return Redirect::to("/connexion").into_response();
+    }
+    let body = layout(
+        "Erreur",
+        None,
+        html! {
+            h1 { "Erreur " (status.as_u16()) }
+            p.error role="alert" { (message) }
+            p { a href="/" { "Retour à l'accueil" } }
+        },
+    );
+    let mut page = (status, Html(body.into_string())).into_response();
+    page.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    page
+}

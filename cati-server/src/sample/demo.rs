@@ -1,0 +1,189 @@
+//! `cati serve --demo`: the observatory questionnaire as a demo survey with one open wave, a
+//! synthetic sample and demo accounts. Loading twice on the same database adds nothing.
+//!
+//! The sample is **synthetic**: every case is flagged `synthetic`, its identifier starts with
+//! `SYNTH-`, and its phone numbers come from the ranges the French numbering plan keeps for
+//! fiction (films, series, books), 05 36 49 xx xx (fixed, South-West) and 06 39 98 xx xx
+//! (mobile), so that dialling a demo number cannot ring a real person.
+
+use std::path::PathBuf;
+
+use crate::auth;
+use crate::error::AppError;
+use crate::sample::communes::COMMUNES;
+use crate::store::cases::{self, NewCase};
+use crate::store::users::{self, Role};
+use crate::store::{Db, surveys};
+
+/// The questionnaire used when the observatory's file is not available.
+pub const FIXTURE_QUESTIONNAIRE: &str = include_str!("../../assets/fixture-questionnaire.toml");
+
+/// How the demo is set up.
+#[derive(Clone, Debug)]
+pub struct DemoOptions {
+    /// Questionnaire file; default `questionnaires/observatoire.toml` of the workspace, or the
+    /// built-in short fixture when that file is missing.
+    pub questionnaire: Option<PathBuf>,
+    /// Number of synthetic cases.
+    pub cases: u32,
+    /// Number of interviewer accounts (`enqueteur1`…).
+    pub interviewers: u32,
+    /// One password for every demo account instead of generated ones (tests).
+    pub password: Option<String>,
+}
+
+/// A demo account and, when it was created now, its password.
+#[derive(Debug)]
+pub struct DemoAccount {
+    /// Login name.
+    pub username: String,
+    /// Role.
+    pub role: Role,
+    /// Password, when the account was created by this run.
+    pub password: Option<String>,
+}
+
+/// What the demo loaded.
+#[derive(Debug)]
+pub struct DemoReport {
+    /// Questionnaire file used.
+    pub questionnaire: String,
+    /// The wave's id.
+    pub wave_id: i64,
+    /// Cases added by this run.
+    pub cases_added: u64,
+    /// Accounts.
+    pub accounts: Vec<DemoAccount>,
+}
+
+fn observatory_path() -> PathBuf {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../questionnaires/observatoire.toml");
+    path.canonicalize().unwrap_or(path)
+}
+
+/// Loads the demo survey, wave, sample and accounts (idempotent).
+pub async fn load(db: &Db, options: &DemoOptions) -> Result<DemoReport, AppError> {
+    let (file_name, source) = questionnaire_source(options)?;
+    let parsed = questionnaire::load(&source, &file_name).map_err(|e| {
+        AppError::Invalid(format!(
+            "le questionnaire {file_name} ne se charge pas : {e}"
+        ))
+    })?;
+    let survey_id = surveys::ensure_survey(db, parsed.id(), parsed.title()).await?;
+    let version_id =
+        surveys::ensure_questionnaire_version(db, survey_id, parsed.version(), &file_name, &source)
+            .await?;
+    let (wave_id, _) =
+        surveys::ensure_wave(db, survey_id, "Démonstration", version_id, "open").await?;
+    let sample: Vec<NewCase> = (0..options.cases).map(synthetic_case).collect();
+    let cases_added = cases::insert_cases(db, wave_id, &sample).await?;
+    let mut wanted = vec![
+        ("admin".to_owned(), Role::Admin),
+        ("superviseur".to_owned(), Role::Supervisor),
+    ];
+    wanted.extend((1..=options.interviewers).map(|i| (format!("enqueteur{i}"), Role::Interviewer)));
+    wanted.push(("analyste".to_owned(), Role::Analyst));
+    let mut accounts = Vec::new();
+    for (username, role) in wanted {
+        let password = if users::by_username(db, &username).await?.is_some() {
+            None
+        } else {
+            let password = options
+                .password
+                .clone()
+                .unwrap_or_else(auth::password::generate);
+            auth::create_user(
+                db,
+                None,
+                &username,
+                &display_name(&username),
+                role,
+                &password,
+            )
+            .await?;
+            Some(password)
+        };
+        accounts.push(DemoAccount {
+            username,
+            role,
+            password,
+        });
+    }
+    Ok(DemoReport {
+        questionnaire: file_name,
+        wave_id,
+        cases_added,
+        accounts,
+    })
+}
+
+fn questionnaire_source(options: &DemoOptions) -> Result<(String, String), AppError> {
+    let path = options
+        .questionnaire
+        .clone()
+        .unwrap_or_else(observatory_path);
+    match std::fs::read_to_string(&path) {
+        Ok(source) => Ok((path.display().to_string(), source)),
+        Err(e) if options.questionnaire.is_some() => Err(AppError::Invalid(format!(
+            "impossible de lire {} : {e}",
+            path.display()
+        ))),
+        Err(_) => Ok((
+            "fixture-questionnaire.toml".to_owned(),
+            FIXTURE_QUESTIONNAIRE.to_owned(),
+        )),
+    }
+}
+
+fn display_name(username: &str) -> String {
+    let mut chars = username.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// The `index`-th synthetic case: communes in turn, a fictional fixed number, and a fictional
+/// mobile number for one case in four.
+fn synthetic_case(index: u32) -> NewCase {
+    let (code, name) = COMMUNES[index as usize % COMMUNES.len()];
+    let suffix = index % 10_000;
+    let mut phones = vec![format!("+3353649{suffix:04}")];
+    if index % 4 == 3 {
+        phones.push(format!("+3363998{suffix:04}"));
+    }
+    NewCase {
+        external_id: format!("SYNTH-{:05}", index + 1),
+        commune_code: Some(code.to_owned()),
+        commune_name: Some(name.to_owned()),
+        preload: serde_json::json!({ "commune": name, "commune_fichier": name }),
+        synthetic: true,
+        phones,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn synthetic_numbers_stay_in_the_fiction_ranges() {
+        for i in [0, 1, 3, 9_999, 10_000, 123_456] {
+            for phone in synthetic_case(i).phones {
+                assert!(
+                    phone.starts_with("+3353649") || phone.starts_with("+3363998"),
+                    "{phone}"
+                );
+                assert_eq!(phone.len(), 12, "{phone}");
+            }
+        }
+    }
+
+    #[test]
+    fn synthetic_cases_cover_every_commune() {
+        let codes: std::collections::BTreeSet<_> = (0..28)
+            .map(|i| synthetic_case(i).commune_code.unwrap())
+            .collect();
+        assert_eq!(codes.len(), 28);
+    }
+}

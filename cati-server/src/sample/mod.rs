@@ -1,0 +1,4 @@
+//! The sample: reference communes and the synthetic demo survey.
+
+pub mod communes;
+pub mod demo;

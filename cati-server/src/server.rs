@@ -1,0 +1,271 @@
+//! `cati serve`: the HTTP server, its middleware stack and graceful shutdown.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::middleware::from_fn;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::cookie::time::Duration as CookieDuration;
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+use crate::error::AppError;
+use crate::sample::demo::{self, DemoOptions};
+use crate::state::{AppState, Settings};
+use crate::store::Db;
+use crate::{api, assets, auth, pages};
+
+/// Largest request body accepted (answers, forms, JSON).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Options of `cati serve`.
+#[derive(Clone, Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Database: `sqlite://file.db` (created if missing) or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://cati.db")]
+    pub database_url: String,
+    /// Load the demo survey (observatory questionnaire, synthetic sample, demo accounts).
+    #[arg(long)]
+    pub demo: bool,
+    /// Questionnaire file for the demo (default: questionnaires/observatoire.toml).
+    #[arg(long, requires = "demo")]
+    pub demo_questionnaire: Option<PathBuf>,
+    /// Number of synthetic cases in the demo sample.
+    #[arg(long, default_value_t = 2000, requires = "demo")]
+    pub demo_cases: u32,
+    /// Number of demo interviewer accounts.
+    #[arg(long, default_value_t = 3, requires = "demo")]
+    pub demo_interviewers: u32,
+    /// One password for all demo accounts instead of generated ones (tests only).
+    #[arg(long, env = "CATI_DEMO_PASSWORD", hide = true, requires = "demo")]
+    pub demo_password: Option<String>,
+    /// Minutes of inactivity after which a session expires.
+    #[arg(long, default_value_t = 120)]
+    pub session_idle_minutes: i64,
+    /// Database connections in the pool.
+    #[arg(long, default_value_t = 10)]
+    pub max_connections: u32,
+}
+
+/// Runs the server until SIGTERM or Ctrl-C.
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let db = Db::connect(&args.database_url, args.max_connections)
+        .await
+        .with_context(|| format!("opening the database {}", redact(&args.database_url)))?;
+    if args.demo {
+        let options = DemoOptions {
+            questionnaire: args.demo_questionnaire.clone(),
+            cases: args.demo_cases,
+            interviewers: args.demo_interviewers,
+            password: args.demo_password.clone(),
+        };
+        let report = demo::load(&db, &options)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        print_demo(&report);
+    }
+    let state = state(db.clone()).await?;
+    let app = app(state, args.session_idle_minutes).await?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    tracing::info!(address = %listener.local_addr()?, "cati serve listening");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("shutting down");
+    db.close().await;
+    Ok(())
+}
+
+/// The shared state for a database.
+pub async fn state(db: Db) -> anyhow::Result<AppState> {
+    let dummy_hash = auth::password::hash(auth::password::generate())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(AppState {
+        db,
+        settings: Arc::new(Settings::default()),
+        questionnaires: Arc::default(),
+        dummy_hash: Arc::new(dummy_hash),
+    })
+}
+
+/// The whole application: API, pages, assets, health check, with sessions, CSRF checks, body
+/// limit and request tracing.
+pub async fn app(state: AppState, session_idle_minutes: i64) -> anyhow::Result<Router> {
+    let router = Router::new()
+        .nest("/api", api::router())
+        .merge(pages::router())
+        .merge(assets::router())
+        .route("/healthz", get(healthz))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(from_fn(auth::csrf::protect))
+        .layer(from_fn(pages::html_errors));
+    let idle = CookieDuration::minutes(session_idle_minutes.max(1));
+    let router = match &state.db {
+        Db::Sqlite(pool) => {
+            let store = SqliteStore::new(pool.clone());
+            store
+                .migrate()
+                .await
+                .context("creating the session table")?;
+            router.layer(sessions(store, idle))
+        }
+        Db::Postgres(pool) => {
+            let store = PostgresStore::new(pool.clone());
+            store
+                .migrate()
+                .await
+                .context("creating the session table")?;
+            router.layer(sessions(store, idle))
+        }
+    };
+    Ok(router
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .with_state(state))
+}
+
+fn sessions<S>(store: S, idle: CookieDuration) -> SessionManagerLayer<S>
+where
+    S: SessionStore + ExpiredDeletion + Clone,
+{
+    let cleaner = store.clone();
+    tokio::spawn(async move {
+        if let Err(e) = cleaner
+            .continuously_delete_expired(tokio::time::Duration::from_secs(600))
+            .await
+        {
+            tracing::warn!(error = %e, "expired session cleanup stopped");
+        }
+    });
+    SessionManagerLayer::new(store)
+        .with_name("cati_session")
+        .with_same_site(SameSite::Strict)
+        .with_http_only(true)
+        .with_secure(false)
+        .with_expiry(Expiry::OnInactivity(idle))
+}
+
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.db.ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({ "status": "ok" })),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({ "status": "database unavailable" })),
+            )
+        }
+    }
+}
+
+async fn not_found() -> AppError {
+    AppError::not_found("page ou ressource inconnue")
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::Rejected {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        message: "méthode non autorisée sur cette ressource".to_owned(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn print_demo(report: &demo::DemoReport) {
+    println!(
+        "Démonstration chargée : questionnaire {}",
+        report.questionnaire
+    );
+    println!(
+        "  vague n° {} ouverte ; {} cas synthétiques ajoutés (numéros fictifs 05 36 49 xx xx / 06 39 98 xx xx)",
+        report.wave_id, report.cases_added
+    );
+    println!("  comptes de démonstration :");
+    for account in &report.accounts {
+        match &account.password {
+            Some(password) => println!(
+                "    {:<12} {:<16} mot de passe : {password}",
+                account.username,
+                account.role.label()
+            ),
+            None => println!(
+                "    {:<12} {:<16} (existe déjà, mot de passe inchangé)",
+                account.username,
+                account.role.label()
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn database_passwords_are_not_printed() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("sqlite://cati.db"), "sqlite://cati.db");
+    }
+}

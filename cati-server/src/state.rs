@@ -1,0 +1,37 @@
+//! What every handler receives: the database and the settings.
+
+use std::sync::Arc;
+
+use crate::interview::QuestionnaireCache;
+use crate::store::Db;
+
+/// Settings fixed at start-up.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Failed logins in a row before a username is locked.
+    pub login_max_failures: i64,
+    /// How long a locked username stays locked, in milliseconds.
+    pub lockout_ms: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            login_max_failures: 5,
+            lockout_ms: 15 * 60 * 1000,
+        }
+    }
+}
+
+/// Shared state of the HTTP server.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// Settings.
+    pub settings: Arc<Settings>,
+    /// Parsed questionnaires by version.
+    pub questionnaires: Arc<QuestionnaireCache>,
+    /// A password hash verified when the username is unknown, so that both cases take as long.
+    pub dummy_hash: Arc<String>,
+}

@@ -1,0 +1,30 @@
+//! End-to-end tests: the real `cati serve` binary over HTTP, on SQLite and on PostgreSQL.
+//! Every scenario is written once and run on both backends.
+
+// Logging in, claiming a case, recording outcomes, completing an interview.
+mod flow;
+// Many interviewers at once never hold the same case.
+mod concurrency;
+// SIGKILL in the middle of an interview loses no acknowledged answer.
+mod crash;
+// Malformed or hostile requests get a 4xx with a message and the server keeps serving.
+mod bad_input;
+// One interview in headless Chromium, from the keyboard alone.
+mod browser;
+
+/// Declares a scenario's SQLite and PostgreSQL tests.
+macro_rules! on_both_backends {
+    ($scenario:ident) => {
+        mod $scenario {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                super::$scenario(cati_e2e::Backend::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                super::$scenario(cati_e2e::Backend::Postgres).await;
+            }
+        }
+    };
+}
+pub(crate) use on_both_backends;
