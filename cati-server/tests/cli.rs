@@ -89,24 +89,32 @@ fn check_of_a_file_that_is_not_a_questionnaire_is_an_error_not_a_panic() {
     }
 }
 
-#[test]
-fn try_with_answers_replays_a_path_and_prints_the_answer_record() {
+/// Replays a scripted path through the observatory questionnaire with `cati questionnaire try`.
+fn try_script(name: &str, script: &str) -> Output {
     let dir = tempfile::tempdir().unwrap();
-    let script = dir.path().join("moins-de-15-ans.json");
-    std::fs::write(
-        &script,
-        r#"[{"var": "INTRO"}, {"var": "CONSENTEMENT", "answer": 1},
-            {"var": "COMMUNE", "answer": 33063}, {"var": "SEXE", "answer": 2},
-            {"var": "AGE", "answer": 12}]"#,
-    )
-    .unwrap();
-    let out = cati(&[
+    let file = dir.path().join(name);
+    std::fs::write(&file, script).unwrap();
+    cati(&[
         "questionnaire",
         "try",
         "questionnaires/observatoire.toml",
         "--answers",
-        script.to_str().unwrap(),
-    ]);
+        file.to_str().unwrap(),
+    ])
+}
+
+/// The screening steps of the observatory questionnaire, up to the age.
+fn screening_until_age(age: u32) -> String {
+    format!(
+        r#"[{{"var": "INTRO"}}, {{"var": "CONSENTEMENT", "answer": 1}},
+            {{"var": "COMMUNE", "answer": 33063}}, {{"var": "SEXE", "answer": 2}},
+            {{"var": "AGE", "answer": {age}}}]"#
+    )
+}
+
+#[test]
+fn try_with_answers_replays_a_path_and_prints_the_answer_record() {
+    let out = try_script("moins-de-15-ans.json", &screening_until_age(12));
     assert!(out.status.success(), "{}", stderr(&out));
     let outcome: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert!(outcome["state"]["screened_out"].is_object(), "{outcome}");
@@ -116,22 +124,7 @@ fn try_with_answers_replays_a_path_and_prints_the_answer_record() {
 
 #[test]
 fn try_with_a_script_the_engine_rejects_names_the_step_and_fails() {
-    let dir = tempfile::tempdir().unwrap();
-    let script = dir.path().join("age-hors-bornes.json");
-    std::fs::write(
-        &script,
-        r#"[{"var": "INTRO"}, {"var": "CONSENTEMENT", "answer": 1},
-            {"var": "COMMUNE", "answer": 33063}, {"var": "SEXE", "answer": 2},
-            {"var": "AGE", "answer": 250}]"#,
-    )
-    .unwrap();
-    let out = cati(&[
-        "questionnaire",
-        "try",
-        "questionnaires/observatoire.toml",
-        "--answers",
-        script.to_str().unwrap(),
-    ]);
+    let out = try_script("age-hors-bornes.json", &screening_until_age(250));
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("step 5"), "{}", stderr(&out));
 }
