@@ -30,6 +30,8 @@ enum Command {
     Quotas(cli::quotas::QuotasArgs),
     /// Calibrates respondents to population margins.
     Weight(cli::weight::WeightArgs),
+    /// Exports a wave's dataset for analysts.
+    Export(cli::export::ExportArgs),
     /// Measures answer-save throughput and latency.
     Bench(bench::BenchArgs),
 }
@@ -49,6 +51,7 @@ async fn main() -> ExitCode {
         Command::Questionnaire(args) => cli::questionnaire::run(args),
         Command::Quotas(args) => cli::quotas::run(args).map(ok),
         Command::Weight(args) => cli::weight::run(args),
+        Command::Export(args) => cli::export::run(args).await.map(ok),
         Command::Bench(args) => bench::run(args).await.map(ok),
     };
     // Errors reach people at a terminal: the message and its causes, no backtrace.

@@ -57,6 +57,10 @@ pub struct ServeArgs {
     /// Database connections in the pool.
     #[arg(long, default_value_t = 10)]
     pub max_connections: u32,
+    /// Legal populations CSV weighting the analysts' exports on the communes (unweighted
+    /// without it).
+    #[arg(long, env = "CATI_POPULATIONS")]
+    pub populations: Option<PathBuf>,
 }
 
 /// Runs the server until SIGTERM or Ctrl-C.
@@ -76,7 +80,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         print_demo(&report);
     }
-    let state = state(db.clone()).await?;
+    let mut state = state(db.clone()).await?;
+    Arc::make_mut(&mut state.settings).populations = args.populations.clone();
     let app = app(state, args.session_idle_minutes).await?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await

@@ -12,6 +12,9 @@ pub struct Settings {
     pub login_max_failures: i64,
     /// How long a locked username stays locked, in milliseconds.
     pub lockout_ms: i64,
+    /// Legal populations file weighting exports (`--populations`, `CATI_POPULATIONS`); without
+    /// it, exports are unweighted.
+    pub populations: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -19,6 +22,7 @@ impl Default for Settings {
         Settings {
             login_max_failures: 5,
             lockout_ms: 15 * 60 * 1000,
+            populations: None,
         }
     }
 }

@@ -3,8 +3,10 @@
 
 mod account;
 mod calls;
+pub(crate) mod exports;
 mod interviews;
 mod manage;
+mod quotas;
 
 use axum::Router;
 use axum::http::header;
@@ -40,6 +42,12 @@ pub fn router() -> Router<AppState> {
         .route("/waves", get(manage::waves))
         .route("/waves/{id}/sample", get(manage::sample))
         .route("/waves/{id}/progress", get(manage::progress))
+        .route("/waves/{id}/export", get(exports::download))
+        .route(
+            "/waves/{id}/quotas",
+            get(quotas::wave_quotas).post(quotas::attach_design),
+        )
+        .route("/quota-cells/{id}", post(quotas::update_cell))
         .route("/users", get(manage::users).post(manage::create_user))
         .route("/users/{id}/password", post(manage::password))
         .route("/users/{id}/disabled", post(manage::disabled))

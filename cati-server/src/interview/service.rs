@@ -10,6 +10,7 @@ use questionnaire::{
 use super::view::{AnswerRequest, InterviewView, Special, Step};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::quota;
 use crate::scheduling::outcomes::interview as disposition;
 use crate::state::AppState;
 use crate::store::cases::{self, CaseNext, CaseRow, NewAttempt};
@@ -89,7 +90,7 @@ pub async fn submit(
     engine!(loaded)
         .submit(&mut loaded.record, &request.var, input, request.confirm)
         .map_err(answer_error)?;
-    settle(&mut loaded)?;
+    settle(state, &mut loaded).await?;
     let ending = match engine!(loaded).state(&loaded.record) {
         State::Completed { .. } => Some(end_of(&loaded, user, disposition::COMPLETED, None)),
         State::ScreenedOut { reason, .. } => {
@@ -103,6 +104,11 @@ pub async fn submit(
         _ => None,
     };
     persist(state, user, &mut loaded, &before, ending.as_ref()).await?;
+    match loaded.row.status.as_str() {
+        "completed" => quota::completed(&state.db, loaded.row.id).await?,
+        "screened_out" => quota::ended(&state.db, loaded.row.id).await?,
+        _ => {}
+    }
     Ok(view_of(&loaded))
 }
 
@@ -162,6 +168,7 @@ pub async fn break_off(
     let ending = end_of(&loaded, user, disposition::BROKEN_OFF, note);
     let before = loaded.record.clone();
     persist(state, user, &mut loaded, &before, Some(&ending)).await?;
+    quota::ended(&state.db, loaded.row.id).await?;
     loaded.row.status = "broken_off".to_owned();
     Ok(InterviewView {
         step: Step::Ended,
@@ -169,12 +176,21 @@ pub async fn break_off(
     })
 }
 
-/// Settles the quota point. No quota design is attached to waves yet, so every respondent who
-/// reaches it is accepted; the quota service plugs in here.
-fn settle(loaded: &mut Loaded) -> Result<(), AppError> {
-    while let State::QuotaPoint { .. } = engine!(loaded).state(&loaded.record) {
+/// Settles the quota point: the quota service reserves a place in each of the respondent's
+/// cells or refuses (the interview then ends screened out, AAPOR 4.80, its screening answers
+/// kept). A wave without a quota design accepts everyone.
+async fn settle(state: &AppState, loaded: &mut Loaded) -> Result<(), AppError> {
+    while let State::QuotaPoint { cell } = engine!(loaded).state(&loaded.record) {
+        let screening = quota::screen(&state.db, loaded.case.wave_id, loaded.row.id, &cell).await?;
+        let decision = match screening {
+            quota::Screening::NoQuotas | quota::Screening::Accepted => QuotaDecision::Accepted,
+            quota::Screening::Refused { reason } => {
+                tracing::info!(interview = loaded.row.id, %reason, "quota: screened out");
+                QuotaDecision::Refused
+            }
+        };
         engine!(loaded)
-            .record_quota(&mut loaded.record, QuotaDecision::Accepted)
+            .record_quota(&mut loaded.record, decision)
             .map_err(answer_error)?;
     }
     Ok(())

@@ -1,5 +1,6 @@
 //! Server-rendered pages in French (maud), with a small vendored script for the keyboard.
 
+mod analysis;
 mod login;
 mod manage;
 mod workstation;
@@ -37,6 +38,8 @@ pub fn router() -> Router<AppState> {
         .route("/poste/entretien/abandon", post(workstation::break_off))
         .route("/echantillon", get(manage::sample))
         .route("/suivi", get(manage::progress))
+        .route("/analyses", get(analysis::page))
+        .route("/analyses/vagues/{id}/export", get(analysis::download))
         .route(
             "/admin/utilisateurs",
             get(manage::users).post(manage::create_user),
@@ -75,12 +78,12 @@ pub(crate) fn layout(title: &str, user: Option<&CurrentUser>, body: Markup) -> M
                         nav {
                             @match user.role {
                                 Role::Interviewer => { a href="/poste" { "Poste d'enquête" } }
-                                Role::Supervisor => { a href="/echantillon" { "Échantillon" } " " a href="/suivi" { "Suivi" } }
+                                Role::Supervisor => { a href="/echantillon" { "Échantillon" } " " a href="/suivi" { "Suivi" } " " a href="/analyses" { "Analyses" } }
                                 Role::Admin => {
                                     a href="/echantillon" { "Échantillon" } " " a href="/suivi" { "Suivi" } " "
-                                    a href="/admin/utilisateurs" { "Utilisateurs" }
+                                    a href="/analyses" { "Analyses" } " " a href="/admin/utilisateurs" { "Utilisateurs" }
                                 }
-                                Role::Analyst => { a href="/suivi" { "Suivi" } }
+                                Role::Analyst => { a href="/suivi" { "Suivi" } " " a href="/analyses" { "Analyses" } }
                             }
                         }
                         form.inline method="post" action="/deconnexion" {

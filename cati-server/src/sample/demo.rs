@@ -76,6 +76,8 @@ pub async fn load(db: &Db, options: &DemoOptions) -> Result<DemoReport, AppError
             .await?;
     let (wave_id, _) =
         surveys::ensure_wave(db, survey_id, "Démonstration", version_id, "open").await?;
+    // Commune quotas from the 2023 legal populations, when the questionnaire asks the commune.
+    crate::quota::demo::attach(db, wave_id, &parsed, options.cases).await?;
     let sample: Vec<NewCase> = (0..options.cases).map(synthetic_case).collect();
     let cases_added = cases::insert_cases(db, wave_id, &sample).await?;
     let mut wanted = vec![

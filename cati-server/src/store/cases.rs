@@ -301,11 +301,29 @@ pub async fn attempts(db: &Db, case_id: i64) -> Result<Vec<AttemptRow>, StoreErr
 
 /// Which case comes next: appointments that are due, then cases never called, then the fewest
 /// attempts and the oldest last call. Cases whose recall delay has not elapsed wait.
+///
+/// Quotas: a case whose first number is a fixed line (`+331`…`+335`, `+339`: the respondent
+/// lives where the sample says) is not handed out while its commune is exhausted (in some margin
+/// of the wave's quota design, every cell of the commune is closed or full); within each group,
+/// communes furthest from their targets (remaining need over target) come first.
 const NEXT_CASE: &str = "select id from sample_cases \
      where held_by is null and status in ('pending', 'appointment') \
        and (next_call_at is null or next_call_at <= $2) \
        and wave_id in (select id from waves where status = 'open') \
+       and not (commune_code is not null \
+         and exists (select 1 from case_phones p where p.case_id = sample_cases.id \
+           and p.position = 1 \
+           and substr(p.e164, 1, 4) in ('+331', '+332', '+333', '+334', '+335', '+339')) \
+         and exists (select 1 from quota_cells q where q.wave_id = sample_cases.wave_id \
+           and q.commune_code = sample_cases.commune_code group by q.margin \
+           having sum(case when not q.closed and q.achieved + q.in_progress < q.capacity \
+             then 1 else 0 end) = 0)) \
      order by case when status = 'appointment' then 0 when attempts = 0 then 1 else 2 end, \
+       case when status = 'appointment' then 0 else coalesce((select 1.0 * sum(case \
+         when q.closed or q.target <= q.achieved + q.in_progress then 0 \
+         else q.target - q.achieved - q.in_progress end) / nullif(sum(q.target), 0) \
+         from quota_cells q where q.wave_id = sample_cases.wave_id \
+           and q.commune_code = sample_cases.commune_code), 0) end desc, \
        coalesce(appointment_at, 0), attempts, coalesce(last_call_at, 0), id \
      limit 1";
 

@@ -10,7 +10,9 @@
 
 pub mod audit;
 pub mod cases;
+pub mod exports;
 pub mod interviews;
+pub mod quotas;
 pub mod surveys;
 pub mod users;
 

@@ -11,6 +11,10 @@ mod crash;
 mod bad_input;
 // One interview in headless Chromium, from the keyboard alone.
 mod browser;
+// Quotas per commune: a full commune screens out its respondents and is no longer dialled.
+mod quotas;
+// Analysts export a wave (CLI, API, page): reproducible files, no phone number anywhere.
+mod export;
 
 /// Declares a scenario's SQLite and PostgreSQL tests.
 macro_rules! on_both_backends {

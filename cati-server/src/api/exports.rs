@@ -1,0 +1,127 @@
+//! `GET /api/waves/{id}/export`: one zip of a wave's export (data files, codebook, manifest)
+//! for analysts, supervisors and admins. The analysts' page downloads through the same code.
+
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use exports::build::ExportFormat;
+use serde::Deserialize;
+
+use crate::auth::CurrentUser;
+use crate::error::{ApiPath, ApiQuery, AppError};
+use crate::export::{self, ExportError, ExportSettings, Scope, archive};
+use crate::state::AppState;
+use crate::store::users::Role;
+
+/// Who may download exports (never interviewers).
+pub(crate) const EXPORTERS: &[Role] = &[Role::Admin, Role::Supervisor, Role::Analyst];
+
+/// The export's options, as query parameters (the page's form sends the same names).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    /// `csv`, `sav`, `dta`, `parquet`, `codebook` or `all` (default).
+    #[serde(default)]
+    pub format: Option<String>,
+    /// Any value but `false`/`0` (a checked box sends `on`) includes partial interviews.
+    #[serde(default)]
+    pub include_partial: Option<String>,
+    /// Same for screened-out respondents.
+    #[serde(default)]
+    pub include_screened_out: Option<String>,
+    /// `raking` (default when populations are configured), `linear`, `logit`, `truncated`,
+    /// `poststrat`, or `none` for no weighting.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Bounds `L,U` for `logit` and `truncated`.
+    #[serde(default)]
+    pub bounds: Option<String>,
+    /// Vintage of the populations (default: the latest).
+    #[serde(default)]
+    pub vintage: Option<String>,
+}
+
+fn checked(value: Option<&str>) -> bool {
+    value.is_some_and(|v| !matches!(v, "false" | "0" | ""))
+}
+
+pub async fn download(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(wave_id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> Result<Response, AppError> {
+    export_zip(&state, &user, wave_id, &query).await
+}
+
+/// Builds the export of a wave in a temporary directory and answers with its zip.
+pub(crate) async fn export_zip(
+    state: &AppState,
+    user: &CurrentUser,
+    wave_id: i64,
+    query: &ExportQuery,
+) -> Result<Response, AppError> {
+    user.require(EXPORTERS)?;
+    let settings = settings(state, query)?;
+    let gathered = export::gather(&state.db, Scope::Wave(wave_id))
+        .await
+        .map_err(app_error)?;
+    let folder = format!("export-vague-{wave_id}");
+    let zipped = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, AppError> {
+        let dir = tempfile::tempdir()
+            .map_err(|e| AppError::Internal(format!("temporary directory: {e}")))?;
+        export::write(&gathered, &settings, dir.path()).map_err(app_error)?;
+        archive::zip_directory(dir.path(), &folder).map_err(|e| AppError::Internal(e.to_string()))
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("export task: {e}")))??;
+    let disposition = format!("attachment; filename=\"export-vague-{wave_id}.zip\"");
+    let mut response = (StatusCode::OK, zipped).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+/// The export settings of a request; weighting only when the server knows the populations.
+fn settings(state: &AppState, query: &ExportQuery) -> Result<ExportSettings, AppError> {
+    let name = query.format.as_deref().unwrap_or("all");
+    let format = ExportFormat::from_name(name)
+        .ok_or_else(|| AppError::BadRequest(format!("format inconnu : {name}")))?;
+    let method = query.method.as_deref().unwrap_or("raking");
+    let weighting = match (&state.settings.populations, method) {
+        (_, "none") | (None, _) => None,
+        (Some(path), method) => Some(
+            export::weighting::from_files(
+                path,
+                query.vintage.as_deref().filter(|v| !v.is_empty()),
+                None,
+                method,
+                query.bounds.as_deref().filter(|b| !b.is_empty()),
+            )
+            .map_err(|e| AppError::Invalid(e.to_string()))?,
+        ),
+    };
+    Ok(ExportSettings {
+        format,
+        include_partial: checked(query.include_partial.as_deref()),
+        include_screened_out: checked(query.include_screened_out.as_deref()),
+        weighting,
+        indicators: None,
+    })
+}
+
+fn app_error(error: ExportError) -> AppError {
+    match error {
+        ExportError::UnknownWave(_) => AppError::NotFound(error.to_string()),
+        ExportError::Store(e) => AppError::Store(e),
+        ExportError::Io(e) => AppError::Internal(format!("export: {e}")),
+        other => AppError::Invalid(other.to_string()),
+    }
+}

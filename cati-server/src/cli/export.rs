@@ -1,0 +1,127 @@
+//! `cati export`: writes a wave's dataset (or every wave of its survey, stacked) from the
+//! database into a directory, in the chosen formats, with the indicator table and a manifest.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use exports::build::ExportFormat;
+
+use crate::export::{self, ExportSettings, Scope};
+use crate::store::Db;
+
+/// `cati export …`
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The wave: its number or its name.
+    #[arg(long)]
+    wave: String,
+    /// `all` stacks every wave of the wave's survey, with a `wave` column and a report of
+    /// what changed between questionnaire versions.
+    #[arg(long, value_parser = ["all"])]
+    waves: Option<String>,
+    /// Data files to write.
+    #[arg(long, default_value = "all", value_parser = ["csv", "sav", "dta", "parquet", "codebook", "all"])]
+    format: String,
+    /// Directory to write into (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+    /// Also export broken-off and in-progress interviews.
+    #[arg(long)]
+    include_partial: bool,
+    /// Also export screened-out respondents.
+    #[arg(long)]
+    include_screened_out: bool,
+    /// Legal populations CSV (as `shared/data/bm_populations_legales.csv`): weights the
+    /// completed interviews on the communes' populations.
+    #[arg(long)]
+    populations: Option<PathBuf>,
+    /// Vintage of the populations (default: the latest in the file).
+    #[arg(long, requires = "populations")]
+    vintage: Option<String>,
+    /// Extra margins CSV `variable,category,target_total` on dataset columns.
+    #[arg(long, requires = "populations")]
+    margins: Option<PathBuf>,
+    /// Calibration method.
+    #[arg(long, default_value = "raking", requires = "populations",
+          value_parser = ["raking", "linear", "logit", "truncated", "poststrat"])]
+    method: String,
+    /// Bounds `L,U` on the weight ratio (required by logit and truncated).
+    #[arg(long, requires = "populations")]
+    bounds: Option<String>,
+    /// Indicators file (e.g. `questionnaires/observatoire.indicators.toml`): writes the
+    /// indicator table of a single wave.
+    #[arg(long)]
+    indicators: Option<PathBuf>,
+    /// Database: `sqlite://file.db` or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://cati.db")]
+    database_url: String,
+}
+
+/// Runs `cati export`.
+pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
+    let Some(format) = ExportFormat::from_name(&args.format) else {
+        bail!("format inconnu : {}", args.format);
+    };
+    let weighting = match &args.populations {
+        Some(path) => Some(export::weighting::from_files(
+            path,
+            args.vintage.as_deref(),
+            args.margins.as_deref(),
+            &args.method,
+            args.bounds.as_deref(),
+        )?),
+        None => None,
+    };
+    let indicators = match &args.indicators {
+        Some(path) => Some(read(path)?),
+        None => None,
+    };
+    let settings = ExportSettings {
+        format,
+        include_partial: args.include_partial,
+        include_screened_out: args.include_screened_out,
+        weighting,
+        indicators,
+    };
+    let db = Db::connect(&args.database_url, 2)
+        .await
+        .context("ouverture de la base de données")?;
+    let wave = export::find_wave(&db, &args.wave).await?;
+    let scope = match args.waves {
+        Some(_) => Scope::Survey(wave.survey_id),
+        None => Scope::Wave(wave.id),
+    };
+    let gathered = export::gather(&db, scope).await?;
+    db.close().await;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("création de {}", args.out.display()))?;
+    let summary = export::write(&gathered, &settings, &args.out)?;
+    let manifest = &summary.manifest;
+    let mut text = format!(
+        "{} entretien(s), {} variable(s), {} fichier(s) dans {}\n",
+        manifest.rows,
+        manifest.variables,
+        manifest.files.len() + 1,
+        args.out.display()
+    );
+    match &manifest.weighting {
+        Some(w) => text.push_str(&format!(
+            "pondération {} sur {} marge(s), {} itération(s), poids de {:.3} à {:.3}\n",
+            args.method,
+            w.applied.margins.len(),
+            w.applied.diagnostics.iterations,
+            w.applied.diagnostics.weights.min,
+            w.applied.diagnostics.weights.max
+        )),
+        None if summary.report.is_some() => {
+            text.push_str("vagues assemblées ; chaque vague pondérée séparément si demandé\n");
+        }
+        None => text.push_str("sans pondération (aucune population donnée)\n"),
+    }
+    crate::cli::print_stdout(&text)?;
+    Ok(())
+}
+
+fn read(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("lecture de {}", path.display()))
+}

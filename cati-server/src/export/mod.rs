@@ -1,0 +1,421 @@
+//! Exports for analysts (`cati export`, the analysts' page, `GET /api/waves/{id}/export`): a
+//! wave's interviews read from the database, turned into the labelled dataset by
+//! `exports::build`, weighted on the communes' populations when they are given, and written in
+//! the requested formats with the indicator table and a manifest. Several waves of a survey can
+//! be stacked, with a report of what changed between questionnaire versions.
+//!
+//! Reading ([`gather`]) is async and touches the database; writing ([`write`]) is plain CPU and
+//! file work, so that the server runs it on a blocking thread. Phone numbers are never read;
+//! preload fields only recompute the route and personal ones are never exported.
+
+pub mod archive;
+pub mod input;
+pub mod weighting;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use exports::build::{
+    self, BuildError, BuildOptions, BuiltWave, ExportFormat, ExportRequest, IndicatorsFileError,
+    StackError, StackReport, WaveDataset, WaveManifest, WeightingSpec,
+};
+use exports::dataset::{DatasetInfo, Timestamp};
+use exports::indicators::IntervalMethod;
+use questionnaire::Questionnaire;
+use quotas::CommunePopulation;
+
+use crate::sample::communes::COMMUNES;
+use crate::store::exports::{self as stored, ExportInterviewRow};
+use crate::store::surveys::{self, WaveRow};
+use crate::store::{Db, StoreError};
+use input::InputError;
+
+/// File of the report on stacked waves.
+pub const STACK_REPORT: &str = "rapport-vagues.json";
+
+/// Questionnaire variable holding the respondent's commune, when the questionnaire asks it.
+const COMMUNE_VARIABLE: &str = "COMMUNE";
+
+/// Why an export failed. Messages are in French: analysts read them on the page.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// No wave with this identifier (or name).
+    #[error("vague inconnue : {0}")]
+    UnknownWave(String),
+    /// The wave has no interview of the kinds requested.
+    #[error("la vague « {wave} » n'a aucun entretien à exporter ({detail})")]
+    EmptyWave {
+        /// Wave name.
+        wave: String,
+        /// What it has.
+        detail: String,
+    },
+    /// The stored questionnaire of a wave does not load.
+    #[error("le questionnaire de la vague « {wave} » ne se charge pas : {message}")]
+    Questionnaire {
+        /// Wave name.
+        wave: String,
+        /// The loader's message.
+        message: String,
+    },
+    /// A stored interview is unreadable.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// Building or writing the dataset failed.
+    #[error("vague « {wave} » : {source}")]
+    Build {
+        /// Wave name.
+        wave: String,
+        /// The cause.
+        source: BuildError,
+    },
+    /// Weighting failed (a respondent's commune unknown or without population, a margin that
+    /// cannot be reached…).
+    #[error("pondération de la vague « {wave} » impossible : {source}")]
+    Weighting {
+        /// Wave name.
+        wave: String,
+        /// The cause.
+        source: BuildError,
+    },
+    /// The indicators file does not fit the questionnaire.
+    #[error("fichier d'indicateurs : {0}")]
+    Indicators(#[from] IndicatorsFileError),
+    /// The waves cannot be stacked.
+    #[error("assemblage des vagues impossible : {0}")]
+    Stack(#[from] StackError),
+    /// Storage failed.
+    #[error("base de données : {0}")]
+    Store(#[from] StoreError),
+    /// Writing the report failed.
+    #[error("écriture de l'export : {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Weighting of the completed interviews on the communes' populations.
+#[derive(Clone, Debug)]
+pub struct Weighting {
+    /// Legal populations of the communes (one vintage).
+    pub populations: Vec<CommunePopulation>,
+    /// Method and extra margins.
+    pub spec: WeightingSpec,
+}
+
+/// What to export.
+#[derive(Clone, Debug)]
+pub struct ExportSettings {
+    /// Data files.
+    pub format: ExportFormat,
+    /// Also broken-off and in-progress interviews.
+    pub include_partial: bool,
+    /// Also screened-out respondents.
+    pub include_screened_out: bool,
+    /// Weighting; `None` exports unweighted (the manifest's `weighting` is then `null`).
+    pub weighting: Option<Weighting>,
+    /// The indicators file (TOML source), for the indicator table of a single wave.
+    pub indicators: Option<String>,
+}
+
+/// Which waves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// One wave.
+    Wave(i64),
+    /// Every wave of a survey, stacked with a `wave` column.
+    Survey(i64),
+}
+
+/// One wave as read from the database.
+#[derive(Debug)]
+pub struct GatheredWave {
+    /// The wave.
+    pub wave: WaveRow,
+    /// Its questionnaire.
+    pub questionnaire: Questionnaire,
+    /// Its interviews, by case.
+    pub rows: Vec<ExportInterviewRow>,
+}
+
+/// Everything an export needs from the database.
+#[derive(Debug)]
+pub struct Gathered {
+    /// The waves, oldest first.
+    pub waves: Vec<GatheredWave>,
+    /// The survey's pseudonymisation secret.
+    secret: Vec<u8>,
+    /// Whether the waves are stacked.
+    stacked: bool,
+}
+
+/// What was exported.
+#[derive(Clone, Debug)]
+pub struct ExportSummary {
+    /// The manifest written.
+    pub manifest: WaveManifest,
+    /// With stacked waves: their report.
+    pub report: Option<StackReport>,
+}
+
+/// The wave named by `key`: its identifier, or its name when exactly one wave has it.
+pub async fn find_wave(db: &Db, key: &str) -> Result<WaveRow, ExportError> {
+    if let Ok(id) = key.parse::<i64>()
+        && let Some(wave) = surveys::wave(db, id).await?
+    {
+        return Ok(wave);
+    }
+    let mut named: Vec<WaveRow> = surveys::waves(db)
+        .await?
+        .into_iter()
+        .filter(|w| w.name == key)
+        .collect();
+    match named.len() {
+        1 => Ok(named.remove(0)),
+        0 => Err(ExportError::UnknownWave(key.to_owned())),
+        n => Err(ExportError::UnknownWave(format!(
+            "{key} ({n} vagues portent ce nom : donnez son numéro)"
+        ))),
+    }
+}
+
+/// Reads the waves of `scope`, their questionnaires and interviews, and the survey's secret
+/// (created on the first export).
+pub async fn gather(db: &Db, scope: Scope) -> Result<Gathered, ExportError> {
+    let (survey_id, waves) = match scope {
+        Scope::Wave(id) => {
+            let wave = surveys::wave(db, id)
+                .await?
+                .ok_or_else(|| ExportError::UnknownWave(id.to_string()))?;
+            (wave.survey_id, vec![wave])
+        }
+        Scope::Survey(survey_id) => {
+            let mut waves: Vec<WaveRow> = surveys::waves(db)
+                .await?
+                .into_iter()
+                .filter(|w| w.survey_id == survey_id)
+                .collect();
+            waves.sort_by_key(|w| w.id);
+            if waves.is_empty() {
+                return Err(ExportError::UnknownWave(format!("enquête n° {survey_id}")));
+            }
+            (survey_id, waves)
+        }
+    };
+    let mut gathered = Vec::with_capacity(waves.len());
+    for wave in waves {
+        let source = surveys::questionnaire_source(db, wave.questionnaire_version_id)
+            .await?
+            .ok_or_else(|| ExportError::Questionnaire {
+                wave: wave.name.clone(),
+                message: "version introuvable".to_owned(),
+            })?;
+        let questionnaire =
+            questionnaire::load(&source.source, &source.file_name).map_err(|e| {
+                ExportError::Questionnaire {
+                    wave: wave.name.clone(),
+                    message: e.to_string(),
+                }
+            })?;
+        let rows = stored::wave_interviews(db, wave.id).await?;
+        gathered.push(GatheredWave {
+            wave,
+            questionnaire,
+            rows,
+        });
+    }
+    Ok(Gathered {
+        waves: gathered,
+        secret: stored::survey_secret(db, survey_id).await?,
+        stacked: matches!(scope, Scope::Survey(_)),
+    })
+}
+
+/// Builds, weights and writes the export into the existing directory `dir`.
+pub fn write(
+    gathered: &Gathered,
+    settings: &ExportSettings,
+    dir: &Path,
+) -> Result<ExportSummary, ExportError> {
+    let mut built = Vec::with_capacity(gathered.waves.len());
+    for wave in &gathered.waves {
+        if gathered.stacked && wave.rows.is_empty() {
+            continue;
+        }
+        built.push(build_one(wave, &gathered.secret, settings)?);
+    }
+    if !gathered.stacked {
+        let (wave, built) = match (gathered.waves.first(), built.first()) {
+            (Some(wave), Some(built)) => (wave, built),
+            _ => return Err(ExportError::UnknownWave(String::new())),
+        };
+        let table = match &settings.indicators {
+            Some(source) => {
+                let definitions = build::parse_indicators(source, &wave.questionnaire)?;
+                Some(
+                    build::indicator_table_for_wave(built, &definitions, IntervalMethod::Wald)
+                        .map_err(|source| build_error(wave, source))?,
+                )
+            }
+            None => None,
+        };
+        let request = ExportRequest {
+            dir,
+            format: settings.format,
+            indicators: table.as_deref(),
+        };
+        let manifest =
+            build::export_wave(built, &request).map_err(|source| build_error(wave, source))?;
+        return Ok(ExportSummary {
+            manifest,
+            report: None,
+        });
+    }
+    let Some(latest) = built.last() else {
+        return Err(ExportError::EmptyWave {
+            wave: "toutes les vagues".to_owned(),
+            detail: "aucun entretien dans aucune vague".to_owned(),
+        });
+    };
+    let created = built
+        .iter()
+        .map(|b| b.options.created)
+        .max()
+        .unwrap_or(latest.options.created);
+    let datasets: Vec<WaveDataset<'_>> = built
+        .iter()
+        .map(|b| WaveDataset {
+            wave: &b.options.wave,
+            dataset: &b.dataset,
+        })
+        .collect();
+    let info = DatasetInfo {
+        name: format!("{}-vagues", latest.dataset.info().name),
+        title: latest.dataset.info().title.clone(),
+        created,
+        notes: latest.dataset.info().notes.clone(),
+    };
+    let stacked = build::stack(&datasets, info)?;
+    let mut options = latest.options.clone();
+    options.wave = built
+        .iter()
+        .map(|b| b.options.wave.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    options.created = created;
+    let all = BuiltWave {
+        dataset: stacked.dataset,
+        options,
+        questionnaire_id: latest.questionnaire_id.clone(),
+        questionnaire_version: latest.questionnaire_version.clone(),
+        statuses: built.iter().flat_map(|b| b.statuses.clone()).collect(),
+        communes: built.iter().flat_map(|b| b.communes.clone()).collect(),
+        values: built.iter().flat_map(|b| b.values.clone()).collect(),
+        weighting: None,
+    };
+    let request = ExportRequest {
+        dir,
+        format: settings.format,
+        indicators: None,
+    };
+    let manifest = build::export_wave(&all, &request).map_err(|source| ExportError::Build {
+        wave: all.options.wave.clone(),
+        source,
+    })?;
+    let report = serde_json::to_string_pretty(&stacked.report).map_err(std::io::Error::from)?;
+    std::fs::write(dir.join(STACK_REPORT), report + "\n")?;
+    Ok(ExportSummary {
+        manifest,
+        report: Some(stacked.report),
+    })
+}
+
+fn build_error(wave: &GatheredWave, source: BuildError) -> ExportError {
+    ExportError::Build {
+        wave: wave.wave.name.clone(),
+        source,
+    }
+}
+
+/// The dataset of one wave, weighted when asked.
+fn build_one(
+    wave: &GatheredWave,
+    secret: &[u8],
+    settings: &ExportSettings,
+) -> Result<BuiltWave, ExportError> {
+    let inputs = wave
+        .rows
+        .iter()
+        .map(input::interview_input)
+        .collect::<Result<Vec<_>, _>>()?;
+    let created = wave
+        .rows
+        .iter()
+        .map(|r| r.updated_at)
+        .max()
+        .and_then(input::utc_timestamp)
+        .ok_or_else(|| ExportError::EmptyWave {
+            wave: wave.wave.name.clone(),
+            detail: "aucun entretien commencé".to_owned(),
+        })?;
+    let options = build_options(wave, created, settings);
+    let mut built = build::build_wave(&wave.questionnaire, &inputs, &options, secret)
+        .map_err(|source| build_error(wave, source))?;
+    if built.dataset.row_count() == 0 {
+        return Err(ExportError::EmptyWave {
+            wave: wave.wave.name.clone(),
+            detail: counts(&inputs),
+        });
+    }
+    if let Some(weighting) = &settings.weighting {
+        let populations: BTreeMap<String, f64> = weighting
+            .populations
+            .iter()
+            .map(|p| (p.code.clone(), p.population as f64))
+            .collect();
+        build::add_weights(&mut built, &populations, &weighting.spec).map_err(|source| {
+            ExportError::Weighting {
+                wave: wave.wave.name.clone(),
+                source,
+            }
+        })?;
+    }
+    Ok(built)
+}
+
+fn build_options(
+    wave: &GatheredWave,
+    created: Timestamp,
+    settings: &ExportSettings,
+) -> BuildOptions {
+    let mut options = BuildOptions::new(&wave.wave.name, created);
+    options.include_partial = settings.include_partial;
+    options.include_screened_out = settings.include_screened_out;
+    options.commune_variable = wave
+        .questionnaire
+        .has_variable(COMMUNE_VARIABLE)
+        .then(|| COMMUNE_VARIABLE.to_owned());
+    options.communes = match &settings.weighting {
+        Some(w) => w
+            .populations
+            .iter()
+            .map(|p| (p.code.clone(), p.name.clone()))
+            .collect(),
+        None => COMMUNES
+            .iter()
+            .map(|(code, name)| ((*code).to_owned(), (*name).to_owned()))
+            .collect(),
+    };
+    options
+}
+
+/// « 0 complet, 2 partiels, 1 non éligible », for the empty-wave message.
+fn counts(inputs: &[exports::build::InterviewInput]) -> String {
+    use exports::build::CaseStatus;
+    let count = |status| inputs.iter().filter(|i| i.status == status).count();
+    format!(
+        "{} complet(s), {} partiel(s), {} non éligible(s) ; les partiels et non éligibles ne \
+         sont exportés que sur demande",
+        count(CaseStatus::Completed),
+        count(CaseStatus::Partial),
+        count(CaseStatus::ScreenedOut)
+    )
+}

@@ -1,0 +1,258 @@
+//! Exports read from a real (SQLite) database: what leaves the server, the errors analysts
+//! get, weighting on the communes and stacked waves.
+
+use std::path::{Path, PathBuf};
+
+use cati_server::export::{self, ExportError, ExportSettings, Scope, Weighting};
+use cati_server::sample::demo::{self, DemoOptions};
+use cati_server::store::cases::{self, NewCase};
+use cati_server::store::{Db, surveys};
+use exports::build::{BuildError, ExportFormat, WeightingSpec};
+use questionnaire::Record;
+use serde_json::{Value, json};
+
+const SECRET_NAME: &str = "Zébulon Secretnom";
+const PHONE: &str = "+33536490999";
+
+fn observatory() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../questionnaires/observatoire.toml")
+}
+
+/// A database with the observatory's survey, one open wave without cases, and the demo
+/// accounts; returns the wave.
+async fn database(dir: &Path) -> (Db, i64) {
+    let url = format!("sqlite://{}", dir.join("cati.db").display());
+    let db = Db::connect(&url, 2).await.unwrap();
+    let report = demo::load(
+        &db,
+        &DemoOptions {
+            questionnaire: Some(observatory()),
+            cases: 0,
+            interviewers: 1,
+            password: Some("mot-de-passe-de-test".to_owned()),
+        },
+    )
+    .await
+    .unwrap();
+    (db, report.wave_id)
+}
+
+/// Adds a case and its interview with `status` (no answer: the record of a fresh interview).
+async fn interview(db: &Db, wave_id: i64, key: &str, commune: Option<&str>, status: &str) {
+    let case = NewCase {
+        external_id: key.to_owned(),
+        commune_code: commune.map(str::to_owned),
+        commune_name: None,
+        preload: json!({ "commune_fichier": "Bordeaux", "nom_contact": SECRET_NAME }),
+        synthetic: true,
+        phones: vec![PHONE.to_owned()],
+    };
+    cases::insert_cases(db, wave_id, &[case]).await.unwrap();
+    let Db::Sqlite(pool) = db else {
+        panic!("SQLite test database")
+    };
+    let record = serde_json::to_string(&Record::new(11)).unwrap();
+    sqlx::query(
+        "insert into interviews (case_id, interviewer_id, status, seed, record, route, \
+         started_at, updated_at, ended_at) select c.id, u.id, $1, 11, $2, '[]', \
+         1767225600000, 1767226200000, 1767226200000 from sample_cases c, users u \
+         where c.wave_id = $3 and c.external_id = $4 and u.username = 'enqueteur1'",
+    )
+    .bind(status)
+    .bind(record)
+    .bind(wave_id)
+    .bind(key)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+fn settings(format: ExportFormat) -> ExportSettings {
+    ExportSettings {
+        format,
+        include_partial: false,
+        include_screened_out: false,
+        weighting: None,
+        indicators: None,
+    }
+}
+
+fn weighting(rows: &str) -> Weighting {
+    let csv = format!("code_commune,nom_commune,millesime,population_municipale\n{rows}");
+    Weighting {
+        populations: quotas::parse_populations(&csv, "2023").unwrap(),
+        spec: WeightingSpec::default(),
+    }
+}
+
+fn manifest(dir: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap()
+}
+
+async fn export_to(
+    db: &Db,
+    scope: Scope,
+    settings: &ExportSettings,
+    dir: &Path,
+) -> Result<export::ExportSummary, ExportError> {
+    let gathered = export::gather(db, scope).await?;
+    std::fs::create_dir_all(dir).unwrap();
+    export::write(&gathered, settings, dir)
+}
+
+#[tokio::test]
+async fn export_never_contains_phone_numbers_nor_personal_preload_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, wave) = database(dir.path()).await;
+    interview(&db, wave, "A-1", Some("33063"), "completed").await;
+    interview(&db, wave, "A-2", Some("33318"), "broken_off").await;
+    let mut all = settings(ExportFormat::All);
+    all.include_partial = true;
+    let out = dir.path().join("out");
+    let summary = export_to(&db, Scope::Wave(wave), &all, &out).await.unwrap();
+    assert_eq!(summary.manifest.rows, 2);
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&out).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        for needle in [SECRET_NAME, "Secretnom", PHONE, "536490999"] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{needle} found in {}",
+                path.display()
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 10, "{checked} files");
+}
+
+#[tokio::test]
+async fn wave_without_exportable_interview_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, wave) = database(dir.path()).await;
+    let out = dir.path().join("out");
+    let error = export_to(&db, Scope::Wave(wave), &settings(ExportFormat::Csv), &out)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, ExportError::EmptyWave { .. }), "{error}");
+    interview(&db, wave, "A-1", Some("33063"), "broken_off").await;
+    let error = export_to(&db, Scope::Wave(wave), &settings(ExportFormat::Csv), &out)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("1 partiel(s)"), "{error}");
+    let error = export::find_wave(&db, "Vague inconnue").await.unwrap_err();
+    assert!(matches!(error, ExportError::UnknownWave(_)), "{error}");
+}
+
+#[tokio::test]
+async fn weighting_refuses_respondents_without_a_commune() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, wave) = database(dir.path()).await;
+    interview(&db, wave, "A-1", None, "completed").await;
+    let mut weighted = settings(ExportFormat::Csv);
+    weighted.weighting = Some(weighting("33063,Bordeaux,2023,1000\n"));
+    let error = export_to(&db, Scope::Wave(wave), &weighted, &dir.path().join("out"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            ExportError::Weighting {
+                source: BuildError::UnknownCommune { .. },
+                ..
+            }
+        ),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn weights_sum_to_the_population_of_the_communes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, wave) = database(dir.path()).await;
+    interview(&db, wave, "A-1", Some("33063"), "completed").await;
+    interview(&db, wave, "A-2", Some("33318"), "completed").await;
+    interview(&db, wave, "A-3", Some("33318"), "completed").await;
+    let mut weighted = settings(ExportFormat::Csv);
+    weighted.weighting = Some(weighting(
+        "33063,Bordeaux,2023,1000\n33318,Pessac,2023,500\n",
+    ));
+    let out = dir.path().join("out");
+    export_to(&db, Scope::Wave(wave), &weighted, &out)
+        .await
+        .unwrap();
+    let manifest = manifest(&out);
+    assert_eq!(manifest["weighting"]["variable"], "POIDS", "{manifest}");
+    let csv = std::fs::read_to_string(out.join("donnees.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let at = header.iter().position(|h| *h == "POIDS").unwrap();
+    let total: f64 = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(at).unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert!((total - 1500.0).abs() < 1e-3, "{total}");
+}
+
+#[tokio::test]
+async fn every_wave_of_the_survey_stacks_with_a_wave_column_and_a_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, wave) = database(dir.path()).await;
+    let first = surveys::wave(&db, wave).await.unwrap().unwrap();
+    let (second, _) = surveys::ensure_wave(
+        &db,
+        first.survey_id,
+        "2027-1",
+        first.questionnaire_version_id,
+        "open",
+    )
+    .await
+    .unwrap();
+    interview(&db, wave, "A-1", Some("33063"), "completed").await;
+    interview(&db, second, "A-1", Some("33063"), "completed").await;
+    interview(&db, second, "A-2", Some("33318"), "completed").await;
+    let out = dir.path().join("out");
+    let summary = export_to(
+        &db,
+        Scope::Survey(first.survey_id),
+        &settings(ExportFormat::Csv),
+        &out,
+    )
+    .await
+    .unwrap();
+    assert_eq!(summary.manifest.rows, 3);
+    let report = summary.report.unwrap();
+    assert_eq!(report.waves.len(), 2);
+    assert!(out.join(export::STACK_REPORT).exists());
+    let csv = std::fs::read_to_string(out.join("donnees.csv")).unwrap();
+    assert!(csv.starts_with("wave,id_repondant"), "{csv}");
+    // The same sample record keeps its pseudonym from one wave to the next.
+    let ids: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    assert_eq!(ids[0], ids[1], "{csv}");
+    assert_ne!(ids[1], ids[2]);
+}
+
+#[tokio::test]
+async fn indicators_file_adds_the_indicator_table_to_a_wave_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, wave) = database(dir.path()).await;
+    interview(&db, wave, "A-1", Some("33063"), "completed").await;
+    interview(&db, wave, "A-2", Some("33318"), "completed").await;
+    let mut with_indicators = settings(ExportFormat::Csv);
+    with_indicators.indicators = Some(
+        std::fs::read_to_string(observatory().with_file_name("observatoire.indicators.toml"))
+            .unwrap(),
+    );
+    let out = dir.path().join("out");
+    export_to(&db, Scope::Wave(wave), &with_indicators, &out)
+        .await
+        .unwrap();
+    assert!(out.join("indicateurs.csv").exists());
+    assert_eq!(manifest(&out)["indicators"]["file"], "indicateurs.csv");
+}

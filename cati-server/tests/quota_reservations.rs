@@ -1,0 +1,442 @@
+//! The quota service against a real database, on SQLite and on PostgreSQL: concurrent
+//! screenings never overshoot a cell, and a reservation is counted as achieved or given back
+//! exactly once. PostgreSQL comes from `CATI_TEST_POSTGRES_URL` (tests fail, never skip, when it
+//! is unreachable).
+
+use std::collections::BTreeMap;
+
+use cati_server::quota::{self, CellChange, Screening};
+use cati_server::store::cases::{self, NewCase};
+use cati_server::store::quotas as store;
+use cati_server::store::users::Role;
+use cati_server::store::{Db, surveys};
+use questionnaire::Answer;
+
+const BORDEAUX: i64 = 33063;
+const SCREENINGS: usize = 200;
+
+/// A scratch database: a temporary SQLite file or a PostgreSQL database dropped afterwards.
+struct Scratch {
+    db: Db,
+    _dir: tempfile::TempDir,
+    postgres: Option<(String, String)>,
+}
+
+impl Scratch {
+    async fn new(postgres: bool) -> Scratch {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        if !postgres {
+            let url = format!("sqlite://{}", dir.path().join("quotas.db").display());
+            let db = Db::connect(&url, 8).await.expect("sqlite database");
+            return Scratch {
+                db,
+                _dir: dir,
+                postgres: None,
+            };
+        }
+        let admin = std::env::var("CATI_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+        let pool = sqlx::PgPool::connect(&admin)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL unreachable at {admin}: {e}"));
+        let name = format!(
+            "cati_quota_{}_{}",
+            std::process::id(),
+            rand::random::<u32>()
+        );
+        sqlx::query(&format!("create database {name}"))
+            .execute(&pool)
+            .await
+            .expect("create database");
+        pool.close().await;
+        let (base, query) = admin.split_once('?').unwrap_or((admin.as_str(), ""));
+        let prefix = base.rsplit_once('/').map_or(base, |(p, _)| p);
+        let url = if query.is_empty() {
+            format!("{prefix}/{name}")
+        } else {
+            format!("{prefix}/{name}?{query}")
+        };
+        let db = Db::connect(&url, 16).await.expect("postgres database");
+        Scratch {
+            db,
+            _dir: dir,
+            postgres: Some((admin, name)),
+        }
+    }
+
+    async fn drop_database(self) {
+        self.db.close().await;
+        if let Some((admin, name)) = self.postgres {
+            let pool = sqlx::PgPool::connect(&admin).await.expect("postgres");
+            sqlx::query(&format!("drop database if exists {name} with (force)"))
+                .execute(&pool)
+                .await
+                .expect("drop database");
+        }
+    }
+}
+
+/// A wave with the demo commune design, `interviews` started interviews, and Bordeaux's target
+/// set to `bordeaux_target`; returns (wave id, interview ids, Bordeaux's cell id).
+async fn wave_with_interviews(
+    db: &Db,
+    interviews: usize,
+    bordeaux_target: i64,
+) -> (i64, Vec<i64>, i64) {
+    let survey = surveys::ensure_survey(db, "quota-test", "Test des quotas")
+        .await
+        .expect("survey");
+    let version = surveys::ensure_questionnaire_version(db, survey, "1", "q.toml", "")
+        .await
+        .expect("version");
+    let (wave, _) = surveys::ensure_wave(db, survey, "Vague", version, "open")
+        .await
+        .expect("wave");
+    let design = quota::demo::design(500).expect("design");
+    assert!(quota::attach(db, wave, &design).await.expect("attach"));
+    let cell = store::cells(db, wave)
+        .await
+        .expect("cells")
+        .into_iter()
+        .find(|c| c.cell_key == format!("commune={BORDEAUX}"))
+        .expect("Bordeaux's cell");
+    let change = CellChange {
+        target: Some(bordeaux_target),
+        closed: None,
+    };
+    quota::change_cell(db, None, cell.id, change)
+        .await
+        .expect("target");
+    let interviewer = cati_server::auth::create_user(
+        db,
+        None,
+        "enqueteur",
+        "Enquêteur",
+        Role::Interviewer,
+        "un-mot-de-passe-assez-long",
+    )
+    .await
+    .expect("interviewer");
+    let sample: Vec<NewCase> = (0..interviews)
+        .map(|i| NewCase {
+            external_id: format!("C{i}"),
+            commune_code: Some(BORDEAUX.to_string()),
+            commune_name: Some("Bordeaux".to_owned()),
+            preload: serde_json::json!({}),
+            synthetic: true,
+            phones: vec![format!("+3353649{i:04}")],
+        })
+        .collect();
+    cases::insert_cases(db, wave, &sample).await.expect("cases");
+    let sql = "insert into interviews (case_id, interviewer_id, status, seed, record, route, \
+         started_at, updated_at) select id, $1, 'in_progress', 0, '{}', '[]', 0, 0 \
+         from sample_cases where wave_id = $2 returning id";
+    let mut ids: Vec<i64> = match db {
+        Db::Sqlite(pool) => sqlx::query_scalar(sql)
+            .bind(interviewer)
+            .bind(wave)
+            .fetch_all(pool)
+            .await
+            .expect("interviews"),
+        Db::Postgres(pool) => sqlx::query_scalar(sql)
+            .bind(interviewer)
+            .bind(wave)
+            .fetch_all(pool)
+            .await
+            .expect("interviews"),
+    };
+    ids.sort();
+    (wave, ids, cell.id)
+}
+
+fn bordeaux_answers() -> BTreeMap<String, Answer> {
+    BTreeMap::from([(
+        "COMMUNE".to_owned(),
+        Answer::Choice {
+            code: BORDEAUX,
+            other: None,
+        },
+    )])
+}
+
+/// Screens every interview at once; returns the ids accepted.
+async fn screen_all(db: &Db, wave: i64, ids: &[i64]) -> Vec<i64> {
+    let tasks: Vec<_> = ids
+        .iter()
+        .map(|&id| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let screening = quota::screen(&db, wave, id, &bordeaux_answers())
+                    .await
+                    .expect("screening");
+                (id, screening)
+            })
+        })
+        .collect();
+    let mut accepted = Vec::new();
+    for task in tasks {
+        let (id, screening) = task.await.expect("task");
+        match screening {
+            Screening::Accepted => accepted.push(id),
+            Screening::Refused { .. } => {}
+            Screening::NoQuotas => panic!("the wave has a design"),
+        }
+    }
+    accepted.sort();
+    accepted
+}
+
+async fn counts(db: &Db, cell_id: i64) -> (i64, i64) {
+    let cell = store::cell(db, cell_id).await.expect("cell").expect("cell");
+    (cell.achieved, cell.in_progress)
+}
+
+async fn two_hundred_concurrent_screenings_fill_three_places_exactly(postgres: bool) {
+    let scratch = Scratch::new(postgres).await;
+    let db = &scratch.db;
+    let (wave, ids, cell) = wave_with_interviews(db, SCREENINGS, 3).await;
+
+    let accepted = screen_all(db, wave, &ids).await;
+    assert_eq!(accepted.len(), 3, "exactly the free places: {accepted:?}");
+    assert_eq!(counts(db, cell).await, (0, 3));
+    for id in &accepted {
+        assert_eq!(
+            store::reserved_cells(db, *id).await.expect("reserved"),
+            [cell]
+        );
+    }
+
+    // Completion counts once, however often it is reported; a release gives the place back.
+    quota::completed(db, accepted[0]).await.expect("complete");
+    quota::completed(db, accepted[0])
+        .await
+        .expect("complete again");
+    assert_eq!(counts(db, cell).await, (1, 2));
+    quota::ended(db, accepted[1]).await.expect("release");
+    quota::ended(db, accepted[1]).await.expect("release again");
+    quota::completed(db, accepted[1])
+        .await
+        .expect("late completion");
+    assert_eq!(counts(db, cell).await, (1, 1));
+
+    // One place is free again: a second rush of the refused respondents fills exactly it.
+    let refused: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|id| !accepted.contains(id))
+        .collect();
+    let second = screen_all(db, wave, &refused).await;
+    assert_eq!(second.len(), 1, "{second:?}");
+    assert_eq!(counts(db, cell).await, (1, 2));
+    scratch.drop_database().await;
+}
+
+async fn closed_cell_refuses_and_reopened_cell_accepts(postgres: bool) {
+    let scratch = Scratch::new(postgres).await;
+    let db = &scratch.db;
+    let (wave, ids, cell) = wave_with_interviews(db, 2, 10).await;
+    let close = |closed| CellChange {
+        target: None,
+        closed: Some(closed),
+    };
+    quota::change_cell(db, None, cell, close(true))
+        .await
+        .expect("close");
+    let screening = quota::screen(db, wave, ids[0], &bordeaux_answers())
+        .await
+        .expect("screening");
+    assert!(
+        matches!(screening, Screening::Refused { .. }),
+        "{screening:?}"
+    );
+    quota::change_cell(db, None, cell, close(false))
+        .await
+        .expect("reopen");
+    let screening = quota::screen(db, wave, ids[0], &bordeaux_answers())
+        .await
+        .expect("screening");
+    assert_eq!(screening, Screening::Accepted);
+
+    // Screening the same interview again (answers corrected) keeps a single place.
+    let screening = quota::screen(db, wave, ids[0], &bordeaux_answers())
+        .await
+        .expect("screening");
+    assert_eq!(screening, Screening::Accepted);
+    assert_eq!(counts(db, cell).await, (0, 1));
+
+    // A respondent outside every commune of the design is screened out and holds nothing.
+    let elsewhere = BTreeMap::from([(
+        "COMMUNE".to_owned(),
+        Answer::Choice {
+            code: 1,
+            other: None,
+        },
+    )]);
+    let screening = quota::screen(db, wave, ids[1], &elsewhere)
+        .await
+        .expect("screening");
+    assert!(
+        matches!(screening, Screening::Refused { .. }),
+        "{screening:?}"
+    );
+    assert!(
+        store::reserved_cells(db, ids[1])
+            .await
+            .expect("reserved")
+            .is_empty()
+    );
+    scratch.drop_database().await;
+}
+
+fn case_of(id: &str, commune: i64, phone: &str) -> NewCase {
+    NewCase {
+        external_id: id.to_owned(),
+        commune_code: Some(commune.to_string()),
+        commune_name: None,
+        preload: serde_json::json!({}),
+        synthetic: true,
+        phones: vec![phone.to_owned()],
+    }
+}
+
+async fn scheduler_skips_landlines_of_full_communes_and_calls_lagging_communes_first(
+    postgres: bool,
+) {
+    const TALENCE: i64 = 33522;
+    let scratch = Scratch::new(postgres).await;
+    let db = &scratch.db;
+    // Bordeaux: target 2, one place taken by a running interview (half done); Talence: target
+    // 2, nothing done yet. Bordeaux's cases come first by id.
+    let (wave, ids, bordeaux) = wave_with_interviews(db, 1, 2).await;
+    assert_eq!(
+        quota::screen(db, wave, ids[0], &bordeaux_answers())
+            .await
+            .expect("screening"),
+        Screening::Accepted
+    );
+    let talence = store::cells(db, wave)
+        .await
+        .expect("cells")
+        .into_iter()
+        .find(|c| c.cell_key == format!("commune={TALENCE}"))
+        .expect("Talence's cell");
+    let target = |target| CellChange {
+        target: Some(target),
+        closed: None,
+    };
+    quota::change_cell(db, None, talence.id, target(2))
+        .await
+        .expect("target");
+    let sample = [
+        case_of("B-FIXE", BORDEAUX, "+33536490001"),
+        case_of("B-MOBILE", BORDEAUX, "+33639980002"),
+        case_of("T-FIXE", TALENCE, "+33536490003"),
+    ];
+    cases::insert_cases(db, wave, &sample).await.expect("cases");
+    let mut interviewers = Vec::new();
+    for i in 0..4 {
+        let id = cati_server::auth::create_user(
+            db,
+            None,
+            &format!("poste{i}"),
+            "Poste",
+            Role::Interviewer,
+            "un-mot-de-passe-assez-long",
+        )
+        .await
+        .expect("interviewer");
+        interviewers.push(id);
+    }
+    let claim = |user: i64| async move {
+        cases::claim_next(db, user)
+            .await
+            .expect("claim")
+            .map(|c| c.external_id)
+    };
+
+    // Talence lags furthest behind its target: its case comes first.
+    assert_eq!(claim(interviewers[0]).await.as_deref(), Some("T-FIXE"));
+
+    // Bordeaux full: its landline case is held back, its mobile case (the respondent may live
+    // anywhere) is still handed out.
+    quota::change_cell(db, None, bordeaux, target(1))
+        .await
+        .expect("target");
+    assert_eq!(claim(interviewers[1]).await.as_deref(), Some("B-MOBILE"));
+    assert_eq!(claim(interviewers[2]).await, None);
+
+    // The running interview breaks off: Bordeaux has room again, and its landline cases (B-FIXE
+    // and C0, the case of the interview's own fixture) are handed out.
+    quota::ended(db, ids[0]).await.expect("release");
+    let claimed = claim(interviewers[3]).await;
+    assert!(
+        matches!(claimed.as_deref(), Some("B-FIXE" | "C0")),
+        "{claimed:?}"
+    );
+    scratch.drop_database().await;
+}
+
+async fn a_design_attaches_once_to_a_wave_whose_questionnaire_asks_its_variables(postgres: bool) {
+    let scratch = Scratch::new(postgres).await;
+    let db = &scratch.db;
+    let (wave, _, _) = wave_with_interviews(db, 1, 3).await;
+    let (other, _) = surveys::ensure_wave(db, 1, "Autre vague", 1, "planned")
+        .await
+        .expect("wave");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../questionnaires/observatoire.toml"
+    );
+    let source = std::fs::read_to_string(path).expect("observatory questionnaire");
+    let observatory = questionnaire::load(&source, "observatoire.toml").expect("loads");
+    let fixture = questionnaire::load(
+        cati_server::sample::demo::FIXTURE_QUESTIONNAIRE,
+        "fixture-questionnaire.toml",
+    )
+    .expect("loads");
+    let design = quota::demo::design(100).expect("design").to_toml();
+
+    let refused = quota::attach_source(db, None, other, &fixture, &design).await;
+    assert!(
+        matches!(&refused, Err(quota::QuotaError::Invalid(m)) if m.contains("COMMUNE")),
+        "{refused:?}"
+    );
+    let broken = quota::attach_source(db, None, other, &observatory, "[quotas]").await;
+    assert!(
+        matches!(broken, Err(quota::QuotaError::Invalid(_))),
+        "{broken:?}"
+    );
+    assert!(
+        quota::attach_source(db, None, other, &observatory, &design)
+            .await
+            .expect("attach")
+    );
+    assert_eq!(store::cells(db, other).await.expect("cells").len(), 28);
+    assert!(
+        !quota::attach_source(db, None, wave, &observatory, &design)
+            .await
+            .expect("second design"),
+        "a wave keeps its first design"
+    );
+    scratch.drop_database().await;
+}
+
+macro_rules! on_both_backends {
+    ($scenario:ident) => {
+        mod $scenario {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn on_sqlite() {
+                super::$scenario(false).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn on_postgres() {
+                super::$scenario(true).await;
+            }
+        }
+    };
+}
+
+on_both_backends!(two_hundred_concurrent_screenings_fill_three_places_exactly);
+on_both_backends!(closed_cell_refuses_and_reopened_cell_accepts);
+on_both_backends!(scheduler_skips_landlines_of_full_communes_and_calls_lagging_communes_first);
+on_both_backends!(a_design_attaches_once_to_a_wave_whose_questionnaire_asks_its_variables);

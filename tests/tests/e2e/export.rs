@@ -1,0 +1,207 @@
+use std::path::Path;
+
+use cati_e2e::{Backend, Client, DemoSize, Server, TestDb};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::on_both_backends;
+
+/// Claims the next case and completes its interview with the fixture's answers.
+async fn complete_one_interview(interviewer: &Client) {
+    let case = interviewer.next_case().await;
+    let mut view = interviewer
+        .start_interview(case["case_id"].as_i64().unwrap())
+        .await;
+    while view["step"]["type"] == "question" {
+        view = interviewer.answer_fixture_step(&view).await;
+    }
+    assert_eq!(view["step"]["type"], "completed", "{view}");
+}
+
+/// Every file of a directory, by name.
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+/// The first column of the machine CSV (`id_repondant`), without the header.
+fn respondent_ids(dir: &Path) -> Vec<String> {
+    let csv = std::fs::read_to_string(dir.join("donnees.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().starts_with("id_repondant"));
+    lines
+        .map(|l| l.split(',').next().unwrap().trim_matches('"').to_owned())
+        .collect()
+}
+
+async fn analysts_export_completed_interviews_without_phone_numbers(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let server = Server::start(&db, DemoSize::new(6, 2)).await;
+    let first = server.login("enqueteur1").await;
+    let second = server.login("enqueteur2").await;
+    complete_one_interview(&first).await;
+    complete_one_interview(&second).await;
+    complete_one_interview(&first).await;
+    // A refusal: a final case without interview, never a row of the dataset.
+    let refused = second.next_case().await;
+    let (status, _) = second
+        .post(
+            &format!("/api/cases/{}/outcome", refused["case_id"]),
+            &json!({ "outcome": "refusal" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
+    let supervisor = server.login("superviseur").await;
+    let (_, sample) = supervisor.get("/api/waves/1/sample?limit=1000").await;
+    let phones: Vec<String> = sample
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["phones"].as_array().unwrap().clone())
+        .map(|p| p.as_str().unwrap().to_owned())
+        .collect();
+    assert!(phones.len() >= 6);
+
+    let out = tempfile::tempdir().unwrap();
+    let (one, two) = (out.path().join("one"), out.path().join("two"));
+    for dir in [&one, &two] {
+        let (ok, text) = server.cli(
+            &[
+                "export",
+                "--wave",
+                "1",
+                "--format",
+                "all",
+                "--out",
+                dir.to_str().unwrap(),
+            ],
+            "",
+        );
+        assert!(ok, "cati export: {text}");
+    }
+
+    let written = files(&one);
+    let names: Vec<&str> = written.iter().map(|(n, _)| n.as_str()).collect();
+    for expected in [
+        "donnees.csv",
+        "donnees-excel-fr.csv",
+        "donnees-libelles.csv",
+        "donnees.sav",
+        "donnees.dta",
+        "donnees.parquet",
+        "dictionnaire.md",
+        "dictionnaire.html",
+        "datapackage.json",
+        "manifest.json",
+    ] {
+        assert!(names.contains(&expected), "{expected} missing: {names:?}");
+    }
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(one.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["rows"], 3, "{manifest}");
+    assert_eq!(manifest["weighting"], Value::Null, "no populations given");
+    let ids = respondent_ids(&one);
+    assert_eq!(ids.len(), 3);
+    assert!(ids.iter().all(|id| id.starts_with('R')), "{ids:?}");
+
+    // Exported twice from the same data: the same pseudonyms and the same bytes.
+    assert_eq!(respondent_ids(&two), ids);
+    assert_eq!(files(&two), written, "two exports differ");
+
+    // No phone number, in any form, in any file.
+    for (name, bytes) in &written {
+        for phone in &phones {
+            let national = format!("0{}", &phone[3..]);
+            for form in [phone.as_str(), &phone[1..], national.as_str()] {
+                assert!(!contains(bytes, form), "{form} found in {name}");
+            }
+        }
+    }
+
+    // An unknown wave is a clear error.
+    let (ok, text) = server.cli(
+        &[
+            "export",
+            "--wave",
+            "99",
+            "--out",
+            out.path().join("none").to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(!ok);
+    assert!(text.contains("vague inconnue"), "{text}");
+
+    // The analyst downloads a zip holding the CSV; an interviewer may not.
+    let analyst = server.login("analyste").await;
+    let response = analyst
+        .http
+        .get(format!("{}/api/waves/1/export?format=csv", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"].to_str().unwrap(),
+        "application/zip"
+    );
+    let zip = response.bytes().await.unwrap();
+    assert!(zip.starts_with(b"PK\x03\x04"));
+    assert!(contains(&zip, "export-vague-1/donnees.csv"));
+    assert!(contains(&zip, "export-vague-1/manifest.json"));
+    let (status, _) = first.get("/api/waves/1/export?format=csv").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The analysts' page lists the wave's counts and offers the download.
+    let page = analyst
+        .http
+        .get(format!("{}/analyses", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("/analyses/vagues/1/export"), "{html}");
+    assert!(html.contains("pas pondérés"), "{html}");
+    for phone in &phones {
+        assert!(!html.contains(phone.as_str()));
+    }
+    let page = analyst
+        .http
+        .get(format!(
+            "{}/analyses/vagues/1/export?format=codebook&include_partial=on",
+            server.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let (status, _) = first.get("/analyses").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Nor does an analyst reach phone numbers through the sample or a case.
+    let (status, _) = analyst.get("/api/waves/1/sample").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = analyst
+        .get(&format!("/api/cases/{}", refused["case_id"]))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+on_both_backends!(analysts_export_completed_interviews_without_phone_numbers);
