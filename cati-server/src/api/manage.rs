@@ -188,11 +188,6 @@ pub async fn disabled(
     ApiJson(body): ApiJson<Disabled>,
 ) -> Result<StatusCode, AppError> {
     user.require(&[Role::Admin])?;
-    if id == user.user.id && body.disabled {
-        return Err(AppError::Invalid(
-            "vous ne pouvez pas désactiver votre propre compte".to_owned(),
-        ));
-    }
     auth::set_disabled(&state.db, Some(user.user.id), id, body.disabled).await?;
     Ok(StatusCode::NO_CONTENT)
 }

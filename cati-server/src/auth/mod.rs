@@ -258,6 +258,12 @@ pub async fn set_disabled(
     user_id: i64,
     disabled: bool,
 ) -> Result<(), AppError> {
+    // An admin who locks themselves out may leave nobody able to manage accounts.
+    if disabled && actor == Some(user_id) {
+        return Err(AppError::Invalid(
+            "vous ne pouvez pas désactiver votre propre compte".to_owned(),
+        ));
+    }
     if !users::set_disabled(db, user_id, disabled).await? {
         return Err(AppError::not_found("utilisateur inconnu"));
     }

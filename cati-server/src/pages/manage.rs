@@ -173,11 +173,6 @@ pub async fn toggle_user(
 ) -> Result<Response, AppError> {
     user.require(&[Role::Admin])?;
     let disabled = form.disabled == "1";
-    if id == user.user.id && disabled {
-        return Err(AppError::Invalid(
-            "vous ne pouvez pas désactiver votre propre compte".to_owned(),
-        ));
-    }
     auth::set_disabled(&state.db, Some(user.user.id), id, disabled).await?;
     Ok(Redirect::to("/admin/utilisateurs").into_response())
 }

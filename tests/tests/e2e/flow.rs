@@ -236,6 +236,23 @@ async fn roles_limit_what_each_account_sees(backend: Backend) {
     let (_, audit) = admin.get("/api/audit").await;
     assert!(audit.to_string().contains("user.disable"), "{audit}");
 
+    // An admin cannot lock themselves out.
+    let (_, me) = admin.get("/api/me").await;
+    let own_id = me["id"].as_i64().expect("/api/me gives the account id");
+    let (status, refused) = admin
+        .post(
+            &format!("/api/users/{own_id}/disabled"),
+            &json!({ "disabled": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(
+        refused["error"].as_str().unwrap().contains("propre compte"),
+        "{refused}"
+    );
+    let (status, _) = admin.get("/api/me").await;
+    assert_eq!(status, StatusCode::OK);
+
     // Logging out ends the session.
     let (status, _) = interviewer.post("/api/logout", &json!({})).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
