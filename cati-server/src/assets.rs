@@ -10,6 +10,10 @@ use crate::state::AppState;
 
 const WORKSTATION_JS: &str = include_str!("../assets/workstation.js");
 const CSS: &str = include_str!("../assets/cati.css");
+const DASHBOARD_JS: &str = include_str!("../assets/dashboard.js");
+/// The 28 communes of Bordeaux Métropole (IGN ADMIN EXPRESS COG 2018 via
+/// github.com/gregoiredavid/france-geojson, Licence Ouverte; see `shared/data/README.md`).
+const COMMUNES_GEOJSON: &str = include_str!("../assets/bm_communes.geojson");
 
 /// The `/assets` routes.
 pub fn router() -> Router<AppState> {
@@ -17,6 +21,14 @@ pub fn router() -> Router<AppState> {
         .route(
             "/assets/workstation.js",
             get(|| async { serve("text/javascript; charset=utf-8", WORKSTATION_JS) }),
+        )
+        .route(
+            "/assets/dashboard.js",
+            get(|| async { serve("text/javascript; charset=utf-8", DASHBOARD_JS) }),
+        )
+        .route(
+            "/assets/bm_communes.geojson",
+            get(|| async { serve("application/geo+json", COMMUNES_GEOJSON) }),
         )
         .route(
             "/assets/cati.css",

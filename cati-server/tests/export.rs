@@ -256,3 +256,137 @@ async fn indicators_file_adds_the_indicator_table_to_a_wave_export() {
     assert!(out.join("indicateurs.csv").exists());
     assert_eq!(manifest(&out)["indicators"]["file"], "indicateurs.csv");
 }
+
+fn indicator_count() -> usize {
+    let source =
+        std::fs::read_to_string(observatory().with_file_name("observatoire.indicators.toml"))
+            .unwrap();
+    source
+        .lines()
+        .filter(|l| l.trim() == "[[indicator]]")
+        .count()
+}
+
+#[tokio::test]
+async fn demo_survey_exports_its_stored_indicator_table_by_commune_with_calibration_variance() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, wave) = database(dir.path()).await;
+    interview(&db, wave, "A-1", Some("33063"), "completed").await;
+    interview(&db, wave, "A-2", Some("33318"), "completed").await;
+    interview(&db, wave, "A-3", Some("33318"), "completed").await;
+    // No `indicators` in the settings: the definition stored by the demo is used.
+    let mut weighted = settings(ExportFormat::Csv);
+    weighted.weighting = Some(weighting(
+        "33063,Bordeaux,2023,1000\n33318,Pessac,2023,500\n",
+    ));
+    let out = dir.path().join("out");
+    export_to(&db, Scope::Wave(wave), &weighted, &out)
+        .await
+        .unwrap();
+    let manifest = manifest(&out);
+    assert_eq!(
+        manifest["indicators"]["file"], "indicateurs.csv",
+        "{manifest}"
+    );
+    assert_eq!(manifest["indicators"]["variance"], "calibration");
+    let table = std::fs::read_to_string(out.join("indicateurs.csv")).unwrap();
+    let count = indicator_count();
+    assert!(count > 0);
+    assert_eq!(table.lines().count(), 1 + count * 3, "{table}");
+    for domain in [",Ensemble,ensemble,", ",Bordeaux,33063,", ",Pessac,33318,"] {
+        assert_eq!(
+            table.lines().filter(|l| l.contains(domain)).count(),
+            count,
+            "{table}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn wave_with_a_single_completed_interview_exports_without_the_stored_indicator_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, wave) = database(dir.path()).await;
+    interview(&db, wave, "A-1", Some("33063"), "completed").await;
+    let out = dir.path().join("out");
+    export_to(&db, Scope::Wave(wave), &settings(ExportFormat::Csv), &out)
+        .await
+        .unwrap();
+    assert!(!out.join("indicateurs.csv").exists());
+    assert!(manifest(&out)["indicators"].is_null());
+}
+
+#[tokio::test]
+async fn indicators_definition_that_does_not_fit_the_questionnaire_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, wave) = database(dir.path()).await;
+    let row = surveys::wave(&db, wave).await.unwrap().unwrap();
+    let questionnaire = questionnaire::load(
+        &std::fs::read_to_string(observatory()).unwrap(),
+        "observatoire.toml",
+    )
+    .unwrap();
+    let bad = "questionnaire = \"obs-inegalites-numeriques\"\n[[indicator]]\nname = \"x\"\nlabel = \"X\"\nexpr = \"VARIABLE_INCONNUE = 1\"\n";
+    let error = export::indicators::store(&db, row.questionnaire_version_id, &questionnaire, bad)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, ExportError::Indicators(_)), "{error}");
+    // The stored definition is unchanged.
+    let stored = surveys::questionnaire_indicators(&db, row.questionnaire_version_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stored.contains("sans_equipement"));
+}
+
+#[tokio::test]
+async fn stacked_export_lists_its_report_and_records_each_wave_weighting() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, wave) = database(dir.path()).await;
+    let first = surveys::wave(&db, wave).await.unwrap().unwrap();
+    let (second, _) = surveys::ensure_wave(
+        &db,
+        first.survey_id,
+        "2027-1",
+        first.questionnaire_version_id,
+        "open",
+    )
+    .await
+    .unwrap();
+    interview(&db, wave, "A-1", Some("33063"), "completed").await;
+    interview(&db, wave, "A-2", Some("33318"), "completed").await;
+    interview(&db, second, "A-1", Some("33063"), "completed").await;
+    interview(&db, second, "A-3", Some("33318"), "completed").await;
+    let mut weighted = settings(ExportFormat::Csv);
+    weighted.weighting = Some(weighting(
+        "33063,Bordeaux,2023,1000\n33318,Pessac,2023,500\n",
+    ));
+    let out = dir.path().join("out");
+    let summary = export_to(&db, Scope::Survey(first.survey_id), &weighted, &out)
+        .await
+        .unwrap();
+    assert_eq!(summary.wave_weightings.len(), 2);
+    let manifest = manifest(&out);
+    let report = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == export::STACK_REPORT)
+        .unwrap_or_else(|| panic!("report not listed: {manifest}"));
+    let bytes = std::fs::metadata(out.join(export::STACK_REPORT))
+        .unwrap()
+        .len();
+    assert_eq!(report["bytes"], bytes);
+    assert_eq!(manifest["weighting"]["variable"], "POIDS", "{manifest}");
+    let per_wave = manifest["weighting"]["per_wave"].as_array().unwrap();
+    assert_eq!(per_wave.len(), 2);
+    assert_eq!(per_wave[1]["wave"], "2027-1");
+    assert!(
+        per_wave
+            .iter()
+            .all(|w| w["method"].is_string() || w["method"].is_object())
+    );
+    assert!(
+        per_wave.iter().all(|w| w["diagnostics"].is_object()),
+        "{manifest}"
+    );
+}

@@ -16,8 +16,14 @@ const browser = await chromium.launch({
 const page = await browser.newPage();
 page.setDefaultTimeout(15000);
 
-// Presses a key that submits a form and waits for the next page.
+// Presses a key that submits a form and waits for the next page. A person looks at the page
+// before typing; the test waits, likewise, until a page with an autofocused field has moved the
+// focus off the body, which a loaded machine may do a moment after the "load" event.
 async function submitWith(key) {
+  await page.waitForFunction(() => {
+    const target = document.querySelector("[autofocus]");
+    return !target || document.activeElement !== document.body;
+  });
   await Promise.all([page.waitForEvent("load"), page.keyboard.press(key)]);
 }
 

@@ -48,8 +48,9 @@ pub struct ExportArgs {
     /// Bounds `L,U` on the weight ratio (required by logit and truncated).
     #[arg(long, requires = "populations")]
     bounds: Option<String>,
-    /// Indicators file (e.g. `questionnaires/observatoire.indicators.toml`): writes the
-    /// indicator table of a single wave.
+    /// Indicators file (e.g. `questionnaires/observatoire.indicators.toml`) for the indicator
+    /// table of a single wave; overrides the definition stored with the wave's questionnaire
+    /// version (`cati serve --demo` stores the file next to the questionnaire).
     #[arg(long)]
     indicators: Option<PathBuf>,
     /// Database: `sqlite://file.db` or `postgres://…`.
@@ -114,9 +115,29 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
             w.applied.diagnostics.weights.max
         )),
         None if summary.report.is_some() => {
-            text.push_str("vagues assemblées ; chaque vague pondérée séparément si demandé\n");
+            text.push_str("vagues assemblées (rapport-vagues.json)\n");
+            for wave in &summary.wave_weightings {
+                match &wave.weighting {
+                    Some(w) => text.push_str(&format!(
+                        "  vague {} : pondération {} sur {} marge(s), poids de {:.3} à {:.3}\n",
+                        wave.wave,
+                        args.method,
+                        w.margins.len(),
+                        w.diagnostics.weights.min,
+                        w.diagnostics.weights.max
+                    )),
+                    None => text.push_str(&format!("  vague {} : sans pondération\n", wave.wave)),
+                }
+            }
         }
         None => text.push_str("sans pondération (aucune population donnée)\n"),
+    }
+    if let Some(indicators) = &manifest.indicators {
+        text.push_str(&format!(
+            "{} indicateur(s) par commune dans {}\n",
+            indicators.indicators.len(),
+            indicators.file
+        ));
     }
     crate::cli::print_stdout(&text)?;
     Ok(())

@@ -51,7 +51,9 @@ pub fn interview_input(row: &ExportInterviewRow) -> Result<InterviewInput, Input
     })
 }
 
-/// The case's preload fields as the engine takes them (text values).
+/// The case's preload fields (stored JSON object) as the engine takes them: text values, `null`
+/// fields left out, anything unreadable read as no field. One reading for the interview flow and
+/// the exports, so that an export recomputes the route the interviewer saw.
 pub fn preload_of(json: &str) -> Preload {
     let value: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
     let mut preload = Preload::new();

@@ -9,6 +9,7 @@
 //! preload fields only recompute the route and personal ones are never exported.
 
 pub mod archive;
+pub mod indicators;
 pub mod input;
 pub mod weighting;
 
@@ -19,10 +20,14 @@ use exports::build::{
     self, BuildError, BuildOptions, BuiltWave, ExportFormat, ExportRequest, IndicatorsFileError,
     StackError, StackReport, WaveDataset, WaveManifest, WeightingSpec,
 };
+use exports::build::{AppliedWeighting, WEIGHT};
 use exports::dataset::{DatasetInfo, Timestamp};
-use exports::indicators::IntervalMethod;
+use exports::indicators::{IndicatorError, IntervalMethod};
+use exports::writers::bundle::MANIFEST;
+use exports::writers::manifest::{ManifestEntry, sha256_file};
 use questionnaire::Questionnaire;
 use quotas::CommunePopulation;
+use serde::Serialize;
 
 use crate::sample::communes::COMMUNES;
 use crate::store::exports::{self as stored, ExportInterviewRow};
@@ -112,7 +117,8 @@ pub struct ExportSettings {
     pub include_screened_out: bool,
     /// Weighting; `None` exports unweighted (the manifest's `weighting` is then `null`).
     pub weighting: Option<Weighting>,
-    /// The indicators file (TOML source), for the indicator table of a single wave.
+    /// The indicators file (TOML source), for the indicator table of a single wave; `None`
+    /// uses the definition stored with the wave's questionnaire version, if any.
     pub indicators: Option<String>,
 }
 
@@ -141,6 +147,8 @@ pub struct GatheredWave {
 pub struct Gathered {
     /// The waves, oldest first.
     pub waves: Vec<GatheredWave>,
+    /// The indicators definition stored with the (single) wave's questionnaire version.
+    pub indicators: Option<String>,
     /// The survey's pseudonymisation secret.
     secret: Vec<u8>,
     /// Whether the waves are stacked.
@@ -154,6 +162,17 @@ pub struct ExportSummary {
     pub manifest: WaveManifest,
     /// With stacked waves: their report.
     pub report: Option<StackReport>,
+    /// With stacked waves: each wave's weighting (`None` for an unweighted wave), oldest first.
+    pub wave_weightings: Vec<WaveWeighting>,
+}
+
+/// The weighting of one wave of a stacked export, as `manifest.json` records it.
+#[derive(Clone, Debug, Serialize)]
+pub struct WaveWeighting {
+    /// Wave name.
+    pub wave: String,
+    /// Method, margins and diagnostics; `None` when the wave is not weighted.
+    pub weighting: Option<AppliedWeighting>,
 }
 
 /// The wave named by `key`: its identifier, or its name when exactly one wave has it.
@@ -200,6 +219,12 @@ pub async fn gather(db: &Db, scope: Scope) -> Result<Gathered, ExportError> {
             (survey_id, waves)
         }
     };
+    let indicators = match (&scope, waves.first()) {
+        (Scope::Wave(_), Some(wave)) => {
+            surveys::questionnaire_indicators(db, wave.questionnaire_version_id).await?
+        }
+        _ => None,
+    };
     let mut gathered = Vec::with_capacity(waves.len());
     for wave in waves {
         let source = surveys::questionnaire_source(db, wave.questionnaire_version_id)
@@ -224,6 +249,7 @@ pub async fn gather(db: &Db, scope: Scope) -> Result<Gathered, ExportError> {
     }
     Ok(Gathered {
         waves: gathered,
+        indicators,
         secret: stored::survey_secret(db, survey_id).await?,
         stacked: matches!(scope, Scope::Survey(_)),
     })
@@ -247,13 +273,25 @@ pub fn write(
             (Some(wave), Some(built)) => (wave, built),
             _ => return Err(ExportError::UnknownWave(String::new())),
         };
-        let table = match &settings.indicators {
+        let source = settings
+            .indicators
+            .as_deref()
+            .or(gathered.indicators.as_deref());
+        let table = match source {
             Some(source) => {
                 let definitions = build::parse_indicators(source, &wave.questionnaire)?;
-                Some(
-                    build::indicator_table_for_wave(built, &definitions, IntervalMethod::Wald)
-                        .map_err(|source| build_error(wave, source))?,
-                )
+                match build::indicator_table_for_wave(built, &definitions, IntervalMethod::Wald) {
+                    Ok(table) => Some(table),
+                    // The survey's own definition does not stop the export of a wave with
+                    // fewer than two completed interviews: the table is left out (the
+                    // manifest's `indicators` is `null`). An indicators file asked for is.
+                    Err(BuildError::Indicators(IndicatorError::TooFewRespondents(_)))
+                        if settings.indicators.is_none() =>
+                    {
+                        None
+                    }
+                    Err(source) => return Err(build_error(wave, source)),
+                }
             }
             None => None,
         };
@@ -267,6 +305,7 @@ pub fn write(
         return Ok(ExportSummary {
             manifest,
             report: None,
+            wave_weightings: Vec::new(),
         });
     }
     let Some(latest) = built.last() else {
@@ -322,10 +361,62 @@ pub fn write(
     })?;
     let report = serde_json::to_string_pretty(&stacked.report).map_err(std::io::Error::from)?;
     std::fs::write(dir.join(STACK_REPORT), report + "\n")?;
+    let wave_weightings: Vec<WaveWeighting> = built
+        .iter()
+        .map(|b| WaveWeighting {
+            wave: b.options.wave.clone(),
+            weighting: b.weighting.clone(),
+        })
+        .collect();
+    let manifest = complete_stacked_manifest(dir, manifest, &wave_weightings)?;
     Ok(ExportSummary {
         manifest,
         report: Some(stacked.report),
+        wave_weightings,
     })
+}
+
+/// Rewrites the stacked export's `manifest.json`: the report on the waves is listed with its
+/// size and checksum like every other file, and `weighting` records each wave's weighting
+/// (`{"variable": "POIDS", "per_wave": [{"wave", "method", "margins", "diagnostics"} or
+/// {"wave", "weighting": null}]}`), or stays `null` when no wave is weighted.
+fn complete_stacked_manifest(
+    dir: &Path,
+    mut manifest: WaveManifest,
+    weightings: &[WaveWeighting],
+) -> Result<WaveManifest, ExportError> {
+    let (bytes, sha256) = sha256_file(&dir.join(STACK_REPORT))?;
+    manifest.files.push(ManifestEntry {
+        path: STACK_REPORT.to_owned(),
+        bytes,
+        sha256,
+    });
+    let mut json = serde_json::to_value(&manifest).map_err(std::io::Error::from)?;
+    if weightings.iter().any(|w| w.weighting.is_some())
+        && let Some(object) = json.as_object_mut()
+    {
+        let per_wave: Vec<serde_json::Value> = weightings
+            .iter()
+            .map(|w| match &w.weighting {
+                Some(applied) => {
+                    let mut entry = serde_json::Map::new();
+                    entry.insert("wave".to_owned(), w.wave.clone().into());
+                    if let Ok(serde_json::Value::Object(applied)) = serde_json::to_value(applied) {
+                        entry.extend(applied);
+                    }
+                    serde_json::Value::Object(entry)
+                }
+                None => serde_json::json!({ "wave": w.wave, "weighting": null }),
+            })
+            .collect();
+        object.insert(
+            "weighting".to_owned(),
+            serde_json::json!({ "variable": WEIGHT, "per_wave": per_wave }),
+        );
+    }
+    let text = serde_json::to_string_pretty(&json).map_err(std::io::Error::from)? + "\n";
+    std::fs::write(dir.join(MANIFEST), text)?;
+    Ok(manifest)
 }
 
 fn build_error(wave: &GatheredWave, source: BuildError) -> ExportError {

@@ -320,7 +320,7 @@ async fn load(state: &AppState, row: InterviewRow) -> Result<Loaded, AppError> {
         .get(&state.db, wave.questionnaire_version_id)
         .await?;
     let record: Record = serde_json::from_str(&row.record).map_err(StoreError::from)?;
-    let preload = preload_of(&case.preload);
+    let preload = crate::export::input::preload_of(&case.preload);
     let language = questionnaire.primary_language().to_owned();
     Ok(Loaded {
         case,
@@ -330,23 +330,6 @@ async fn load(state: &AppState, row: InterviewRow) -> Result<Loaded, AppError> {
         language,
         record,
     })
-}
-
-/// The case's preload fields as the engine takes them (text values).
-fn preload_of(json: &str) -> Preload {
-    let value: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
-    let mut preload = Preload::new();
-    if let serde_json::Value::Object(map) = value {
-        for (key, value) in map {
-            let text = match value {
-                serde_json::Value::String(s) => s,
-                serde_json::Value::Null => continue,
-                other => other.to_string(),
-            };
-            preload.insert(key, text);
-        }
-    }
-    preload
 }
 
 fn view_of(loaded: &Loaded) -> InterviewView {

@@ -80,6 +80,12 @@ pub async fn page(
             "Les identifiants des répondants et des enquêteurs sont pseudonymes et stables d'un export à l'autre. "
             "Aucun numéro de téléphone ni champ personnel de l'échantillon n'est exporté."
         }
+        p {
+            "Quand le questionnaire de la vague a une définition d'indicateurs, l'export contient aussi "
+            code { "indicateurs.csv" }
+            " : chaque indicateur pour l'ensemble et par commune, avec son intervalle de confiance à 95 % "
+            "(variance de calage quand l'export est pondéré ; au moins deux entretiens complets)."
+        }
         @if waves.is_empty() {
             p { "Aucune vague." }
         }

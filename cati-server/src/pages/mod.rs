@@ -1,6 +1,7 @@
 //! Server-rendered pages in French (maud), with a small vendored script for the keyboard.
 
 mod analysis;
+mod dashboard;
 mod login;
 mod manage;
 mod workstation;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/poste/entretien/abandon", post(workstation::break_off))
         .route("/echantillon", get(manage::sample))
         .route("/suivi", get(manage::progress))
+        .merge(dashboard::router())
         .route("/analyses", get(analysis::page))
         .route("/analyses/vagues/{id}/export", get(analysis::download))
         .route(
@@ -78,9 +80,9 @@ pub(crate) fn layout(title: &str, user: Option<&CurrentUser>, body: Markup) -> M
                         nav {
                             @match user.role {
                                 Role::Interviewer => { a href="/poste" { "Poste d'enquête" } }
-                                Role::Supervisor => { a href="/echantillon" { "Échantillon" } " " a href="/suivi" { "Suivi" } " " a href="/analyses" { "Analyses" } }
+                                Role::Supervisor => { a href="/echantillon" { "Échantillon" } " " a href="/suivi" { "Suivi" } " " a href="/tableau-de-bord" { "Tableau de bord" } " " a href="/analyses" { "Analyses" } }
                                 Role::Admin => {
-                                    a href="/echantillon" { "Échantillon" } " " a href="/suivi" { "Suivi" } " "
+                                    a href="/echantillon" { "Échantillon" } " " a href="/suivi" { "Suivi" } " " a href="/tableau-de-bord" { "Tableau de bord" } " "
                                     a href="/analyses" { "Analyses" } " " a href="/admin/utilisateurs" { "Utilisateurs" }
                                 }
                                 Role::Analyst => { a href="/suivi" { "Suivi" } " " a href="/analyses" { "Analyses" } }

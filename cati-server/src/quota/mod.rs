@@ -8,6 +8,7 @@
 //! design accepts every respondent.
 
 pub mod demo;
+pub mod events;
 
 use std::collections::BTreeMap;
 
@@ -167,31 +168,36 @@ pub async fn screen(
         Ok(cells) => cells.iter().map(|c| c.key.to_string()).collect(),
         Err(e) => {
             store::release(db, interview_id).await?;
+            events::notify(Some(wave_id));
             return Ok(Screening::Refused {
                 reason: e.to_string(),
             });
         }
     };
-    Ok(
-        match store::reserve(db, wave_id, interview_id, &keys).await? {
-            Reservation::Reserved => Screening::Accepted,
-            Reservation::Refused(key) => Screening::Refused {
-                reason: format!("quota atteint ou cellule fermée : {key}"),
-            },
+    let reservation = store::reserve(db, wave_id, interview_id, &keys).await?;
+    events::notify(Some(wave_id));
+    Ok(match reservation {
+        Reservation::Reserved => Screening::Accepted,
+        Reservation::Refused(key) => Screening::Refused {
+            reason: format!("quota atteint ou cellule fermée : {key}"),
         },
-    )
+    })
 }
 
 /// A completed interview: its places count as achieved (once, whatever the retries).
 pub async fn completed(db: &Db, interview_id: i64) -> Result<(), QuotaError> {
-    store::achieve(db, interview_id).await?;
+    if store::achieve(db, interview_id).await? > 0 {
+        events::notify(None);
+    }
     Ok(())
 }
 
 /// An interview that ended without completing (broken off, abandoned, screened out after the
 /// quota point): its places are given back.
 pub async fn ended(db: &Db, interview_id: i64) -> Result<(), QuotaError> {
-    store::release(db, interview_id).await?;
+    if store::release(db, interview_id).await? > 0 {
+        events::notify(None);
+    }
     Ok(())
 }
 
@@ -377,5 +383,6 @@ pub async fn change_cell(
         }),
     )
     .await?;
+    events::notify(Some(after.wave_id));
     Ok(after)
 }

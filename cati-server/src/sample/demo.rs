@@ -74,6 +74,14 @@ pub async fn load(db: &Db, options: &DemoOptions) -> Result<DemoReport, AppError
     let version_id =
         surveys::ensure_questionnaire_version(db, survey_id, parsed.version(), &file_name, &source)
             .await?;
+    // The indicators file next to the questionnaire (`observatoire.indicators.toml`), if any:
+    // exports of the wave then include the per-commune indicator table.
+    let questionnaire_file = std::path::Path::new(&file_name);
+    if questionnaire_file.is_file() {
+        crate::export::indicators::attach_beside(db, version_id, questionnaire_file, &parsed)
+            .await
+            .map_err(|e| AppError::Invalid(e.to_string()))?;
+    }
     let (wave_id, _) =
         surveys::ensure_wave(db, survey_id, "Démonstration", version_id, "open").await?;
     // Commune quotas from the 2023 legal populations, when the questionnaire asks the commune.

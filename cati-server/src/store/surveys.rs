@@ -155,3 +155,34 @@ pub async fn questionnaire_source(
         .await?
     }))
 }
+
+/// The indicators definition (TOML text) stored with a questionnaire version, if any.
+pub async fn questionnaire_indicators(
+    db: &Db,
+    version_id: i64,
+) -> Result<Option<String>, StoreError> {
+    let row: Option<(Option<String>,)> = on_pool!(db, |pool| sqlx::query_as(
+        "select indicators from questionnaire_versions where id = $1"
+    )
+    .bind(version_id)
+    .fetch_optional(pool)
+    .await?);
+    Ok(row.and_then(|(text,)| text))
+}
+
+/// Stores (or, with `None`, removes) the indicators definition of a questionnaire version. The
+/// caller validates it against the questionnaire first.
+pub async fn set_questionnaire_indicators(
+    db: &Db,
+    version_id: i64,
+    indicators: Option<&str>,
+) -> Result<(), StoreError> {
+    on_pool!(db, |pool| {
+        sqlx::query("update questionnaire_versions set indicators = $1 where id = $2")
+            .bind(indicators)
+            .bind(version_id)
+            .execute(pool)
+            .await?;
+    });
+    Ok(())
+}

@@ -15,6 +15,8 @@ mod browser;
 mod quotas;
 // Analysts export a wave (CLI, API, page): reproducible files, no phone number anywhere.
 mod export;
+// The supervisors' quota dashboard: figures, CSV, live updates, shutdown with streams open.
+mod dashboard;
 
 /// Declares a scenario's SQLite and PostgreSQL tests.
 macro_rules! on_both_backends {

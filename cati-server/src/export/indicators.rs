@@ -1,0 +1,74 @@
+//! A survey's indicators definition in the database: the TOML text of an indicators file (as
+//! `questionnaires/observatoire.indicators.toml`), stored with the questionnaire version it was
+//! checked against. Exports of a single wave whose version has one include the per-commune
+//! indicator table (`indicateurs.csv`); `cati export --indicators FILE` overrides it.
+
+use std::path::{Path, PathBuf};
+
+use exports::build;
+use questionnaire::Questionnaire;
+
+use super::ExportError;
+use crate::store::{Db, surveys};
+
+/// Suffix of an indicators file next to its questionnaire: `observatoire.toml` has
+/// `observatoire.indicators.toml`.
+pub const FILE_SUFFIX: &str = ".indicators.toml";
+
+/// The indicators file that goes with a questionnaire file (whether it exists or not):
+/// `dir/name.toml` gives `dir/name.indicators.toml`.
+pub fn beside(questionnaire_file: &Path) -> PathBuf {
+    let stem = questionnaire_file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    questionnaire_file.with_file_name(format!("{stem}{FILE_SUFFIX}"))
+}
+
+/// Checks `source` against the questionnaire and stores it with the questionnaire version.
+pub async fn store(
+    db: &Db,
+    version_id: i64,
+    questionnaire: &Questionnaire,
+    source: &str,
+) -> Result<(), ExportError> {
+    build::parse_indicators(source, questionnaire)?;
+    surveys::set_questionnaire_indicators(db, version_id, Some(source)).await?;
+    Ok(())
+}
+
+/// Stores the indicators file next to `questionnaire_file`, when there is one, with the
+/// questionnaire version `version_id`; returns the file stored. A file that does not fit the
+/// questionnaire is an error (nothing is stored).
+pub async fn attach_beside(
+    db: &Db,
+    version_id: i64,
+    questionnaire_file: &Path,
+    questionnaire: &Questionnaire,
+) -> Result<Option<PathBuf>, ExportError> {
+    let path = beside(questionnaire_file);
+    let source = match std::fs::read_to_string(&path) {
+        Ok(source) => source,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(ExportError::Io(e)),
+    };
+    store(db, version_id, questionnaire, &source).await?;
+    Ok(Some(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indicators_file_sits_next_to_its_questionnaire() {
+        assert_eq!(
+            beside(Path::new("/q/observatoire.toml")),
+            PathBuf::from("/q/observatoire.indicators.toml")
+        );
+        assert_eq!(
+            beside(Path::new("enquete.toml")),
+            PathBuf::from("enquete.indicators.toml")
+        );
+    }
+}

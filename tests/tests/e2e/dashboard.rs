@@ -1,0 +1,356 @@
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use cati_e2e::{Backend, Client, DemoSize, PASSWORD, Server, TestDb, cati_binary, generic_answer};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::on_both_backends;
+
+const BORDEAUX: &str = "33063";
+
+fn observatory() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../questionnaires/observatoire.toml")
+}
+
+/// Answers the current step: `COMMUNE` with Bordeaux, anything else with a plausible answer
+/// (soft checks confirmed; « ne sait pas » or refusal when the plausible answer is refused).
+async fn answer_step(interviewer: &Client, view: &Value) -> Value {
+    let id = view["interview_id"].as_i64().unwrap();
+    let step = &view["step"];
+    let path = format!("/api/interviews/{id}/answers");
+    let mut answer = if step["var"] == "COMMUNE" {
+        json!({ "var": "COMMUNE", "codes": [BORDEAUX.parse::<i64>().unwrap()] })
+    } else {
+        generic_answer(step)
+    };
+    answer["confirm"] = true.into();
+    let (status, next) = interviewer.post(&path, &answer).await;
+    if status == StatusCode::OK {
+        return next;
+    }
+    let special = if step["allow_dont_know"] == true {
+        "dont_know"
+    } else {
+        "refused"
+    };
+    let (status, next) = interviewer
+        .post(&path, &json!({ "var": step["var"], "special": special }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}: {next}", step["var"]);
+    next
+}
+
+/// Claims a case and completes its interview with a Bordeaux respondent.
+async fn complete_interview(interviewer: &Client) {
+    let case = interviewer.next_case().await;
+    let mut view = interviewer
+        .start_interview(case["case_id"].as_i64().unwrap())
+        .await;
+    let mut steps = 0;
+    while view["step"]["type"] == "question" {
+        steps += 1;
+        assert!(steps < 300, "the interview never ends: {view}");
+        view = answer_step(interviewer, &view).await;
+    }
+    assert_eq!(view["status"], "completed", "{view}");
+}
+
+/// Reads server-sent events from `response` until one of type `quotas` satisfies `wanted`;
+/// returns its data. Panics after `limit`.
+async fn wait_for_event(
+    response: &mut reqwest::Response,
+    buffer: &mut String,
+    limit: Duration,
+    wanted: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let mut kind = "message";
+            let mut data = String::new();
+            for line in block.lines() {
+                if let Some(k) = line.strip_prefix("event:") {
+                    kind = k.trim();
+                } else if let Some(d) = line.strip_prefix("data:") {
+                    data.push_str(d.trim_start());
+                }
+            }
+            if kind == "quotas" {
+                let value: Value = serde_json::from_str(&data).expect("JSON figures");
+                if wanted(&value) {
+                    return value;
+                }
+            }
+        }
+        let chunk = tokio::time::timeout_at(deadline, response.chunk())
+            .await
+            .expect("no matching quota event in time")
+            .expect("reading the event stream")
+            .expect("the event stream ended");
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+fn commune<'a>(figures: &'a Value, code: &str) -> &'a Value {
+    figures["communes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == code || c["commune_code"] == code)
+        .unwrap_or_else(|| panic!("commune {code} in {figures}"))
+}
+
+async fn the_dashboard_figures_follow_the_quota_counts_live_and_in_csv(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let server = Server::start(
+        &db,
+        DemoSize {
+            questionnaire: observatory(),
+            ..DemoSize::new(12, 1)
+        },
+    )
+    .await;
+    let supervisor = server.login("superviseur").await;
+    let interviewer = server.login("enqueteur1").await;
+    let analyst = server.login("analyste").await;
+    for path in [
+        "/tableau-de-bord",
+        "/tableau-de-bord/donnees",
+        "/tableau-de-bord/quotas.csv",
+        "/tableau-de-bord/evenements",
+        "/tableau-de-bord/commune/33063",
+    ] {
+        for other in [&interviewer, &analyst] {
+            let (status, _) = other.get(path).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        }
+    }
+    let page = supervisor
+        .http
+        .get(format!("{}/tableau-de-bord", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Tableau de bord des quotas") && html.contains("commune-33063"));
+    let (status, _) = supervisor.get("/tableau-de-bord/commune/33063").await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The live stream first sends the current figures.
+    let mut stream = supervisor
+        .http
+        .get(format!("{}/tableau-de-bord/evenements", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    assert!(
+        stream.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let mut buffer = String::new();
+    let initial = wait_for_event(&mut stream, &mut buffer, Duration::from_secs(10), |_| true).await;
+    assert_eq!(commune(&initial, BORDEAUX)["achieved"], 0);
+    assert!(commune(&initial, BORDEAUX)["projected_completion"].is_null());
+
+    // A completed interview reaches the open stream without asking.
+    complete_interview(&interviewer).await;
+    let live = wait_for_event(&mut stream, &mut buffer, Duration::from_secs(10), |f| {
+        commune(f, BORDEAUX)["achieved"] == 1
+    })
+    .await;
+    assert_eq!(commune(&live, BORDEAUX)["in_progress"], 0);
+
+    // The dashboard's JSON and CSV match the quota service's figures.
+    let wave = live["wave_id"].as_i64().unwrap();
+    let (_, quotas) = supervisor.get(&format!("/api/waves/{wave}/quotas")).await;
+    let (status, figures) = supervisor.get("/tableau-de-bord/donnees").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(figures["first_completion"].is_string(), "{figures}");
+    let expected = quotas["communes"].as_array().unwrap();
+    assert_eq!(
+        figures["communes"].as_array().unwrap().len(),
+        expected.len()
+    );
+    assert_eq!(expected.len(), 28);
+    for q in expected {
+        let code = q["commune_code"].as_str().unwrap();
+        let d = commune(&figures, code);
+        for field in ["target", "achieved", "in_progress", "sample_left"] {
+            assert_eq!(d[field], q[field], "{code} {field}");
+        }
+    }
+    let bordeaux = commune(&figures, BORDEAUX);
+    assert_eq!(bordeaux["achieved"], 1);
+    assert!(bordeaux["pace_per_day"].as_f64().unwrap() > 0.0);
+    let target = bordeaux["target"].as_u64().unwrap();
+    assert_eq!(bordeaux["missing"].as_u64().unwrap(), target - 1);
+    if target > 1 {
+        assert!(bordeaux["projected_completion"].is_string(), "{bordeaux}");
+    }
+
+    let response = supervisor
+        .http
+        .get(format!("{}/tableau-de-bord/quotas.csv", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    let csv = response.text().await.unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(
+        &header[..5],
+        [
+            "commune_code",
+            "commune",
+            "target",
+            "achieved",
+            "in_progress"
+        ]
+    );
+    let mut rows = 0;
+    for line in lines {
+        let fields: Vec<&str> = line.split(',').collect();
+        assert_eq!(fields.len(), header.len(), "{line}");
+        let q = expected
+            .iter()
+            .find(|q| q["commune_code"] == fields[0])
+            .unwrap();
+        assert_eq!(fields[2], q["target"].to_string(), "{line}");
+        assert_eq!(fields[3], q["achieved"].to_string(), "{line}");
+        assert_eq!(fields[4], q["in_progress"].to_string(), "{line}");
+        rows += 1;
+    }
+    assert_eq!(rows, 28);
+
+    // A target change is pushed too.
+    let cell = quotas["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["cell_key"] == format!("commune={BORDEAUX}"))
+        .unwrap();
+    let (status, _) = supervisor
+        .post(
+            &format!("/api/quota-cells/{}", cell["id"]),
+            &json!({ "target": 40 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    wait_for_event(&mut stream, &mut buffer, Duration::from_secs(10), |f| {
+        commune(f, BORDEAUX)["target"] == 40
+    })
+    .await;
+}
+on_both_backends!(the_dashboard_figures_follow_the_quota_counts_live_and_in_csv);
+
+/// Graceful shutdown does not wait on an open event stream: SIGTERM ends it and the server
+/// exits promptly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_ends_open_dashboard_streams_and_the_server_exits() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = Command::new(cati_binary())
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(["--database-url", &db.url, "--demo", "--demo-questionnaire"])
+        .arg(observatory())
+        .args(["--demo-cases", "3", "--demo-interviewers", "1"])
+        .env("CATI_DEMO_PASSWORD", PASSWORD)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting cati serve");
+    let http = reqwest::Client::new();
+    let mut healthy = false;
+    for _ in 0..600 {
+        if let Ok(r) = http.get(format!("{base}/healthz")).send().await
+            && r.status() == StatusCode::OK
+        {
+            healthy = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(healthy, "cati serve did not start");
+    let supervisor = Client::login(&base, "superviseur", PASSWORD).await;
+    let mut stream = supervisor
+        .http
+        .get(format!("{base}/tableau-de-bord/evenements"))
+        .send()
+        .await
+        .unwrap();
+    let mut buffer = String::new();
+    wait_for_event(&mut stream, &mut buffer, Duration::from_secs(10), |_| true).await;
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let mut exited = None;
+    for _ in 0..100 {
+        if let Some(status) = child.try_wait().unwrap() {
+            exited = Some(status);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if exited.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let status = exited.expect("the server still runs 10 s after SIGTERM with a stream open");
+    assert!(status.success(), "{status}");
+    // The stream ended rather than being cut.
+    let rest = tokio::time::timeout(Duration::from_secs(5), stream.chunk()).await;
+    assert!(matches!(rest, Ok(Ok(None))), "{rest:?}");
+}
+
+/// Needs Debian's `chromium` and `npm ci --prefix tests/browser` (playwright-core); fails with
+/// that instruction rather than skipping.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_table_updates_in_a_browser_without_reloading() {
+    let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
+    assert!(
+        browser_dir.join("node_modules/playwright-core").is_dir(),
+        "playwright-core missing: run `npm ci --prefix tests/browser` (and `apt-get install chromium`)"
+    );
+    let db = TestDb::new(Backend::Sqlite).await;
+    let server = Server::start(
+        &db,
+        DemoSize {
+            questionnaire: observatory(),
+            ..DemoSize::new(4, 1)
+        },
+    )
+    .await;
+    let output = Command::new("node")
+        .arg(browser_dir.join("dashboard.mjs"))
+        .args([server.base.as_str(), "superviseur", "enqueteur1", PASSWORD])
+        .env("SCREENSHOT_DIR", db.dir())
+        .output()
+        .expect("running node (is Node.js installed?)");
+    assert!(
+        output.status.success(),
+        "browser test failed:\n{}\n{}\nserver log:\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+        server.log_text()
+    );
+}
