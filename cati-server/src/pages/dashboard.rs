@@ -12,8 +12,8 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{Html, IntoResponse, Json, Response};
-use axum::routing::get;
+use axum::response::{Html, IntoResponse, Json, Redirect, Response};
+use axum::routing::{get, post};
 use futures_util::stream::{self, Stream};
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
@@ -21,7 +21,7 @@ use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use super::layout;
 use crate::auth::CurrentUser;
-use crate::error::{ApiPath, ApiQuery, AppError};
+use crate::error::{ApiForm, ApiPath, ApiQuery, AppError};
 use crate::quota::{self, events};
 use crate::sample::communes::COMMUNES;
 use crate::state::AppState;
@@ -39,6 +39,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/tableau-de-bord/quotas.csv", get(csv))
         .route("/tableau-de-bord/evenements", get(events_stream))
         .route("/tableau-de-bord/commune/{code}", get(commune_page))
+        .route("/tableau-de-bord/cellules/{id}", post(change_cell))
 }
 
 /// `?vague=ID` (default: the most recent wave).
@@ -470,7 +471,7 @@ async fn commune_page(
         table {
             thead { tr {
                 th { "Cellule" } th { "Règle" } th { "Objectif" } th { "Capacité" } th { "Atteints" }
-                th { "En cours" } th { "Places restantes" } th { "Manque" } th { "État" }
+                th { "En cours" } th { "Places restantes" } th { "Manque" } th { "État" } th { "Modifier" }
             } }
             tbody {
                 @for c in &cells {
@@ -484,12 +485,64 @@ async fn commune_page(
                         td { (c.remaining) }
                         td { (c.gap) }
                         td { @if c.cell.closed { "fermée" } @else { "ouverte" } }
+                        td {
+                            form.inline method="post" action={ "/tableau-de-bord/cellules/" (c.cell.id) } {
+                                input type="hidden" name="vague" value=(wave.id);
+                                label { "Objectif " input type="number" name="objectif" min="0" value=(c.cell.target) style="width: 6em"; }
+                                " "
+                                select name="etat" aria-label="État de la cellule" {
+                                    option value="ouverte" selected[!c.cell.closed] { "ouverte" }
+                                    option value="fermee" selected[c.cell.closed] { "fermée" }
+                                }
+                                " "
+                                button type="submit" { "Enregistrer" }
+                            }
+                        }
                     }
                 }
             }
         }
-        p { "Les objectifs se modifient et les cellules se ferment par l'API (POST /api/quota-cells/{id}), chaque changement étant journalisé." }
+        p { "Chaque modification d'objectif, fermeture ou réouverture est inscrite au journal d'audit (aussi possible par l'API : POST /api/quota-cells/{id})." }
     }).into_string()))
+}
+
+/// A supervisor's change to one cell, from the commune page's form.
+#[derive(Debug, Deserialize)]
+struct CellForm {
+    vague: i64,
+    objectif: i64,
+    etat: String,
+}
+
+/// Changes a cell's target and state (audit-logged by the quota service), then shows the
+/// commune's cells again.
+async fn change_cell(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(cell_id): ApiPath<i64>,
+    ApiForm(form): ApiForm<CellForm>,
+) -> Result<Response, AppError> {
+    user.require(MANAGERS)?;
+    let closed = match form.etat.as_str() {
+        "ouverte" => false,
+        "fermee" => true,
+        other => {
+            return Err(AppError::Invalid(format!(
+                "état de cellule inconnu « {other} »"
+            )));
+        }
+    };
+    let change = quota::CellChange {
+        target: Some(form.objectif),
+        closed: Some(closed),
+    };
+    let cell = quota::change_cell(&state.db, Some(user.user.id), cell_id, change).await?;
+    let commune = cell.commune_code.unwrap_or_default();
+    Ok(Redirect::to(&format!(
+        "/tableau-de-bord/commune/{commune}?vague={}",
+        form.vague
+    ))
+    .into_response())
 }
 
 /// Waits for the next notification concerning `wave_id`, then drains the ones already queued

@@ -252,6 +252,38 @@ async fn the_dashboard_figures_follow_the_quota_counts_live_and_in_csv(backend: 
         commune(f, BORDEAUX)["target"] == 40
     })
     .await;
+
+    // The commune page's form changes a target and closes the cell, audit-logged; interviewers
+    // cannot post it.
+    let form = [
+        ("content-type", "application/x-www-form-urlencoded"),
+        ("sec-fetch-site", "same-origin"),
+    ];
+    let path = format!("/tableau-de-bord/cellules/{}", cell["id"]);
+    let body = format!("vague={wave}&objectif=35&etat=fermee").into_bytes();
+    let (status, _) = interviewer.post_raw(&path, body.clone(), &form).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, reply) = supervisor.post_raw(&path, body, &form).await;
+    assert!(
+        status.is_redirection() || status == StatusCode::OK,
+        "{status} {reply}"
+    );
+    wait_for_event(&mut stream, &mut buffer, Duration::from_secs(10), |f| {
+        commune(f, BORDEAUX)["target"] == 35
+    })
+    .await;
+    let (_, after) = supervisor.get(&format!("/api/waves/{wave}/quotas")).await;
+    let changed = after["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == cell["id"])
+        .unwrap();
+    assert_eq!(changed["target"], 35, "{changed}");
+    assert_eq!(changed["closed"], true, "{changed}");
+    let admin = server.login("admin").await;
+    let (_, audit) = admin.get("/api/audit").await;
+    assert!(audit.to_string().contains("quota.cell.update"), "{audit}");
 }
 on_both_backends!(the_dashboard_figures_follow_the_quota_counts_live_and_in_csv);
 
