@@ -11,13 +11,15 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use crate::auth::CurrentUser;
-use crate::interview::service;
-use crate::interview::view::{AnswerRequest, QuestionDto, Special, Step};
 use crate::sample::demo::FIXTURE_QUESTIONNAIRE;
+use crate::services::calls;
+use crate::services::interview::service;
+use crate::services::interview::view::{AnswerRequest, QuestionDto, Special, Step};
 use crate::state::AppState;
+use crate::store::Db;
 use crate::store::cases::{self, NewCase};
+use crate::store::surveys::{self, WaveStatus};
 use crate::store::users::{self, Role};
-use crate::store::{Db, surveys};
 
 /// Options of `cati bench`.
 #[derive(Clone, Debug, clap::Args)]
@@ -78,7 +80,7 @@ async fn measure(label: &str, url: &str, args: &BenchArgs) -> anyhow::Result<()>
         .min(if url.starts_with("sqlite") { 16 } else { 40 });
     let db = Db::connect(url, connections).await?;
     let interviewers = setup(&db, args).await?;
-    let state = crate::server::state(db.clone()).await?;
+    let state = crate::server::state(db.clone(), Default::default()).await?;
     let started = Instant::now();
     let mut tasks = Vec::new();
     for user in interviewers {
@@ -120,16 +122,18 @@ fn ms(d: Duration) -> f64 {
 async fn setup(db: &Db, args: &BenchArgs) -> anyhow::Result<Vec<CurrentUser>> {
     let q = questionnaire::load(FIXTURE_QUESTIONNAIRE, "fixture-questionnaire.toml")
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let survey = surveys::ensure_survey(db, q.id(), q.title()).await?;
+    let mut tx = db.write().await?;
+    let survey = surveys::ensure_survey(&mut tx, q.id(), q.title()).await?;
     let version = surveys::ensure_questionnaire_version(
-        db,
+        &mut tx,
         survey,
         q.version(),
         "fixture-questionnaire.toml",
         FIXTURE_QUESTIONNAIRE,
     )
     .await?;
-    let (wave, _) = surveys::ensure_wave(db, survey, "bench", version, "open").await?;
+    let (wave, _) =
+        surveys::ensure_wave(&mut tx, survey, "bench", version, WaveStatus::Open).await?;
     // Enough cases for every interviewer to finish all answers without running dry.
     let count = args.interviewers * (args.answers / 3 + 2);
     let sample: Vec<NewCase> = (0..count)
@@ -142,21 +146,24 @@ async fn setup(db: &Db, args: &BenchArgs) -> anyhow::Result<Vec<CurrentUser>> {
             phones: vec![format!("+3353649{:04}", i % 10_000)],
         })
         .collect();
-    cases::insert_cases(db, wave, &sample).await?;
+    cases::insert_cases(&mut tx, wave, &sample).await?;
     let mut users = Vec::new();
     for i in 0..args.interviewers {
         let name = format!("bench{i}");
         // A hash that matches no password: these accounts cannot log in.
-        let id = users::insert(db, &name, &name, Role::Interviewer, "!")
+        let id = users::insert(&mut tx, &name, &name, Role::Interviewer, "!")
             .await?
             .context("bench user exists")?;
-        let user = users::by_id(db, id).await?.context("bench user vanished")?;
+        let user = users::by_id(&mut tx, id)
+            .await?
+            .context("bench user vanished")?;
         users.push(CurrentUser {
             role: Role::Interviewer,
             user,
             csrf_token: String::new(),
         });
     }
+    tx.commit().await?;
     Ok(users)
 }
 
@@ -172,10 +179,11 @@ async fn interviewer(
         let current = match view.take() {
             Some(v) => v,
             None => {
-                let case = cases::claim_next(&state.db, user.user.id)
-                    .await?
+                let case = calls::next(&state, &user)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?
                     .context("sample exhausted")?;
-                service::start(&state, &user, case.id)
+                service::start(&state, &user, case.case_id)
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?
             }

@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::middleware::from_fn;
 use axum::response::IntoResponse;
 use axum::routing::get;
+use tokio::sync::watch;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::cookie::time::Duration as CookieDuration;
@@ -20,8 +21,9 @@ use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 use crate::error::AppError;
 use crate::sample::demo::{self, DemoOptions};
+use crate::services::live::LiveDashboards;
 use crate::state::{AppState, Settings};
-use crate::store::Db;
+use crate::store::{Db, Pool};
 use crate::{api, assets, auth, pages};
 
 /// Largest request body accepted (answers, forms, JSON).
@@ -80,31 +82,59 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         print_demo(&report);
     }
-    let mut state = state(db.clone()).await?;
-    Arc::make_mut(&mut state.settings).populations = args.populations.clone();
+    let settings = Settings {
+        populations: args.populations.clone(),
+        ..Settings::default()
+    };
+    let state = state(db.clone(), settings).await?;
+    let stopping = Arc::clone(&state.stopping);
     let app = app(state, args.session_idle_minutes).await?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
     tracing::info!(address = %listener.local_addr()?, "cati serve listening");
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Long-lived streams end, so that graceful shutdown does not wait on them.
+            stopping.send_replace(true);
+        })
         .await?;
     tracing::info!("shutting down");
     db.close().await;
     Ok(())
 }
 
-/// The shared state for a database.
-pub async fn state(db: Db) -> anyhow::Result<AppState> {
+/// The shared state of a server on `db`: hears the changes committed by other instances,
+/// repairs quota places left by an interrupted earlier version, and prepares live dashboards.
+pub async fn state(db: Db, settings: Settings) -> anyhow::Result<AppState> {
     let dummy_hash = auth::password::hash(auth::password::generate())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    db.hear_other_instances();
+    let repaired = crate::services::quota::repair_stranded(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if repaired > 0 {
+        tracing::warn!(
+            places = repaired,
+            "quota places of ended interviews moved at start-up"
+        );
+    }
+    let (stopping, stopping_rx) = watch::channel(false);
+    let live = LiveDashboards::new(
+        db.clone(),
+        stopping_rx,
+        settings.max_streams,
+        settings.max_streams_per_session,
+    );
     Ok(AppState {
         db,
-        settings: Arc::new(Settings::default()),
+        settings: Arc::new(settings),
         questionnaires: Arc::default(),
         dummy_hash: Arc::new(dummy_hash),
+        live: Arc::new(live),
+        stopping: Arc::new(stopping),
     })
 }
 
@@ -121,8 +151,8 @@ pub async fn app(state: AppState, session_idle_minutes: i64) -> anyhow::Result<R
         .layer(from_fn(auth::csrf::protect))
         .layer(from_fn(pages::html_errors));
     let idle = CookieDuration::minutes(session_idle_minutes.max(1));
-    let router = match &state.db {
-        Db::Sqlite(pool) => {
+    let router = match state.db.pool() {
+        Pool::Sqlite(pool) => {
             let store = SqliteStore::new(pool.clone());
             store
                 .migrate()
@@ -130,7 +160,7 @@ pub async fn app(state: AppState, session_idle_minutes: i64) -> anyhow::Result<R
                 .context("creating the session table")?;
             router.layer(sessions(store, idle))
         }
-        Db::Postgres(pool) => {
+        Pool::Postgres(pool) => {
             let store = PostgresStore::new(pool.clone());
             store
                 .migrate()

@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
-use crate::interview::QuestionnaireCache;
+use tokio::sync::watch;
+
+use crate::services::interview::QuestionnaireCache;
+use crate::services::live::LiveDashboards;
 use crate::store::Db;
 
 /// Settings fixed at start-up.
@@ -15,6 +18,10 @@ pub struct Settings {
     /// Legal populations file weighting exports (`--populations`, `CATI_POPULATIONS`); without
     /// it, exports are unweighted.
     pub populations: Option<std::path::PathBuf>,
+    /// Live dashboard streams open at once on this instance.
+    pub max_streams: usize,
+    /// Live dashboard streams open at once per login session.
+    pub max_streams_per_session: usize,
 }
 
 impl Default for Settings {
@@ -23,6 +30,8 @@ impl Default for Settings {
             login_max_failures: 5,
             lockout_ms: 15 * 60 * 1000,
             populations: None,
+            max_streams: 1000,
+            max_streams_per_session: 8,
         }
     }
 }
@@ -38,4 +47,8 @@ pub struct AppState {
     pub questionnaires: Arc<QuestionnaireCache>,
     /// A password hash verified when the username is unknown, so that both cases take as long.
     pub dummy_hash: Arc<String>,
+    /// Live dashboards (one computation per change, shared by the streams of a wave).
+    pub live: Arc<LiveDashboards>,
+    /// Becomes true when the server starts shutting down: long-lived streams end.
+    pub stopping: Arc<watch::Sender<bool>>,
 }

@@ -3,10 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use cati_server::export::{self, ExportError, ExportSettings, Scope, Weighting};
 use cati_server::sample::demo::{self, DemoOptions};
+use cati_server::services::export::{self, ExportError, ExportSettings, Scope, Weighting};
+use cati_server::store::Db;
 use cati_server::store::cases::{self, NewCase};
-use cati_server::store::{Db, surveys};
+use cati_server::store::surveys::{self, WaveStatus};
 use exports::build::{BuildError, ExportFormat, WeightingSpec};
 use questionnaire::Record;
 use serde_json::{Value, json};
@@ -47,12 +48,12 @@ async fn interview(db: &Db, wave_id: i64, key: &str, commune: Option<&str>, stat
         synthetic: true,
         phones: vec![PHONE.to_owned()],
     };
-    cases::insert_cases(db, wave_id, &[case]).await.unwrap();
-    let Db::Sqlite(pool) = db else {
-        panic!("SQLite test database")
-    };
+    let mut tx = db.write().await.unwrap();
+    cases::insert_cases(&mut tx, wave_id, &[case])
+        .await
+        .unwrap();
     let record = serde_json::to_string(&Record::new(11)).unwrap();
-    sqlx::query(
+    tx.query(
         "insert into interviews (case_id, interviewer_id, status, seed, record, route, \
          started_at, updated_at, ended_at) select c.id, u.id, $1, 11, $2, '[]', \
          1767225600000, 1767226200000, 1767226200000 from sample_cases c, users u \
@@ -62,9 +63,10 @@ async fn interview(db: &Db, wave_id: i64, key: &str, commune: Option<&str>, stat
     .bind(record)
     .bind(wave_id)
     .bind(key)
-    .execute(pool)
+    .execute()
     .await
     .unwrap();
+    tx.commit().await.unwrap();
 }
 
 fn settings(format: ExportFormat) -> ExportSettings {
@@ -200,16 +202,18 @@ async fn weights_sum_to_the_population_of_the_communes() {
 async fn every_wave_of_the_survey_stacks_with_a_wave_column_and_a_report() {
     let dir = tempfile::tempdir().unwrap();
     let (db, wave) = database(dir.path()).await;
-    let first = surveys::wave(&db, wave).await.unwrap().unwrap();
+    let mut tx = db.write().await.unwrap();
+    let first = surveys::wave(&mut tx, wave).await.unwrap().unwrap();
     let (second, _) = surveys::ensure_wave(
-        &db,
+        &mut tx,
         first.survey_id,
         "2027-1",
         first.questionnaire_version_id,
-        "open",
+        WaveStatus::Open,
     )
     .await
     .unwrap();
+    tx.commit().await.unwrap();
     interview(&db, wave, "A-1", Some("33063"), "completed").await;
     interview(&db, second, "A-1", Some("33063"), "completed").await;
     interview(&db, second, "A-2", Some("33318"), "completed").await;
@@ -319,19 +323,21 @@ async fn wave_with_a_single_completed_interview_exports_without_the_stored_indic
 async fn indicators_definition_that_does_not_fit_the_questionnaire_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let (db, wave) = database(dir.path()).await;
-    let row = surveys::wave(&db, wave).await.unwrap().unwrap();
+    let mut tx = db.write().await.unwrap();
+    let row = surveys::wave(&mut tx, wave).await.unwrap().unwrap();
     let questionnaire = questionnaire::load(
         &std::fs::read_to_string(observatory()).unwrap(),
         "observatoire.toml",
     )
     .unwrap();
     let bad = "questionnaire = \"obs-inegalites-numeriques\"\n[[indicator]]\nname = \"x\"\nlabel = \"X\"\nexpr = \"VARIABLE_INCONNUE = 1\"\n";
-    let error = export::indicators::store(&db, row.questionnaire_version_id, &questionnaire, bad)
-        .await
-        .unwrap_err();
+    let error =
+        export::indicators::store(&mut tx, row.questionnaire_version_id, &questionnaire, bad)
+            .await
+            .unwrap_err();
     assert!(matches!(error, ExportError::Indicators(_)), "{error}");
     // The stored definition is unchanged.
-    let stored = surveys::questionnaire_indicators(&db, row.questionnaire_version_id)
+    let stored = surveys::questionnaire_indicators(&mut tx, row.questionnaire_version_id)
         .await
         .unwrap()
         .unwrap();
@@ -342,16 +348,18 @@ async fn indicators_definition_that_does_not_fit_the_questionnaire_is_refused() 
 async fn stacked_export_lists_its_report_and_records_each_wave_weighting() {
     let dir = tempfile::tempdir().unwrap();
     let (db, wave) = database(dir.path()).await;
-    let first = surveys::wave(&db, wave).await.unwrap().unwrap();
+    let mut tx = db.write().await.unwrap();
+    let first = surveys::wave(&mut tx, wave).await.unwrap().unwrap();
     let (second, _) = surveys::ensure_wave(
-        &db,
+        &mut tx,
         first.survey_id,
         "2027-1",
         first.questionnaire_version_id,
-        "open",
+        WaveStatus::Open,
     )
     .await
     .unwrap();
+    tx.commit().await.unwrap();
     interview(&db, wave, "A-1", Some("33063"), "completed").await;
     interview(&db, wave, "A-2", Some("33318"), "completed").await;
     interview(&db, second, "A-1", Some("33063"), "completed").await;

@@ -5,11 +5,14 @@
 
 use std::collections::BTreeMap;
 
-use cati_server::quota::{self, CellChange, Screening};
+use cati_server::auth::Actor;
+use cati_server::services::quota::{CellChange, Screening};
+use cati_server::services::{accounts, quota};
 use cati_server::store::cases::{self, NewCase};
 use cati_server::store::quotas as store;
+use cati_server::store::surveys::{self, WaveStatus};
 use cati_server::store::users::Role;
-use cati_server::store::{Db, surveys};
+use cati_server::store::{Db, Pool};
 use questionnaire::Answer;
 
 const BORDEAUX: i64 = 33063;
@@ -83,20 +86,21 @@ async fn wave_with_interviews(
     interviews: usize,
     bordeaux_target: i64,
 ) -> (i64, Vec<i64>, i64) {
-    let survey = surveys::ensure_survey(db, "quota-test", "Test des quotas")
+    let mut tx = db.write().await.expect("transaction");
+    let survey = surveys::ensure_survey(&mut tx, "quota-test", "Test des quotas")
         .await
         .expect("survey");
-    let version = surveys::ensure_questionnaire_version(db, survey, "1", "q.toml", "")
+    let version = surveys::ensure_questionnaire_version(&mut tx, survey, "1", "q.toml", "")
         .await
         .expect("version");
-    let (wave, _) = surveys::ensure_wave(db, survey, "Vague", version, "open")
+    let (wave, _) = surveys::ensure_wave(&mut tx, survey, "Vague", version, WaveStatus::Open)
         .await
         .expect("wave");
     let design = quota::demo::design(500).expect("design");
-    assert!(quota::attach(db, wave, &design).await.expect("attach"));
-    let cell = store::cells(db, wave)
+    assert!(quota::attach(&mut tx, wave, &design).await.expect("attach"));
+    tx.commit().await.expect("commit");
+    let cell = cells(db, wave)
         .await
-        .expect("cells")
         .into_iter()
         .find(|c| c.cell_key == format!("commune={BORDEAUX}"))
         .expect("Bordeaux's cell");
@@ -104,12 +108,12 @@ async fn wave_with_interviews(
         target: Some(bordeaux_target),
         closed: None,
     };
-    quota::change_cell(db, None, cell.id, change)
+    quota::change_cell(db, Actor::Operator, cell.id, change)
         .await
         .expect("target");
-    let interviewer = cati_server::auth::create_user(
+    let interviewer = accounts::create(
         db,
-        None,
+        Actor::Operator,
         "enqueteur",
         "Enquêteur",
         Role::Interviewer,
@@ -127,18 +131,18 @@ async fn wave_with_interviews(
             phones: vec![format!("+3353649{i:04}")],
         })
         .collect();
-    cases::insert_cases(db, wave, &sample).await.expect("cases");
+    insert_cases(db, wave, &sample).await;
     let sql = "insert into interviews (case_id, interviewer_id, status, seed, record, route, \
          started_at, updated_at) select id, $1, 'in_progress', 0, '{}', '[]', 0, 0 \
          from sample_cases where wave_id = $2 returning id";
-    let mut ids: Vec<i64> = match db {
-        Db::Sqlite(pool) => sqlx::query_scalar(sql)
+    let mut ids: Vec<i64> = match db.pool() {
+        Pool::Sqlite(pool) => sqlx::query_scalar(sql)
             .bind(interviewer)
             .bind(wave)
             .fetch_all(pool)
             .await
             .expect("interviews"),
-        Db::Postgres(pool) => sqlx::query_scalar(sql)
+        Pool::Postgres(pool) => sqlx::query_scalar(sql)
             .bind(interviewer)
             .bind(wave)
             .fetch_all(pool)
@@ -187,8 +191,54 @@ async fn screen_all(db: &Db, wave: i64, ids: &[i64]) -> Vec<i64> {
 }
 
 async fn counts(db: &Db, cell_id: i64) -> (i64, i64) {
-    let cell = store::cell(db, cell_id).await.expect("cell").expect("cell");
+    let mut tx = db.read().await.expect("transaction");
+    let cell = store::cell(&mut tx, cell_id)
+        .await
+        .expect("cell")
+        .expect("cell");
     (cell.achieved, cell.in_progress)
+}
+
+async fn cells(db: &Db, wave: i64) -> Vec<store::CellRow> {
+    let mut tx = db.read().await.expect("transaction");
+    store::cells(&mut tx, wave).await.expect("cells")
+}
+
+async fn reserved_cells(db: &Db, interview: i64) -> Vec<i64> {
+    let mut tx = db.read().await.expect("transaction");
+    store::reserved_cells(&mut tx, interview)
+        .await
+        .expect("reserved")
+}
+
+async fn insert_cases(db: &Db, wave: i64, sample: &[NewCase]) {
+    let mut tx = db.write().await.expect("transaction");
+    cases::insert_cases(&mut tx, wave, sample)
+        .await
+        .expect("cases");
+    tx.commit().await.expect("commit");
+}
+
+/// What the interview service does on the transaction that saves a completed interview.
+async fn completed(db: &Db, interview: i64) {
+    let mut tx = db.write().await.expect("transaction");
+    store::achieve(&mut tx, interview).await.expect("achieve");
+    tx.commit().await.expect("commit");
+}
+
+/// What the interview service does on the transaction that saves an interview ending
+/// otherwise.
+async fn ended(db: &Db, interview: i64) {
+    let mut tx = db.write().await.expect("transaction");
+    store::release(&mut tx, interview).await.expect("release");
+    tx.commit().await.expect("commit");
+}
+
+async fn claim_next(db: &Db, user: i64) -> Option<String> {
+    let mut tx = db.write().await.expect("transaction");
+    let case = cases::claim_next(&mut tx, user).await.expect("claim");
+    tx.commit().await.expect("commit");
+    case.map(|c| c.external_id)
 }
 
 async fn two_hundred_concurrent_screenings_fill_three_places_exactly(postgres: bool) {
@@ -200,23 +250,16 @@ async fn two_hundred_concurrent_screenings_fill_three_places_exactly(postgres: b
     assert_eq!(accepted.len(), 3, "exactly the free places: {accepted:?}");
     assert_eq!(counts(db, cell).await, (0, 3));
     for id in &accepted {
-        assert_eq!(
-            store::reserved_cells(db, *id).await.expect("reserved"),
-            [cell]
-        );
+        assert_eq!(reserved_cells(db, *id).await, [cell]);
     }
 
     // Completion counts once, however often it is reported; a release gives the place back.
-    quota::completed(db, accepted[0]).await.expect("complete");
-    quota::completed(db, accepted[0])
-        .await
-        .expect("complete again");
+    completed(db, accepted[0]).await;
+    completed(db, accepted[0]).await;
     assert_eq!(counts(db, cell).await, (1, 2));
-    quota::ended(db, accepted[1]).await.expect("release");
-    quota::ended(db, accepted[1]).await.expect("release again");
-    quota::completed(db, accepted[1])
-        .await
-        .expect("late completion");
+    ended(db, accepted[1]).await;
+    ended(db, accepted[1]).await;
+    completed(db, accepted[1]).await;
     assert_eq!(counts(db, cell).await, (1, 1));
 
     // One place is free again: a second rush of the refused respondents fills exactly it.
@@ -239,7 +282,7 @@ async fn closed_cell_refuses_and_reopened_cell_accepts(postgres: bool) {
         target: None,
         closed: Some(closed),
     };
-    quota::change_cell(db, None, cell, close(true))
+    quota::change_cell(db, Actor::Operator, cell, close(true))
         .await
         .expect("close");
     let screening = quota::screen(db, wave, ids[0], &bordeaux_answers())
@@ -249,7 +292,7 @@ async fn closed_cell_refuses_and_reopened_cell_accepts(postgres: bool) {
         matches!(screening, Screening::Refused { .. }),
         "{screening:?}"
     );
-    quota::change_cell(db, None, cell, close(false))
+    quota::change_cell(db, Actor::Operator, cell, close(false))
         .await
         .expect("reopen");
     let screening = quota::screen(db, wave, ids[0], &bordeaux_answers())
@@ -279,12 +322,7 @@ async fn closed_cell_refuses_and_reopened_cell_accepts(postgres: bool) {
         matches!(screening, Screening::Refused { .. }),
         "{screening:?}"
     );
-    assert!(
-        store::reserved_cells(db, ids[1])
-            .await
-            .expect("reserved")
-            .is_empty()
-    );
+    assert!(reserved_cells(db, ids[1]).await.is_empty());
     scratch.drop_database().await;
 }
 
@@ -314,9 +352,8 @@ async fn scheduler_skips_landlines_of_full_communes_and_calls_lagging_communes_f
             .expect("screening"),
         Screening::Accepted
     );
-    let talence = store::cells(db, wave)
+    let talence = cells(db, wave)
         .await
-        .expect("cells")
         .into_iter()
         .find(|c| c.cell_key == format!("commune={TALENCE}"))
         .expect("Talence's cell");
@@ -324,7 +361,7 @@ async fn scheduler_skips_landlines_of_full_communes_and_calls_lagging_communes_f
         target: Some(target),
         closed: None,
     };
-    quota::change_cell(db, None, talence.id, target(2))
+    quota::change_cell(db, Actor::Operator, talence.id, target(2))
         .await
         .expect("target");
     let sample = [
@@ -332,12 +369,12 @@ async fn scheduler_skips_landlines_of_full_communes_and_calls_lagging_communes_f
         case_of("B-MOBILE", BORDEAUX, "+33639980002"),
         case_of("T-FIXE", TALENCE, "+33536490003"),
     ];
-    cases::insert_cases(db, wave, &sample).await.expect("cases");
+    insert_cases(db, wave, &sample).await;
     let mut interviewers = Vec::new();
     for i in 0..4 {
-        let id = cati_server::auth::create_user(
+        let id = accounts::create(
             db,
-            None,
+            Actor::Operator,
             &format!("poste{i}"),
             "Poste",
             Role::Interviewer,
@@ -347,19 +384,14 @@ async fn scheduler_skips_landlines_of_full_communes_and_calls_lagging_communes_f
         .expect("interviewer");
         interviewers.push(id);
     }
-    let claim = |user: i64| async move {
-        cases::claim_next(db, user)
-            .await
-            .expect("claim")
-            .map(|c| c.external_id)
-    };
+    let claim = |user: i64| claim_next(db, user);
 
     // Talence lags furthest behind its target: its case comes first.
     assert_eq!(claim(interviewers[0]).await.as_deref(), Some("T-FIXE"));
 
     // Bordeaux full: its landline case is held back, its mobile case (the respondent may live
     // anywhere) is still handed out.
-    quota::change_cell(db, None, bordeaux, target(1))
+    quota::change_cell(db, Actor::Operator, bordeaux, target(1))
         .await
         .expect("target");
     assert_eq!(claim(interviewers[1]).await.as_deref(), Some("B-MOBILE"));
@@ -367,7 +399,7 @@ async fn scheduler_skips_landlines_of_full_communes_and_calls_lagging_communes_f
 
     // The running interview breaks off: Bordeaux has room again, and its landline cases (B-FIXE
     // and C0, the case of the interview's own fixture) are handed out.
-    quota::ended(db, ids[0]).await.expect("release");
+    ended(db, ids[0]).await;
     let claimed = claim(interviewers[3]).await;
     assert!(
         matches!(claimed.as_deref(), Some("B-FIXE" | "C0")),
@@ -380,43 +412,73 @@ async fn a_design_attaches_once_to_a_wave_whose_questionnaire_asks_its_variables
     let scratch = Scratch::new(postgres).await;
     let db = &scratch.db;
     let (wave, _, _) = wave_with_interviews(db, 1, 3).await;
-    let (other, _) = surveys::ensure_wave(db, 1, "Autre vague", 1, "planned")
-        .await
-        .expect("wave");
+    let fixture = cati_server::sample::demo::FIXTURE_QUESTIONNAIRE;
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../questionnaires/observatoire.toml"
     );
-    let source = std::fs::read_to_string(path).expect("observatory questionnaire");
-    let observatory = questionnaire::load(&source, "observatoire.toml").expect("loads");
-    let fixture = questionnaire::load(
-        cati_server::sample::demo::FIXTURE_QUESTIONNAIRE,
-        "fixture-questionnaire.toml",
+    let observatory = std::fs::read_to_string(path).expect("observatory questionnaire");
+    let mut tx = db.write().await.expect("transaction");
+    let fixture_version =
+        surveys::ensure_questionnaire_version(&mut tx, 1, "fixture", "fixture.toml", fixture)
+            .await
+            .expect("version");
+    let observatory_version = surveys::ensure_questionnaire_version(
+        &mut tx,
+        1,
+        "observatoire",
+        "observatoire.toml",
+        &observatory,
     )
-    .expect("loads");
+    .await
+    .expect("version");
+    let (fixture_wave, _) = surveys::ensure_wave(
+        &mut tx,
+        1,
+        "Vague test",
+        fixture_version,
+        WaveStatus::Planned,
+    )
+    .await
+    .expect("wave");
+    let (other, _) = surveys::ensure_wave(
+        &mut tx,
+        1,
+        "Autre vague",
+        observatory_version,
+        WaveStatus::Planned,
+    )
+    .await
+    .expect("wave");
+    // The first wave's questionnaire becomes the observatory's, so that its design fits.
+    tx.query("update waves set questionnaire_version_id = $1 where id = $2")
+        .bind(observatory_version)
+        .bind(wave)
+        .execute()
+        .await
+        .expect("version");
+    tx.commit().await.expect("commit");
+    let state = cati_server::server::state(db.clone(), Default::default())
+        .await
+        .expect("state");
     let design = quota::demo::design(100).expect("design").to_toml();
 
-    let refused = quota::attach_source(db, None, other, &fixture, &design).await;
+    let refused = quota::attach_design(&state, Actor::Operator, fixture_wave, &design).await;
     assert!(
-        matches!(&refused, Err(quota::QuotaError::Invalid(m)) if m.contains("COMMUNE")),
+        matches!(&refused, Err(e) if e.to_string().contains("COMMUNE")),
         "{refused:?}"
     );
-    let broken = quota::attach_source(db, None, other, &observatory, "[quotas]").await;
+    let broken = quota::attach_design(&state, Actor::Operator, other, "[quotas]").await;
+    assert!(matches!(&broken, Err(e) if e.status() == 422), "{broken:?}");
+    let attached = quota::attach_design(&state, Actor::Operator, other, &design)
+        .await
+        .expect("attach");
+    assert_eq!(attached.cells.len(), 28);
+    assert_eq!(cells(db, other).await.len(), 28);
+    let second = quota::attach_design(&state, Actor::Operator, wave, &design).await;
     assert!(
-        matches!(broken, Err(quota::QuotaError::Invalid(_))),
-        "{broken:?}"
-    );
-    assert!(
-        quota::attach_source(db, None, other, &observatory, &design)
-            .await
-            .expect("attach")
-    );
-    assert_eq!(store::cells(db, other).await.expect("cells").len(), 28);
-    assert!(
-        !quota::attach_source(db, None, wave, &observatory, &design)
-            .await
-            .expect("second design"),
-        "a wave keeps its first design"
+        matches!(&second, Err(e) if e.status() == 409),
+        "a wave keeps its first design: {second:?}"
     );
     scratch.drop_database().await;
 }

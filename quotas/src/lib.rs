@@ -1,12 +1,14 @@
 //! Quotas for telephone surveys, with no I/O: quota designs and their TOML file, allocation of
 //! targets to communes and cells (largest remainder, exact totals), matching a respondent to
-//! cells, and the accept / screen-out decision with the capacity rule a database enforces.
+//! cells, the accept / screen-out decision with the capacity rule a database enforces, and the
+//! dashboard's forecasts of progress, pace and sample sufficiency ([`forecast`]).
 //! See `docs/quotas.md`.
 
 mod csv_input;
 mod decision;
 mod design;
 mod design_file;
+pub mod forecast;
 mod matching;
 mod plan;
 mod population;
@@ -23,6 +25,7 @@ pub use design::{
     Band, Category, Cell, CellKey, CellKeyError, Design, DesignError, DesignErrorKind,
     DesignErrors, Dimension, Margin,
 };
+pub use forecast::{CommuneForecast, ForecastInput};
 pub use matching::MatchError;
 pub use plan::{
     AgeVariable, Allocation, CellTarget, CommuneTarget, DesignOptions, Layout, Minimum, Plan,

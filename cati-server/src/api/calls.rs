@@ -6,9 +6,9 @@ use axum::http::StatusCode;
 use serde::Serialize;
 
 use crate::auth::CurrentUser;
-use crate::calls::{self, CaseView, OutcomeRequest};
 use crate::error::{ApiJson, ApiPath, AppError};
 use crate::scheduling::outcomes::CallOutcome;
+use crate::services::calls::{self, CaseView, OutcomeRequest};
 use crate::state::AppState;
 
 pub async fn next(

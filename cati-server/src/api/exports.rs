@@ -9,12 +9,8 @@ use serde::Deserialize;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiPath, ApiQuery, AppError};
-use crate::export::{self, ExportError, ExportSettings, Scope, archive};
+use crate::services::export::{self, ExportSettings, download};
 use crate::state::AppState;
-use crate::store::users::Role;
-
-/// Who may download exports (never interviewers).
-pub(crate) const EXPORTERS: &[Role] = &[Role::Admin, Role::Supervisor, Role::Analyst];
 
 /// The export's options, as query parameters (the page's form sends the same names).
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -54,27 +50,14 @@ pub async fn download(
     export_zip(&state, &user, wave_id, &query).await
 }
 
-/// Builds the export of a wave in a temporary directory and answers with its zip.
+/// Builds the export of a wave and answers with its zip.
 pub(crate) async fn export_zip(
     state: &AppState,
     user: &CurrentUser,
     wave_id: i64,
     query: &ExportQuery,
 ) -> Result<Response, AppError> {
-    user.require(EXPORTERS)?;
-    let settings = settings(state, query)?;
-    let gathered = export::gather(&state.db, Scope::Wave(wave_id))
-        .await
-        .map_err(app_error)?;
-    let folder = format!("export-vague-{wave_id}");
-    let zipped = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, AppError> {
-        let dir = tempfile::tempdir()
-            .map_err(|e| AppError::Internal(format!("temporary directory: {e}")))?;
-        export::write(&gathered, &settings, dir.path()).map_err(app_error)?;
-        archive::zip_directory(dir.path(), &folder).map_err(|e| AppError::Internal(e.to_string()))
-    })
-    .await
-    .map_err(|e| AppError::Internal(format!("export task: {e}")))??;
+    let zipped = download::zip(state, user, wave_id, settings(state, query)?).await?;
     let disposition = format!("attachment; filename=\"export-vague-{wave_id}.zip\"");
     let mut response = (StatusCode::OK, zipped).into_response();
     let headers = response.headers_mut();
@@ -115,13 +98,4 @@ fn settings(state: &AppState, query: &ExportQuery) -> Result<ExportSettings, App
         weighting,
         indicators: None,
     })
-}
-
-fn app_error(error: ExportError) -> AppError {
-    match error {
-        ExportError::UnknownWave(_) => AppError::NotFound(error.to_string()),
-        ExportError::Store(e) => AppError::Store(e),
-        ExportError::Io(e) => AppError::Internal(format!("export: {e}")),
-        other => AppError::Invalid(other.to_string()),
-    }
 }

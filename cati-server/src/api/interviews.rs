@@ -6,9 +6,9 @@ use serde::Deserialize;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiJson, ApiPath, AppError};
-use crate::interview::service;
-use crate::interview::view::{AnswerRequest, InterviewView};
 use crate::scheduling::outcomes::parse_appointment;
+use crate::services::interview::service;
+use crate::services::interview::view::{AnswerRequest, InterviewView};
 use crate::state::AppState;
 use crate::store::interviews::AnswerRow;
 

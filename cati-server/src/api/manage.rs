@@ -6,24 +6,20 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{self, CurrentUser};
+use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiJson, ApiPath, ApiQuery, AppError};
+use crate::services::accounts;
+use crate::services::manage::{self, Progress, SampleCase};
 use crate::state::AppState;
-use crate::store::audit::{self, AuditEntry};
-use crate::store::cases::{self, CaseRow};
-use crate::store::interviews;
-use crate::store::surveys::{self, WaveRow};
-use crate::store::users::{self, Role};
-
-const MANAGERS: &[Role] = &[Role::Admin, Role::Supervisor];
-const READERS: &[Role] = &[Role::Admin, Role::Supervisor, Role::Analyst];
+use crate::store::audit::AuditEntry;
+use crate::store::surveys::WaveRow;
+use crate::store::users::Role;
 
 pub async fn waves(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<WaveRow>>, AppError> {
-    user.require(READERS)?;
-    Ok(Json(surveys::waves(&state.db).await?))
+    Ok(Json(manage::waves(&state, &user).await?))
 }
 
 /// Paging of the sample.
@@ -36,42 +32,16 @@ pub struct Page {
     limit: Option<i64>,
 }
 
-/// A sample case with its phone numbers.
-#[derive(Debug, Serialize)]
-pub struct SampleCase {
-    #[serde(flatten)]
-    case: CaseRow,
-    phones: Vec<String>,
-}
-
 pub async fn sample(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(wave_id): ApiPath<i64>,
     ApiQuery(page): ApiQuery<Page>,
 ) -> Result<Json<Vec<SampleCase>>, AppError> {
-    user.require(MANAGERS)?;
-    let limit = page.limit.unwrap_or(100).clamp(1, 1000);
-    let offset = page.offset.unwrap_or(0).max(0);
-    let mut out = Vec::new();
-    for case in cases::list(&state.db, wave_id, offset, limit).await? {
-        let phones = cases::phones(&state.db, case.id)
-            .await?
-            .into_iter()
-            .map(|p| p.e164)
-            .collect();
-        out.push(SampleCase { case, phones });
-    }
-    Ok(Json(out))
-}
-
-/// Counts of a wave's cases and interviews by status.
-#[derive(Debug, Serialize)]
-pub struct Progress {
-    wave_id: i64,
-    cases: i64,
-    cases_by_status: Vec<(String, i64)>,
-    interviews_by_status: Vec<(String, i64)>,
+    let (offset, limit) = (page.offset.unwrap_or(0), page.limit.unwrap_or(100));
+    Ok(Json(
+        manage::sample(&state, &user, wave_id, offset, limit).await?,
+    ))
 }
 
 pub async fn progress(
@@ -79,16 +49,7 @@ pub async fn progress(
     user: CurrentUser,
     ApiPath(wave_id): ApiPath<i64>,
 ) -> Result<Json<Progress>, AppError> {
-    user.require(READERS)?;
-    surveys::wave(&state.db, wave_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("vague inconnue"))?;
-    Ok(Json(Progress {
-        wave_id,
-        cases: cases::count(&state.db, wave_id).await?,
-        cases_by_status: cases::status_counts(&state.db, wave_id).await?,
-        interviews_by_status: interviews::status_counts(&state.db, wave_id).await?,
-    }))
+    Ok(Json(manage::progress(&state, &user, wave_id).await?))
 }
 
 /// An account as listed (never the hash).
@@ -105,9 +66,8 @@ pub async fn users(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<UserInfo>>, AppError> {
-    user.require(&[Role::Admin])?;
     Ok(Json(
-        users::list(&state.db)
+        accounts::list(&state.db, Actor::User(&user))
             .await?
             .into_iter()
             .map(|u| UserInfo {
@@ -143,10 +103,9 @@ pub async fn create_user(
     user: CurrentUser,
     ApiJson(new): ApiJson<NewUser>,
 ) -> Result<(StatusCode, Json<Created>), AppError> {
-    user.require(&[Role::Admin])?;
-    let id = auth::create_user(
+    let id = accounts::create(
         &state.db,
-        Some(user.user.id),
+        Actor::User(&user),
         &new.username,
         &new.display_name,
         new.role,
@@ -169,8 +128,7 @@ pub async fn password(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<NewPassword>,
 ) -> Result<StatusCode, AppError> {
-    user.require(&[Role::Admin])?;
-    auth::change_password(&state.db, Some(user.user.id), id, &body.password).await?;
+    accounts::change_password(&state.db, Actor::User(&user), id, &body.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -187,8 +145,7 @@ pub async fn disabled(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<Disabled>,
 ) -> Result<StatusCode, AppError> {
-    user.require(&[Role::Admin])?;
-    auth::set_disabled(&state.db, Some(user.user.id), id, body.disabled).await?;
+    accounts::set_disabled(&state.db, Actor::User(&user), id, body.disabled).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -196,6 +153,7 @@ pub async fn audit(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<AuditEntry>>, AppError> {
-    user.require(&[Role::Admin])?;
-    Ok(Json(audit::recent(&state.db, 200).await?))
+    Ok(Json(
+        accounts::audit_log(&state.db, Actor::User(&user), 200).await?,
+    ))
 }

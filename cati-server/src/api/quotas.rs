@@ -6,23 +6,18 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
+use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiJson, ApiPath, AppError};
-use crate::quota::{self, CellChange, WaveQuotas};
+use crate::services::quota::{self, CellChange, WaveQuotas};
 use crate::state::AppState;
 use crate::store::quotas::CellRow;
-use crate::store::surveys;
-use crate::store::users::Role;
-
-const MANAGERS: &[Role] = &[Role::Admin, Role::Supervisor];
 
 pub async fn wave_quotas(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(wave_id): ApiPath<i64>,
 ) -> Result<Json<WaveQuotas>, AppError> {
-    user.require(MANAGERS)?;
-    Ok(Json(quota::wave_quotas(&state.db, wave_id).await?))
+    Ok(Json(quota::figures(&state, &user, wave_id).await?))
 }
 
 /// A change to a cell: a new target, closing or reopening, or both.
@@ -41,13 +36,12 @@ pub async fn update_cell(
     ApiPath(cell_id): ApiPath<i64>,
     ApiJson(body): ApiJson<CellUpdate>,
 ) -> Result<Json<CellRow>, AppError> {
-    user.require(MANAGERS)?;
     let change = CellChange {
         target: body.target,
         closed: body.closed,
     };
     Ok(Json(
-        quota::change_cell(&state.db, Some(user.user.id), cell_id, change).await?,
+        quota::change_cell(&state.db, Actor::User(&user), cell_id, change).await?,
     ))
 }
 
@@ -64,29 +58,8 @@ pub async fn attach_design(
     ApiPath(wave_id): ApiPath<i64>,
     ApiJson(body): ApiJson<DesignUpload>,
 ) -> Result<(StatusCode, Json<WaveQuotas>), AppError> {
-    user.require(MANAGERS)?;
-    let wave = surveys::wave(&state.db, wave_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("vague inconnue"))?;
-    let questionnaire = state
-        .questionnaires
-        .get(&state.db, wave.questionnaire_version_id)
-        .await?;
-    let attached = quota::attach_source(
-        &state.db,
-        Some(user.user.id),
-        wave_id,
-        &questionnaire,
-        &body.design,
-    )
-    .await?;
-    if !attached {
-        return Err(AppError::Conflict(
-            "cette vague a déjà un plan de quotas".to_owned(),
-        ));
-    }
     Ok((
         StatusCode::CREATED,
-        Json(quota::wave_quotas(&state.db, wave_id).await?),
+        Json(quota::attach_design(&state, Actor::User(&user), wave_id, &body.design).await?),
     ))
 }

@@ -4,7 +4,7 @@
 //! expire after inactivity. A session holds the user's id and the account's `session_version`:
 //! changing the password or disabling the account bumps the version and so ends its sessions.
 //!
-//! Role matrix (enforced by [`CurrentUser::require`] in every handler):
+//! Role matrix (enforced by the services, through [`CurrentUser::require`] and [`Actor::require`]):
 //!
 //! | what | admin | supervisor | interviewer | analyst |
 //! |---|---|---|---|---|
@@ -23,8 +23,8 @@ use tower_sessions::Session;
 
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::now_ms;
 use crate::store::users::{self, Role, UserRow};
-use crate::store::{audit, now_ms};
 
 pub(crate) const USER_KEY: &str = "user_id";
 const VERSION_KEY: &str = "session_version";
@@ -78,6 +78,34 @@ impl CurrentUser {
     }
 }
 
+/// Who performs an operation: a logged-in user, or the operator of the machine at the command
+/// line (who holds every right and is recorded in the audit log without a user).
+#[derive(Clone, Copy, Debug)]
+pub enum Actor<'a> {
+    /// A logged-in user.
+    User(&'a CurrentUser),
+    /// The command line.
+    Operator,
+}
+
+impl Actor<'_> {
+    /// Refuses the operation unless the actor has one of `roles` (the operator always has).
+    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
+        match self {
+            Actor::User(user) => user.require(roles),
+            Actor::Operator => Ok(()),
+        }
+    }
+
+    /// The user to record in the audit log.
+    pub fn user_id(&self) -> Option<i64> {
+        match self {
+            Actor::User(user) => Some(user.user.id),
+            Actor::Operator => None,
+        }
+    }
+}
+
 fn session_error(e: tower_sessions::session::Error) -> AppError {
     AppError::Internal(e.to_string())
 }
@@ -94,7 +122,9 @@ impl FromRequestParts<AppState> for CurrentUser {
         };
         let version: Option<i64> = session.get(VERSION_KEY).await.map_err(session_error)?;
         let csrf_token: Option<String> = session.get(CSRF_KEY).await.map_err(session_error)?;
-        let user = users::by_id(&state.db, user_id).await?;
+        let mut tx = state.db.read().await?;
+        let user = users::by_id(&mut tx, user_id).await?;
+        tx.commit().await?;
         match (user, csrf_token) {
             (Some(user), Some(csrf_token))
                 if !user.disabled && Some(user.session_version) == version =>
@@ -124,10 +154,13 @@ pub async fn login(
     if username.is_empty() || username.len() > 100 || password.len() > 1000 {
         return Err(AppError::BadCredentials);
     }
-    if users::locked_until(&state.db, username).await?.is_some() {
+    let mut tx = state.db.read().await?;
+    let locked = users::locked_until(&mut tx, username).await?;
+    let user = users::by_username(&mut tx, username).await?;
+    tx.commit().await?;
+    if locked.is_some() {
         return Err(locked_message());
     }
-    let user = users::by_username(&state.db, username).await?;
     let hash = user.as_ref().map_or_else(
         || state.dummy_hash.as_str().to_owned(),
         |u| u.password_hash.clone(),
@@ -137,13 +170,15 @@ pub async fn login(
         Some(user) if password_ok && !user.disabled => user,
         _ => {
             let settings = &state.settings;
+            let mut tx = state.db.write().await?;
             let locked = users::record_login_failure(
-                &state.db,
+                &mut tx,
                 username,
                 settings.login_max_failures,
                 settings.lockout_ms,
             )
             .await?;
+            tx.commit().await?;
             tracing::warn!(username, "failed login");
             return Err(if locked.is_some() {
                 locked_message()
@@ -152,7 +187,9 @@ pub async fn login(
             });
         }
     };
-    users::clear_login_failures(&state.db, username).await?;
+    let mut tx = state.db.write().await?;
+    users::clear_login_failures(&mut tx, username).await?;
+    tx.commit().await?;
     session.cycle_id().await.map_err(session_error)?;
     let csrf_token = password::generate();
     session
@@ -185,100 +222,4 @@ fn locked_message() -> AppError {
 /// Ends the session.
 pub async fn logout(session: &Session) -> Result<(), AppError> {
     session.flush().await.map_err(session_error)
-}
-
-/// Creates an account (command line or admin page); 409 when the login name is taken.
-pub async fn create_user(
-    state_db: &crate::store::Db,
-    actor: Option<i64>,
-    username: &str,
-    display_name: &str,
-    role: Role,
-    password: &str,
-) -> Result<i64, AppError> {
-    let username = username.trim();
-    let valid = !username.is_empty()
-        && username.len() <= 64
-        && username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-    if !valid {
-        return Err(AppError::Invalid(
-            "identifiant invalide (lettres, chiffres, « . », « _ », « - » ; 64 au plus)".to_owned(),
-        ));
-    }
-    password::check_strength(password)?;
-    let hash = password::hash(password.to_owned()).await?;
-    let display_name = if display_name.trim().is_empty() {
-        username
-    } else {
-        display_name.trim()
-    };
-    let id = users::insert(state_db, username, display_name, role, &hash)
-        .await?
-        .ok_or_else(|| AppError::Conflict(format!("l'identifiant « {username} » existe déjà")))?;
-    audit::record(
-        state_db,
-        actor,
-        "user.create",
-        &format!("user:{id}"),
-        &serde_json::json!({ "username": username, "role": role.as_str() }),
-    )
-    .await?;
-    Ok(id)
-}
-
-/// Replaces a password (and ends the account's sessions).
-pub async fn change_password(
-    db: &crate::store::Db,
-    actor: Option<i64>,
-    user_id: i64,
-    password: &str,
-) -> Result<(), AppError> {
-    password::check_strength(password)?;
-    let hash = password::hash(password.to_owned()).await?;
-    if !users::set_password(db, user_id, &hash).await? {
-        return Err(AppError::not_found("utilisateur inconnu"));
-    }
-    audit::record(
-        db,
-        actor,
-        "user.password",
-        &format!("user:{user_id}"),
-        &serde_json::json!({}),
-    )
-    .await?;
-    Ok(())
-}
-
-/// Disables or re-enables an account.
-pub async fn set_disabled(
-    db: &crate::store::Db,
-    actor: Option<i64>,
-    user_id: i64,
-    disabled: bool,
-) -> Result<(), AppError> {
-    // An admin who locks themselves out may leave nobody able to manage accounts.
-    if disabled && actor == Some(user_id) {
-        return Err(AppError::Invalid(
-            "vous ne pouvez pas désactiver votre propre compte".to_owned(),
-        ));
-    }
-    if !users::set_disabled(db, user_id, disabled).await? {
-        return Err(AppError::not_found("utilisateur inconnu"));
-    }
-    let action = if disabled {
-        "user.disable"
-    } else {
-        "user.enable"
-    };
-    audit::record(
-        db,
-        actor,
-        action,
-        &format!("user:{user_id}"),
-        &serde_json::json!({}),
-    )
-    .await?;
-    Ok(())
 }

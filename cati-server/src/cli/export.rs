@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use exports::build::ExportFormat;
 
-use crate::export::{self, ExportSettings, Scope};
+use crate::services::export::{self, ExportSettings, Scope};
 use crate::store::Db;
 
 /// `cati export …`

@@ -4,9 +4,10 @@ use std::io::BufRead;
 
 use anyhow::{Context, bail};
 
-use crate::auth;
+use crate::auth::{self, Actor};
+use crate::services::accounts;
 use crate::store::Db;
-use crate::store::users::{self, Role};
+use crate::store::users::Role;
 
 /// Options shared by the `user` subcommands.
 #[derive(Clone, Debug, clap::Args)]
@@ -81,7 +82,7 @@ async fn run_on(db: &Db, command: UserCommand) -> anyhow::Result<()> {
                 bail!("rôle inconnu « {role} » (admin, supervisor, interviewer, analyst)");
             };
             let (password, generated) = password(password_stdin)?;
-            auth::create_user(db, None, &username, &name, role, &password)
+            accounts::create(db, Actor::Operator, &username, &name, role, &password)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("Compte « {username} » créé ({}).", role.label());
@@ -95,7 +96,7 @@ async fn run_on(db: &Db, command: UserCommand) -> anyhow::Result<()> {
         } => {
             let user = find(db, &username).await?;
             let (password, generated) = password(password_stdin)?;
-            auth::change_password(db, None, user, &password)
+            accounts::change_password(db, Actor::Operator, user, &password)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("Mot de passe de « {username} » changé.");
@@ -105,7 +106,7 @@ async fn run_on(db: &Db, command: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Disable { username, enable } => {
             let user = find(db, &username).await?;
-            auth::set_disabled(db, None, user, !enable)
+            accounts::set_disabled(db, Actor::Operator, user, !enable)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
@@ -118,10 +119,10 @@ async fn run_on(db: &Db, command: UserCommand) -> anyhow::Result<()> {
 }
 
 async fn find(db: &Db, username: &str) -> anyhow::Result<i64> {
-    match users::by_username(db, username).await? {
-        Some(user) => Ok(user.id),
-        None => bail!("aucun compte « {username} »"),
-    }
+    let account = accounts::find(db, Actor::Operator, username)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(account.id)
 }
 
 fn password(from_stdin: bool) -> anyhow::Result<(String, bool)> {

@@ -6,11 +6,12 @@ use axum::response::{Html, Response};
 use maud::html;
 
 use super::layout;
-use crate::api::exports::{EXPORTERS, ExportQuery, export_zip};
+use crate::api::exports::{ExportQuery, export_zip};
 use crate::auth::CurrentUser;
 use crate::error::{ApiPath, ApiQuery, AppError};
+use crate::services::manage;
 use crate::state::AppState;
-use crate::store::{interviews, surveys};
+use crate::store::interviews::InterviewStatus;
 
 /// Formats offered, with their French names.
 const FORMATS: [(&str, &str); 6] = [
@@ -34,18 +35,18 @@ const METHODS: [(&str, &str); 4] = [
 ];
 
 /// Interview counts of a wave: completed, partial (broken off or to be resumed), screened out.
-fn tally(counts: &[(String, i64)]) -> (i64, i64, i64) {
-    let of = |wanted: &[&str]| -> i64 {
+fn tally(counts: &[(InterviewStatus, i64)]) -> (i64, i64, i64) {
+    let of = |wanted: &[InterviewStatus]| -> i64 {
         counts
             .iter()
-            .filter(|(status, _)| wanted.contains(&status.as_str()))
+            .filter(|(status, _)| wanted.contains(status))
             .map(|(_, n)| n)
             .sum()
     };
     (
-        of(&["completed"]),
-        of(&["in_progress", "broken_off"]),
-        of(&["screened_out"]),
+        of(&[InterviewStatus::Completed]),
+        of(&[InterviewStatus::InProgress, InterviewStatus::BrokenOff]),
+        of(&[InterviewStatus::ScreenedOut]),
     )
 }
 
@@ -53,11 +54,10 @@ pub async fn page(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Html<String>, AppError> {
-    user.require(EXPORTERS)?;
     let mut waves = Vec::new();
-    for wave in surveys::waves(&state.db).await? {
-        let counts = tally(&interviews::status_counts(&state.db, wave.id).await?);
-        waves.push((wave, counts));
+    for wave in manage::waves(&state, &user).await? {
+        let progress = manage::progress(&state, &user, wave.id).await?;
+        waves.push((wave, tally(&progress.interviews_by_status)));
     }
     let populations = state.settings.populations.as_ref();
     let vintages: Vec<String> = populations
@@ -141,14 +141,15 @@ pub async fn download(
 #[cfg(test)]
 mod tests {
     use super::tally;
+    use crate::store::interviews::InterviewStatus;
 
     #[test]
     fn partial_counts_broken_off_and_resumable_interviews() {
         let counts = vec![
-            ("broken_off".to_owned(), 2),
-            ("completed".to_owned(), 5),
-            ("in_progress".to_owned(), 1),
-            ("screened_out".to_owned(), 3),
+            (InterviewStatus::BrokenOff, 2),
+            (InterviewStatus::Completed, 5),
+            (InterviewStatus::InProgress, 1),
+            (InterviewStatus::ScreenedOut, 3),
         ];
         assert_eq!(tally(&counts), (5, 3, 3));
     }

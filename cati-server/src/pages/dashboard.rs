@@ -4,7 +4,6 @@
 //! server-sent events and an SVG map of the 28 communes coloured by % of target (drawn by
 //! `assets/dashboard.js` from the embedded GeoJSON).
 
-use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::time::Duration;
 
@@ -16,20 +15,16 @@ use axum::response::{Html, IntoResponse, Json, Redirect, Response};
 use axum::routing::{get, post};
 use futures_util::stream::{self, Stream};
 use maud::{Markup, html};
-use serde::{Deserialize, Serialize};
-use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use serde::Deserialize;
 
 use super::layout;
-use crate::auth::CurrentUser;
+use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiForm, ApiPath, ApiQuery, AppError};
-use crate::quota::{self, events};
-use crate::sample::communes::COMMUNES;
+use crate::services::dashboard::{self, CommuneFigures, Dashboard};
+use crate::services::live::Snapshot;
+use crate::services::{manage, quota};
 use crate::state::AppState;
-use crate::store::users::Role;
-use crate::store::{Db, StoreError, on_pool, surveys};
-
-const MANAGERS: &[Role] = &[Role::Supervisor, Role::Admin];
-const DAY_MS: f64 = 86_400_000.0;
+use crate::store::surveys;
 
 /// The dashboard routes.
 pub(super) fn router() -> Router<AppState> {
@@ -47,213 +42,6 @@ pub(super) fn router() -> Router<AppState> {
 #[serde(deny_unknown_fields)]
 pub(super) struct WaveChoice {
     vague: Option<i64>,
-}
-
-/// The figures of one commune.
-#[derive(Clone, Debug, Serialize)]
-pub struct CommuneFigures {
-    /// INSEE code.
-    pub code: String,
-    /// Official name (the code when unknown).
-    pub name: String,
-    /// Completed interviews wanted.
-    pub target: u64,
-    /// Completed interviews.
-    pub achieved: u64,
-    /// Accepted interviews still running.
-    pub in_progress: u64,
-    /// Achieved as a percentage of the target (one decimal); `None` when the target is 0.
-    pub percent: Option<f64>,
-    /// Completed interviews still missing (target minus achieved, never negative).
-    pub missing: u64,
-    /// Cases of the commune not final yet.
-    pub sample_left: i64,
-    /// Cases of the commune already final.
-    pub cases_used: i64,
-    /// Completed interviews per day since the wave's first completion; `None` before it.
-    pub pace_per_day: Option<f64>,
-    /// Date (ISO, Europe/Paris) the target is reached at the current pace; `None` when reached
-    /// or with no pace yet.
-    pub projected_completion: Option<String>,
-    /// The sample left will not suffice at the commune's observed completion rate.
-    pub sample_short: bool,
-}
-
-/// The dashboard of a wave.
-#[derive(Clone, Debug, Serialize)]
-pub struct Dashboard {
-    /// The wave.
-    pub wave_id: i64,
-    /// Its name.
-    pub wave_name: String,
-    /// The survey's title.
-    pub survey_title: String,
-    /// True when a quota design is attached.
-    pub has_design: bool,
-    /// First completed interview of the wave (local time), if any.
-    pub first_completion: Option<String>,
-    /// When the figures were computed (local time).
-    pub computed_at: String,
-    /// Sums over the communes.
-    pub totals: Totals,
-    /// One entry per commune of the design.
-    pub communes: Vec<CommuneFigures>,
-}
-
-/// Sums over the communes.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Totals {
-    /// Completed interviews wanted.
-    pub target: u64,
-    /// Completed interviews.
-    pub achieved: u64,
-    /// Accepted interviews still running.
-    pub in_progress: u64,
-    /// Achieved as a percentage of the target.
-    pub percent: Option<f64>,
-    /// Completed interviews still missing.
-    pub missing: u64,
-    /// Cases not final yet.
-    pub sample_left: i64,
-}
-
-fn percent(achieved: u64, target: u64) -> Option<f64> {
-    (target > 0).then(|| (achieved as f64 * 1000.0 / target as f64).round() / 10.0)
-}
-
-/// Completed interviews per day since the wave's first completion (at least one day counted,
-/// so that the first hours do not extrapolate wildly); `None` before any completion.
-fn pace(achieved: u64, first_completion_ms: Option<i64>, now_ms: i64) -> Option<f64> {
-    let first = first_completion_ms?;
-    if achieved == 0 {
-        return None;
-    }
-    let days = ((now_ms - first) as f64 / DAY_MS).max(1.0);
-    Some(achieved as f64 / days)
-}
-
-/// Days needed to complete `missing` interviews at `pace` per day.
-fn days_to_target(missing: u64, pace: Option<f64>) -> Option<f64> {
-    let pace = pace.filter(|p| *p > 0.0)?;
-    (missing > 0).then(|| missing as f64 / pace)
-}
-
-/// Whether `sample_left` cases, completing at the rate observed so far (`achieved` completes
-/// out of `cases_used` final cases), give fewer than the `missing` completes. No warning before
-/// any case is final (no observed rate).
-fn sample_short(missing: u64, achieved: u64, cases_used: i64, sample_left: i64) -> bool {
-    if missing == 0 || cases_used <= 0 {
-        return false;
-    }
-    let expected = u128::from(achieved) * u128::try_from(sample_left.max(0)).unwrap_or(0);
-    expected < u128::from(missing) * u128::try_from(cases_used).unwrap_or(0)
-}
-
-/// The ISO date (Europe/Paris) `days` after `now_ms`.
-fn date_after(now_ms: i64, days: f64) -> Option<String> {
-    let ms = now_ms.checked_add((days * DAY_MS).min(1.0e15) as i64)?;
-    let zoned = jiff::Timestamp::from_millisecond(ms)
-        .ok()?
-        .in_tz("Europe/Paris")
-        .ok()?;
-    Some(zoned.strftime("%Y-%m-%d").to_string())
-}
-
-fn local(ms: i64) -> String {
-    crate::scheduling::outcomes::format_local(ms)
-}
-
-fn now_ms() -> i64 {
-    jiff::Timestamp::now().as_millisecond()
-}
-
-/// The wave's first completed interview (epoch ms).
-async fn first_completion(db: &Db, wave_id: i64) -> Result<Option<i64>, StoreError> {
-    Ok(on_pool!(db, |pool| sqlx::query_scalar::<_, Option<i64>>(
-        "select min(i.ended_at) from interviews i join sample_cases c on c.id = i.case_id \
-         where c.wave_id = $1 and i.status = 'completed'"
-    )
-    .bind(wave_id)
-    .fetch_one(pool)
-    .await?))
-}
-
-/// Final cases per commune of a wave.
-async fn cases_used(db: &Db, wave_id: i64) -> Result<BTreeMap<String, i64>, StoreError> {
-    let rows: Vec<(String, i64)> = on_pool!(db, |pool| sqlx::query_as(
-        "select commune_code, count(*) from sample_cases \
-         where wave_id = $1 and commune_code is not null and status = 'final' \
-         group by commune_code"
-    )
-    .bind(wave_id)
-    .fetch_all(pool)
-    .await?);
-    Ok(rows.into_iter().collect())
-}
-
-fn commune_name(code: &str) -> String {
-    COMMUNES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map_or_else(|| code.to_owned(), |(_, name)| (*name).to_owned())
-}
-
-/// The wave chosen by `?vague=`, or the most recent one.
-async fn chosen_wave(db: &Db, choice: &WaveChoice) -> Result<surveys::WaveRow, AppError> {
-    let wave = match choice.vague {
-        Some(id) => surveys::wave(db, id).await?,
-        None => surveys::waves(db).await?.into_iter().next(),
-    };
-    wave.ok_or_else(|| AppError::not_found("vague inconnue"))
-}
-
-/// Computes the dashboard of a wave from the quota counts and the sample.
-pub async fn dashboard(db: &Db, wave: &surveys::WaveRow) -> Result<Dashboard, AppError> {
-    let quotas = quota::wave_quotas(db, wave.id).await?;
-    let first = first_completion(db, wave.id).await?;
-    let used = cases_used(db, wave.id).await?;
-    let now = now_ms();
-    let mut totals = Totals::default();
-    let communes: Vec<CommuneFigures> = quotas
-        .communes
-        .iter()
-        .map(|c| {
-            let missing = c.target.saturating_sub(c.achieved);
-            let cases_used = used.get(&c.commune_code).copied().unwrap_or(0);
-            let pace = pace(c.achieved, first, now);
-            totals.target += c.target;
-            totals.achieved += c.achieved;
-            totals.in_progress += c.in_progress;
-            totals.missing += missing;
-            totals.sample_left += c.sample_left;
-            CommuneFigures {
-                name: commune_name(&c.commune_code),
-                code: c.commune_code.clone(),
-                target: c.target,
-                achieved: c.achieved,
-                in_progress: c.in_progress,
-                percent: percent(c.achieved, c.target),
-                missing,
-                sample_left: c.sample_left,
-                cases_used,
-                pace_per_day: pace.map(|p| (p * 100.0).round() / 100.0),
-                projected_completion: days_to_target(missing, pace)
-                    .and_then(|days| date_after(now, days)),
-                sample_short: sample_short(missing, c.achieved, cases_used, c.sample_left),
-            }
-        })
-        .collect();
-    totals.percent = percent(totals.achieved, totals.target);
-    Ok(Dashboard {
-        wave_id: wave.id,
-        wave_name: wave.name.clone(),
-        survey_title: wave.survey_title.clone(),
-        has_design: quotas.has_design,
-        first_completion: first.map(local),
-        computed_at: local(now),
-        totals,
-        communes,
-    })
 }
 
 fn show_percent(p: Option<f64>) -> String {
@@ -294,10 +82,8 @@ async fn page(
     user: CurrentUser,
     ApiQuery(choice): ApiQuery<WaveChoice>,
 ) -> Result<Html<String>, AppError> {
-    user.require(MANAGERS)?;
-    let wave = chosen_wave(&state.db, &choice).await?;
-    let board = dashboard(&state.db, &wave).await?;
-    let others = surveys::waves(&state.db).await?;
+    let board = dashboard::dashboard(&state, &user, choice.vague).await?;
+    let others = manage::waves(&state, &user).await?;
     Ok(Html(
         layout("Tableau de bord", Some(&user), body(&board, &others)).into_string(),
     ))
@@ -382,9 +168,9 @@ async fn data(
     user: CurrentUser,
     ApiQuery(choice): ApiQuery<WaveChoice>,
 ) -> Result<Json<Dashboard>, AppError> {
-    user.require(MANAGERS)?;
-    let wave = chosen_wave(&state.db, &choice).await?;
-    Ok(Json(dashboard(&state.db, &wave).await?))
+    Ok(Json(
+        dashboard::dashboard(&state, &user, choice.vague).await?,
+    ))
 }
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break.
@@ -430,10 +216,11 @@ async fn csv(
     user: CurrentUser,
     ApiQuery(choice): ApiQuery<WaveChoice>,
 ) -> Result<Response, AppError> {
-    user.require(MANAGERS)?;
-    let wave = chosen_wave(&state.db, &choice).await?;
-    let board = dashboard(&state.db, &wave).await?;
-    let disposition = format!("attachment; filename=\"quotas-vague-{}.csv\"", wave.id);
+    let board = dashboard::dashboard(&state, &user, choice.vague).await?;
+    let disposition = format!(
+        "attachment; filename=\"quotas-vague-{}.csv\"",
+        board.wave_id
+    );
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -451,20 +238,8 @@ async fn commune_page(
     ApiPath(code): ApiPath<String>,
     ApiQuery(choice): ApiQuery<WaveChoice>,
 ) -> Result<Html<String>, AppError> {
-    user.require(MANAGERS)?;
-    let wave = chosen_wave(&state.db, &choice).await?;
-    let quotas = quota::wave_quotas(&state.db, wave.id).await?;
-    let cells: Vec<_> = quotas
-        .cells
-        .iter()
-        .filter(|c| c.cell.commune_code.as_deref() == Some(code.as_str()))
-        .collect();
-    if cells.is_empty() {
-        return Err(AppError::not_found(
-            "aucune cellule de quota pour cette commune dans cette vague",
-        ));
-    }
-    let name = commune_name(&code);
+    let (wave, cells) = dashboard::commune_cells(&state, &user, choice.vague, &code).await?;
+    let name = dashboard::commune_name(&code);
     Ok(Html(layout(&name, Some(&user), html! {
         h1 { (name) " (" (code) ")" }
         p { (wave.survey_title) " — vague « " (wave.name) " ». " a href={ "/tableau-de-bord?vague=" (wave.id) } { "Retour au tableau de bord" } }
@@ -522,7 +297,6 @@ async fn change_cell(
     ApiPath(cell_id): ApiPath<i64>,
     ApiForm(form): ApiForm<CellForm>,
 ) -> Result<Response, AppError> {
-    user.require(MANAGERS)?;
     let closed = match form.etat.as_str() {
         "ouverte" => false,
         "fermee" => true,
@@ -536,7 +310,7 @@ async fn change_cell(
         target: Some(form.objectif),
         closed: Some(closed),
     };
-    let cell = quota::change_cell(&state.db, Some(user.user.id), cell_id, change).await?;
+    let cell = quota::change_cell(&state.db, Actor::User(&user), cell_id, change).await?;
     let commune = cell.commune_code.unwrap_or_default();
     Ok(Redirect::to(&format!(
         "/tableau-de-bord/commune/{commune}?vague={}",
@@ -545,62 +319,32 @@ async fn change_cell(
     .into_response())
 }
 
-/// Waits for the next notification concerning `wave_id`, then drains the ones already queued
-/// (one recomputation for a burst); false when the stream should end (server shutting down).
-async fn next_change(
-    receiver: &mut tokio::sync::broadcast::Receiver<events::QuotaChanged>,
-    wave_id: i64,
-) -> bool {
-    loop {
-        tokio::select! {
-            () = events::shutdown() => return false,
-            received = receiver.recv() => match received {
-                Ok(change) if change.concerns(wave_id) => break,
-                Ok(_) => {}
-                Err(RecvError::Lagged(_)) => break,
-                Err(RecvError::Closed) => return false,
-            },
-        }
-    }
-    // Let a burst (reservation, then completion) settle into one update.
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    loop {
-        match receiver.try_recv() {
-            Ok(_) | Err(TryRecvError::Lagged(_)) => {}
-            Err(TryRecvError::Empty) => return true,
-            Err(TryRecvError::Closed) => return false,
-        }
+fn figures_event(snapshot: &Snapshot) -> Event {
+    match snapshot {
+        Ok(json) => Event::default().event("quotas").data(json),
+        Err(message) => Event::default().event("erreur").data(message),
     }
 }
 
-fn figures_event(board: Result<Dashboard, AppError>) -> Event {
-    let failed = |message: String| Event::default().event("erreur").data(message);
-    match board {
-        Ok(board) => Event::default()
-            .event("quotas")
-            .json_data(&board)
-            .unwrap_or_else(|e| failed(e.to_string())),
-        Err(e) => failed(e.to_string()),
-    }
-}
-
+/// The dashboard's figures as server-sent events: the current figures first, then new ones
+/// after each change (a burst of changes gives one update), until the server shuts down.
 async fn events_stream(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiQuery(choice): ApiQuery<WaveChoice>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
-    user.require(MANAGERS)?;
-    let wave = chosen_wave(&state.db, &choice).await?;
-    let receiver = events::subscribe();
-    // The current figures first, then new ones after each change, until shutdown.
+    let subscription = state.live.subscribe(&user, choice.vague).await?;
     let stream = stream::unfold(
-        (state.db, wave, receiver, true),
-        |(db, wave, mut receiver, first)| async move {
-            if !first && !next_change(&mut receiver, wave.id).await {
-                return None;
+        (subscription, true),
+        |(mut subscription, first)| async move {
+            let snapshots = &mut subscription.snapshots;
+            if first {
+                snapshots.wait_for(Option::is_some).await.ok()?;
+            } else {
+                snapshots.changed().await.ok()?;
             }
-            let event = figures_event(dashboard(&db, &wave).await);
-            Some((Ok(event), (db, wave, receiver, false)))
+            let snapshot = snapshots.borrow_and_update().clone()?;
+            Some((Ok(figures_event(&snapshot)), (subscription, false)))
         },
     );
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
@@ -611,50 +355,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn there_is_no_pace_before_the_first_completion() {
-        assert_eq!(pace(0, None, 1_000), None);
-        assert_eq!(pace(0, Some(0), 1_000), None);
-    }
-
-    #[test]
-    fn pace_counts_at_least_one_day() {
-        assert_eq!(pace(5, Some(0), 3_600_000), Some(5.0));
-        assert_eq!(pace(10, Some(0), 4 * 86_400_000), Some(2.5));
-    }
-
-    #[test]
-    fn days_to_target_divides_the_missing_completes_by_the_pace() {
-        assert_eq!(days_to_target(10, Some(2.5)), Some(4.0));
-        assert_eq!(days_to_target(0, Some(2.5)), None);
-        assert_eq!(days_to_target(10, None), None);
-    }
-
-    #[test]
-    fn projected_date_is_a_paris_calendar_date() {
-        // 2026-01-01T00:00:00Z is 01:00 in Paris; four days later.
-        assert_eq!(
-            date_after(1_767_225_600_000, 4.0).as_deref(),
-            Some("2026-01-05")
-        );
-    }
-
-    #[test]
-    fn sample_is_short_when_the_observed_rate_cannot_fill_the_gap() {
-        // 2 completes out of 10 final cases: 20 cases left give 4, fewer than the 5 missing.
-        assert!(sample_short(5, 2, 10, 20));
-        // 25 cases left give 5: enough.
-        assert!(!sample_short(5, 2, 10, 25));
-        // No case final yet: no observed rate, no warning.
-        assert!(!sample_short(5, 0, 0, 3));
-        // Target reached: no warning.
-        assert!(!sample_short(0, 5, 10, 0));
-    }
-
-    #[test]
-    fn percent_has_one_decimal_and_none_for_a_zero_target() {
-        assert_eq!(percent(1, 3), Some(33.3));
-        assert_eq!(percent(0, 0), None);
+    fn percent_shows_one_decimal_with_a_comma() {
         assert_eq!(show_percent(Some(33.3)), "33,3\u{a0}%");
+        assert_eq!(show_percent(None), "—");
     }
 
     #[test]

@@ -6,43 +6,36 @@ use maud::html;
 use serde::Deserialize;
 
 use super::layout;
-use crate::auth::{self, CurrentUser};
+use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiForm, ApiPath, AppError};
 use crate::scheduling::outcomes::format_local;
+use crate::services::accounts;
+use crate::services::manage::{self, SampleCase};
 use crate::state::AppState;
-use crate::store::users::{self, Role};
-use crate::store::{cases, interviews, surveys};
+use crate::store::users::Role;
 
 pub async fn sample(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Html<String>, AppError> {
-    user.require(&[Role::Supervisor, Role::Admin])?;
-    let waves = surveys::waves(&state.db).await?;
-    let mut rows = Vec::new();
-    if let Some(wave) = waves.first() {
-        for case in cases::list(&state.db, wave.id, 0, 100).await? {
-            let phones: Vec<String> = cases::phones(&state.db, case.id)
-                .await?
-                .into_iter()
-                .map(|p| p.e164)
-                .collect();
-            rows.push((case, phones));
-        }
-    }
+    let waves = manage::waves(&state, &user).await?;
+    let rows = match waves.first() {
+        Some(wave) => manage::sample(&state, &user, wave.id, 0, 100).await?,
+        None => Vec::new(),
+    };
     Ok(Html(layout("Échantillon", Some(&user), html! {
         h1 { "Échantillon" }
-        @for wave in &waves { p { (wave.survey_title) " — vague « " (wave.name) " » (" (wave.status) ")" } }
+        @for wave in &waves { p { (wave.survey_title) " — vague « " (wave.name) " » (" (wave.status.label()) ")" } }
         p { "Les 100 premiers cas de la vague la plus récente (liste complète : API /api/waves/{id}/sample)." }
         table {
             thead { tr { th { "Cas" } th { "Commune" } th { "Numéros" } th { "Statut" } th { "Appels" } th { "Dernier appel" } th { "Issue finale" } } }
             tbody {
-                @for (case, phones) in &rows {
+                @for SampleCase { case, phones } in &rows {
                     tr {
                         td { (case.external_id) @if case.synthetic { " (synthétique)" } }
                         td { (case.commune_name.as_deref().unwrap_or("")) }
                         td { (phones.join(", ")) }
-                        td { (case.status) }
+                        td { (case.status.label()) }
                         td { (case.attempts) }
                         td { (case.last_call_at.map(format_local).unwrap_or_default()) }
                         td { (case.final_aapor.as_deref().unwrap_or("")) }
@@ -57,12 +50,14 @@ pub async fn progress(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Html<String>, AppError> {
-    user.require(&[Role::Supervisor, Role::Admin, Role::Analyst])?;
     let mut waves = Vec::new();
-    for wave in surveys::waves(&state.db).await? {
-        let cases = cases::status_counts(&state.db, wave.id).await?;
-        let done = interviews::status_counts(&state.db, wave.id).await?;
-        waves.push((wave, cases, done));
+    for wave in manage::waves(&state, &user).await? {
+        let progress = manage::progress(&state, &user, wave.id).await?;
+        waves.push((
+            wave,
+            progress.cases_by_status,
+            progress.interviews_by_status,
+        ));
     }
     Ok(Html(
         layout(
@@ -74,11 +69,11 @@ pub async fn progress(
                     h2 { (wave.survey_title) " — " (wave.name) }
                     table {
                         thead { tr { th { "Cas par statut" } th { "Nombre" } } }
-                        tbody { @for (status, n) in cases { tr { td { (status) } td { (n) } } } }
+                        tbody { @for (status, n) in cases { tr { td { (status.label()) } td { (n) } } } }
                     }
                     table {
                         thead { tr { th { "Entretiens par statut" } th { "Nombre" } } }
-                        tbody { @for (status, n) in done { tr { td { (status) } td { (n) } } } }
+                        tbody { @for (status, n) in done { tr { td { (status.label()) } td { (n) } } } }
                     }
                 }
             },
@@ -91,8 +86,7 @@ pub async fn users(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Html<String>, AppError> {
-    user.require(&[Role::Admin])?;
-    let accounts = users::list(&state.db).await?;
+    let accounts = accounts::list(&state.db, Actor::User(&user)).await?;
     Ok(Html(layout("Utilisateurs", Some(&user), html! {
         h1 { "Utilisateurs" }
         table {
@@ -144,12 +138,11 @@ pub async fn create_user(
     user: CurrentUser,
     ApiForm(form): ApiForm<NewUserForm>,
 ) -> Result<Response, AppError> {
-    user.require(&[Role::Admin])?;
     let role =
         Role::parse(&form.role).ok_or_else(|| AppError::Invalid("rôle inconnu".to_owned()))?;
-    auth::create_user(
+    accounts::create(
         &state.db,
-        Some(user.user.id),
+        Actor::User(&user),
         &form.username,
         &form.display_name,
         role,
@@ -171,9 +164,8 @@ pub async fn toggle_user(
     ApiPath(id): ApiPath<i64>,
     ApiForm(form): ApiForm<ToggleForm>,
 ) -> Result<Response, AppError> {
-    user.require(&[Role::Admin])?;
     let disabled = form.disabled == "1";
-    auth::set_disabled(&state.db, Some(user.user.id), id, disabled).await?;
+    accounts::set_disabled(&state.db, Actor::User(&user), id, disabled).await?;
     Ok(Redirect::to("/admin/utilisateurs").into_response())
 }
 
@@ -189,7 +181,6 @@ pub async fn reset_password(
     ApiPath(id): ApiPath<i64>,
     ApiForm(form): ApiForm<PasswordForm>,
 ) -> Result<Response, AppError> {
-    user.require(&[Role::Admin])?;
-    auth::change_password(&state.db, Some(user.user.id), id, &form.password).await?;
+    accounts::change_password(&state.db, Actor::User(&user), id, &form.password).await?;
     Ok(Redirect::to("/admin/utilisateurs").into_response())
 }

@@ -10,13 +10,13 @@ use serde::Deserialize;
 
 use super::layout;
 use crate::auth::CurrentUser;
-use crate::calls::{self, CaseView, OutcomeRequest};
 use crate::error::{ApiForm, AppError};
-use crate::interview::service;
-use crate::interview::view::{AnswerRequest, InterviewView, QuestionDto, Special, Step};
 use crate::scheduling::outcomes::{CallOutcome, format_local, parse_appointment};
+use crate::services::calls::{self, CaseView, OutcomeRequest};
+use crate::services::interview::service;
+use crate::services::interview::view::{AnswerRequest, InterviewView, QuestionDto, Special, Step};
 use crate::state::AppState;
-use crate::store::users::Role;
+use crate::store::interviews::InterviewStatus;
 
 fn see(path: &str) -> Response {
     Redirect::to(path).into_response()
@@ -43,7 +43,6 @@ fn national(e164: &str) -> String {
 }
 
 pub async fn home(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
-    user.require(&[Role::Interviewer])?;
     if calls::current(&state, &user).await?.is_some() {
         return Ok(see("/poste/cas"));
     }
@@ -121,7 +120,7 @@ fn case_page(user: &CurrentUser, case: &CaseView, error: Option<&str>) -> Html<S
     let resuming = case
         .interview
         .as_ref()
-        .is_some_and(|i| i.status == "in_progress");
+        .is_some_and(|i| i.status == InterviewStatus::InProgress);
     page(
         "Cas à appeler",
         user,
@@ -217,7 +216,7 @@ async fn current_interview(state: &AppState, user: &CurrentUser) -> Result<Optio
     Ok(calls::current(state, user)
         .await?
         .and_then(|c| c.interview)
-        .filter(|i| i.status == "in_progress")
+        .filter(|i| i.status == InterviewStatus::InProgress)
         .map(|i| i.id))
 }
 

@@ -8,12 +8,14 @@
 
 use std::path::PathBuf;
 
-use crate::auth;
+use crate::auth::{self, Actor};
 use crate::error::AppError;
 use crate::sample::communes::COMMUNES;
+use crate::services::accounts;
+use crate::store::Db;
 use crate::store::cases::{self, NewCase};
+use crate::store::surveys::{self, WaveStatus};
 use crate::store::users::{self, Role};
-use crate::store::{Db, surveys};
 
 /// The questionnaire used when the observatory's file is not available.
 pub const FIXTURE_QUESTIONNAIRE: &str = include_str!("../../assets/fixture-questionnaire.toml");
@@ -70,24 +72,42 @@ pub async fn load(db: &Db, options: &DemoOptions) -> Result<DemoReport, AppError
             "le questionnaire {file_name} ne se charge pas : {e}"
         ))
     })?;
-    let survey_id = surveys::ensure_survey(db, parsed.id(), parsed.title()).await?;
-    let version_id =
-        surveys::ensure_questionnaire_version(db, survey_id, parsed.version(), &file_name, &source)
-            .await?;
+    let mut tx = db.write().await?;
+    let survey_id = surveys::ensure_survey(&mut tx, parsed.id(), parsed.title()).await?;
+    let version_id = surveys::ensure_questionnaire_version(
+        &mut tx,
+        survey_id,
+        parsed.version(),
+        &file_name,
+        &source,
+    )
+    .await?;
     // The indicators file next to the questionnaire (`observatoire.indicators.toml`), if any:
     // exports of the wave then include the per-commune indicator table.
     let questionnaire_file = std::path::Path::new(&file_name);
     if questionnaire_file.is_file() {
-        crate::export::indicators::attach_beside(db, version_id, questionnaire_file, &parsed)
-            .await
-            .map_err(|e| AppError::Invalid(e.to_string()))?;
+        crate::services::export::indicators::attach_beside(
+            &mut tx,
+            version_id,
+            questionnaire_file,
+            &parsed,
+        )
+        .await
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
     }
-    let (wave_id, _) =
-        surveys::ensure_wave(db, survey_id, "Démonstration", version_id, "open").await?;
+    let (wave_id, _) = surveys::ensure_wave(
+        &mut tx,
+        survey_id,
+        "Démonstration",
+        version_id,
+        WaveStatus::Open,
+    )
+    .await?;
     // Commune quotas from the 2023 legal populations, when the questionnaire asks the commune.
-    crate::quota::demo::attach(db, wave_id, &parsed, options.cases).await?;
+    crate::services::quota::demo::attach(&mut tx, wave_id, &parsed, options.cases).await?;
     let sample: Vec<NewCase> = (0..options.cases).map(synthetic_case).collect();
-    let cases_added = cases::insert_cases(db, wave_id, &sample).await?;
+    let cases_added = cases::insert_cases(&mut tx, wave_id, &sample).await?;
+    tx.commit().await?;
     let mut wanted = vec![
         ("admin".to_owned(), Role::Admin),
         ("superviseur".to_owned(), Role::Supervisor),
@@ -96,16 +116,19 @@ pub async fn load(db: &Db, options: &DemoOptions) -> Result<DemoReport, AppError
     wanted.push(("analyste".to_owned(), Role::Analyst));
     let mut accounts = Vec::new();
     for (username, role) in wanted {
-        let password = if users::by_username(db, &username).await?.is_some() {
+        let mut tx = db.read().await?;
+        let exists = users::by_username(&mut tx, &username).await?.is_some();
+        tx.commit().await?;
+        let password = if exists {
             None
         } else {
             let password = options
                 .password
                 .clone()
                 .unwrap_or_else(auth::password::generate);
-            auth::create_user(
+            accounts::create(
                 db,
-                None,
+                Actor::Operator,
                 &username,
                 &display_name(&username),
                 role,

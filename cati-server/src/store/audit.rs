@@ -1,29 +1,28 @@
-//! The audit log of what managers change.
+//! The audit log of what managers change. An entry is written on the transaction of the action
+//! it records, so that both commit together or neither does.
 
 use serde::Serialize;
 
-use super::{Db, StoreError, now_ms, on_pool};
+use super::{StoreError, Tx, now_ms};
 
 /// Appends one entry: who (`user_id`, none for the command line) did `action` on `target`.
 pub async fn record(
-    db: &Db,
+    tx: &mut Tx,
     user_id: Option<i64>,
     action: &str,
     target: &str,
     details: &serde_json::Value,
 ) -> Result<(), StoreError> {
-    let sql =
-        "insert into audit_log (at, user_id, action, target, details) values ($1, $2, $3, $4, $5)";
-    on_pool!(db, |pool| {
-        sqlx::query(sql)
-            .bind(now_ms())
-            .bind(user_id)
-            .bind(action)
-            .bind(target)
-            .bind(details.to_string())
-            .execute(pool)
-            .await?;
-    });
+    tx.query(
+        "insert into audit_log (at, user_id, action, target, details) values ($1, $2, $3, $4, $5)",
+    )
+    .bind(now_ms())
+    .bind(user_id)
+    .bind(action)
+    .bind(target)
+    .bind(details.to_string())
+    .execute()
+    .await?;
     Ok(())
 }
 
@@ -43,11 +42,9 @@ pub struct AuditEntry {
 }
 
 /// The most recent entries, newest first.
-pub async fn recent(db: &Db, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
-    let sql =
-        "select at, user_id, action, target, details from audit_log order by id desc limit $1";
-    Ok(on_pool!(db, |pool| sqlx::query_as::<_, AuditEntry>(sql)
+pub async fn recent(tx: &mut Tx, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+    tx.query("select at, user_id, action, target, details from audit_log order by id desc limit $1")
         .bind(limit)
-        .fetch_all(pool)
-        .await?))
+        .fetch_all()
+        .await
 }

@@ -2,7 +2,61 @@
 
 use serde::Serialize;
 
-use super::{Db, StoreError, WritePool, now_ms, on_pool};
+use super::{Backend, StoreError, Tx, now_ms};
+
+/// Where a case stands in the calling process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    /// Waiting in the queue (never called, or to be called again).
+    Pending,
+    /// An appointment was made; handed out first when due.
+    Appointment,
+    /// An interview was started on it.
+    InInterview,
+    /// Finished: it has its final disposition.
+    Final,
+}
+
+impl CaseStatus {
+    /// Every status, in the order of the calling process.
+    pub const ALL: [CaseStatus; 4] = [
+        CaseStatus::Pending,
+        CaseStatus::Appointment,
+        CaseStatus::InInterview,
+        CaseStatus::Final,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseStatus::Pending => "pending",
+            CaseStatus::Appointment => "appointment",
+            CaseStatus::InInterview => "in_interview",
+            CaseStatus::Final => "final",
+        }
+    }
+
+    /// The French label shown to users.
+    pub fn label(self) -> &'static str {
+        match self {
+            CaseStatus::Pending => "à appeler",
+            CaseStatus::Appointment => "rendez-vous",
+            CaseStatus::InInterview => "entretien commencé",
+            CaseStatus::Final => "terminé",
+        }
+    }
+}
+
+impl TryFrom<String> for CaseStatus {
+    type Error = String;
+    fn try_from(name: String) -> Result<CaseStatus, String> {
+        CaseStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == name)
+            .ok_or_else(|| format!("unknown case status {name:?}"))
+    }
+}
 
 /// A case to add to a wave's sample.
 #[derive(Clone, Debug)]
@@ -38,8 +92,9 @@ pub struct CaseRow {
     pub preload: String,
     /// Generated, fictitious case.
     pub synthetic: bool,
-    /// `pending`, `appointment`, `in_interview` or `final`.
-    pub status: String,
+    /// Where the case stands.
+    #[sqlx(try_from = "String")]
+    pub status: CaseStatus,
     /// The interviewer holding the case.
     pub held_by: Option<i64>,
     /// Since when it is held (epoch ms).
@@ -126,31 +181,33 @@ pub enum CaseNext {
     Final,
 }
 
-/// Records a call attempt and releases the case inside an open write transaction; expands to
-/// the number of case rows updated (0 when the interviewer does not hold the case).
-macro_rules! close_call {
-    ($tx:expr, $attempt:expr, $next:expr) => {{
-        let attempt: &$crate::store::cases::NewAttempt = $attempt;
-        let next: $crate::store::cases::CaseNext = $next;
-        let now = $crate::store::now_ms();
-        let (status, next_call_at, appointment_at, final_outcome) = match next {
-            $crate::store::cases::CaseNext::Retry { not_before } => {
-                ("pending", Some(not_before), None, None)
-            }
-            $crate::store::cases::CaseNext::Appointment { at } => {
-                ("appointment", Some(at), Some(at), None)
-            }
-            $crate::store::cases::CaseNext::Final => {
-                ("final", None, None, Some(attempt.outcome.as_str()))
-            }
-        };
-        let final_aapor = final_outcome.map(|_| attempt.aapor_code.as_str());
-        let updated = sqlx::query(
+/// Records a call attempt and releases the case; returns false, changing nothing, when the
+/// interviewer does not hold the case. A final outcome also ends the case's interview if it was
+/// left partial, and gives back the quota places that interview held.
+pub async fn close_call(
+    tx: &mut Tx,
+    attempt: &NewAttempt,
+    next: CaseNext,
+) -> Result<bool, StoreError> {
+    let now = now_ms();
+    let (status, next_call_at, appointment_at, final_outcome) = match next {
+        CaseNext::Retry { not_before } => (CaseStatus::Pending, Some(not_before), None, None),
+        CaseNext::Appointment { at } => (CaseStatus::Appointment, Some(at), Some(at), None),
+        CaseNext::Final => (
+            CaseStatus::Final,
+            None,
+            None,
+            Some(attempt.outcome.as_str()),
+        ),
+    };
+    let final_aapor = final_outcome.map(|_| attempt.aapor_code.as_str());
+    let updated = tx
+        .query(
             "update sample_cases set held_by = null, held_at = null, status = $1, \
              next_call_at = $2, appointment_at = $3, attempts = attempts + 1, last_call_at = $4, \
              final_outcome = $5, final_aapor = $6 where id = $7 and held_by = $8",
         )
-        .bind(status)
+        .bind(status.as_str())
         .bind(next_call_at)
         .bind(appointment_at)
         .bind(now)
@@ -158,55 +215,70 @@ macro_rules! close_call {
         .bind(final_aapor)
         .bind(attempt.case_id)
         .bind(attempt.interviewer_id)
-        .execute(&mut *$tx)
-        .await?
-        .rows_affected();
-        if updated == 1 && final_outcome.is_some() {
-            // A final outcome on a case whose interview was left partial ends that interview.
-            sqlx::query(
+        .execute()
+        .await?;
+    if updated != 1 {
+        return Ok(false);
+    }
+    if final_outcome.is_some() {
+        let left: Option<(i64,)> = tx
+            .query(
                 "update interviews set status = 'broken_off', ended_at = $1 \
-                 where case_id = $2 and status = 'in_progress'",
+                 where case_id = $2 and status = 'in_progress' returning id",
             )
             .bind(now)
             .bind(attempt.case_id)
-            .execute(&mut *$tx)
+            .fetch_optional()
             .await?;
+        if let Some((interview_id,)) = left {
+            super::quotas::release(tx, interview_id).await?;
         }
-        if updated == 1 {
-            sqlx::query(
-                "insert into call_attempts (case_id, interviewer_id, started_at, ended_at, \
-                 number_dialled, outcome, aapor_code, note, duration_s, appointment_at) \
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(attempt.case_id)
-            .bind(attempt.interviewer_id)
-            .bind(now - attempt.duration_s * 1000)
-            .bind(now)
-            .bind(&attempt.number_dialled)
-            .bind(&attempt.outcome)
-            .bind(&attempt.aapor_code)
-            .bind(&attempt.note)
-            .bind(attempt.duration_s)
-            .bind(appointment_at)
-            .execute(&mut *$tx)
-            .await?;
-        }
-        updated
-    }};
+    }
+    tx.query(
+        "insert into call_attempts (case_id, interviewer_id, started_at, ended_at, \
+         number_dialled, outcome, aapor_code, note, duration_s, appointment_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(attempt.case_id)
+    .bind(attempt.interviewer_id)
+    .bind(now - attempt.duration_s * 1000)
+    .bind(now)
+    .bind(&attempt.number_dialled)
+    .bind(&attempt.outcome)
+    .bind(&attempt.aapor_code)
+    .bind(&attempt.note)
+    .bind(attempt.duration_s)
+    .bind(appointment_at)
+    .execute()
+    .await?;
+    announce_case(tx, attempt.case_id).await?;
+    Ok(true)
 }
-pub(crate) use close_call;
+
+/// Announces that the figures of the case's wave changed.
+async fn announce_case(tx: &mut Tx, case_id: i64) -> Result<(), StoreError> {
+    let wave_id: Option<(i64,)> = tx
+        .query("select wave_id from sample_cases where id = $1")
+        .bind(case_id)
+        .fetch_optional()
+        .await?;
+    if let Some((wave_id,)) = wave_id {
+        tx.announce(super::Change::Wave(wave_id)).await?;
+    }
+    Ok(())
+}
 
 /// Adds cases to a wave, skipping external identifiers already present; returns how many were
 /// added.
-pub async fn insert_cases(db: &Db, wave_id: i64, cases: &[NewCase]) -> Result<u64, StoreError> {
+pub async fn insert_cases(tx: &mut Tx, wave_id: i64, cases: &[NewCase]) -> Result<u64, StoreError> {
     let now = now_ms();
-    let added = on_pool!(db, |pool| {
-        let mut tx = pool.begin_write().await?;
-        let mut added = 0;
-        for case in cases {
-            let id: Option<(i64,)> = sqlx::query_as(
+    let mut added = 0;
+    for case in cases {
+        let id: Option<(i64,)> = tx
+            .query(
                 "insert into sample_cases (wave_id, external_id, commune_code, commune_name, \
-                 preload, synthetic, status, created_at) values ($1, $2, $3, $4, $5, $6, 'pending', $7) \
+                 preload, synthetic, status, created_at) \
+                 values ($1, $2, $3, $4, $5, $6, 'pending', $7) \
                  on conflict (wave_id, external_id) do nothing returning id",
             )
             .bind(wave_id)
@@ -216,24 +288,22 @@ pub async fn insert_cases(db: &Db, wave_id: i64, cases: &[NewCase]) -> Result<u6
             .bind(case.preload.to_string())
             .bind(case.synthetic)
             .bind(now)
-            .fetch_optional(&mut *tx)
+            .fetch_optional()
             .await?;
-            let Some((id,)) = id else { continue };
-            added += 1;
-            for (position, phone) in (1_i64..).zip(&case.phones) {
-                sqlx::query(
-                    "insert into case_phones (case_id, position, e164) values ($1, $2, $3)",
-                )
+        let Some((id,)) = id else { continue };
+        added += 1;
+        for (position, phone) in (1_i64..).zip(&case.phones) {
+            tx.query("insert into case_phones (case_id, position, e164) values ($1, $2, $3)")
                 .bind(id)
                 .bind(position)
                 .bind(phone)
-                .execute(&mut *tx)
+                .execute()
                 .await?;
-            }
         }
-        tx.commit().await?;
-        added
-    });
+    }
+    if added > 0 {
+        tx.announce(super::Change::Wave(wave_id)).await?;
+    }
     Ok(added)
 }
 
@@ -242,26 +312,20 @@ const CASE_COLUMNS: &str = "id, wave_id, external_id, commune_code, commune_name
      final_outcome, final_aapor";
 
 /// One case.
-pub async fn case(db: &Db, id: i64) -> Result<Option<CaseRow>, StoreError> {
+pub async fn case(tx: &mut Tx, id: i64) -> Result<Option<CaseRow>, StoreError> {
     let sql = format!("select {CASE_COLUMNS} from sample_cases where id = $1");
-    Ok(on_pool!(db, |pool| sqlx::query_as::<_, CaseRow>(&sql)
-        .bind(id)
-        .fetch_optional(pool)
-        .await?))
+    tx.query(&sql).bind(id).fetch_optional().await
 }
 
 /// The case an interviewer holds, if any.
-pub async fn held_by(db: &Db, user_id: i64) -> Result<Option<CaseRow>, StoreError> {
+pub async fn held_by(tx: &mut Tx, user_id: i64) -> Result<Option<CaseRow>, StoreError> {
     let sql = format!("select {CASE_COLUMNS} from sample_cases where held_by = $1");
-    Ok(on_pool!(db, |pool| sqlx::query_as::<_, CaseRow>(&sql)
-        .bind(user_id)
-        .fetch_optional(pool)
-        .await?))
+    tx.query(&sql).bind(user_id).fetch_optional().await
 }
 
 /// A page of a wave's sample, by identifier.
 pub async fn list(
-    db: &Db,
+    tx: &mut Tx,
     wave_id: i64,
     offset: i64,
     limit: i64,
@@ -269,34 +333,32 @@ pub async fn list(
     let sql = format!(
         "select {CASE_COLUMNS} from sample_cases where wave_id = $1 order by id limit $2 offset $3"
     );
-    Ok(on_pool!(db, |pool| sqlx::query_as::<_, CaseRow>(&sql)
+    tx.query(&sql)
         .bind(wave_id)
         .bind(limit)
         .bind(offset)
-        .fetch_all(pool)
-        .await?))
+        .fetch_all()
+        .await
 }
 
 /// A case's phone numbers in dialling order.
-pub async fn phones(db: &Db, case_id: i64) -> Result<Vec<PhoneRow>, StoreError> {
-    Ok(on_pool!(db, |pool| sqlx::query_as::<_, PhoneRow>(
-        "select position, e164 from case_phones where case_id = $1 order by position"
-    )
-    .bind(case_id)
-    .fetch_all(pool)
-    .await?))
+pub async fn phones(tx: &mut Tx, case_id: i64) -> Result<Vec<PhoneRow>, StoreError> {
+    tx.query("select position, e164 from case_phones where case_id = $1 order by position")
+        .bind(case_id)
+        .fetch_all()
+        .await
 }
 
 /// A case's call attempts, oldest first.
-pub async fn attempts(db: &Db, case_id: i64) -> Result<Vec<AttemptRow>, StoreError> {
-    Ok(on_pool!(db, |pool| sqlx::query_as::<_, AttemptRow>(
+pub async fn attempts(tx: &mut Tx, case_id: i64) -> Result<Vec<AttemptRow>, StoreError> {
+    tx.query(
         "select a.id, u.username as interviewer, a.started_at, a.number_dialled, a.outcome, \
          a.aapor_code, a.note, a.duration_s, a.appointment_at from call_attempts a \
-         join users u on u.id = a.interviewer_id where a.case_id = $1 order by a.id"
+         join users u on u.id = a.interviewer_id where a.case_id = $1 order by a.id",
     )
     .bind(case_id)
-    .fetch_all(pool)
-    .await?))
+    .fetch_all()
+    .await
 }
 
 /// Which case comes next: appointments that are due, then cases never called, then the fewest
@@ -327,103 +389,66 @@ const NEXT_CASE: &str = "select id from sample_cases \
        coalesce(appointment_at, 0), attempts, coalesce(last_call_at, 0), id \
      limit 1";
 
-/// Hands the next case to an interviewer, or returns the case they already hold.
+/// Hands the next case to an interviewer on a write transaction, or returns the case they
+/// already hold.
 ///
 /// Two interviewers never hold the same case: on SQLite the claim is one `update … returning`
 /// inside a `BEGIN IMMEDIATE` transaction (writers are serialised); on PostgreSQL the candidate
 /// row is locked with `for update skip locked`, so concurrent claims take different rows
-/// instead of waiting on each other. A unique index on `held_by` keeps one case per interviewer.
-pub async fn claim_next(db: &Db, user_id: i64) -> Result<Option<CaseRow>, StoreError> {
-    if let Some(held) = held_by(db, user_id).await? {
+/// instead of waiting on each other. A unique index on `held_by` keeps one case per interviewer:
+/// a second claim by the same interviewer at once fails with a unique violation, which the
+/// caller answers by reading the case the first one took.
+pub async fn claim_next(tx: &mut Tx, user_id: i64) -> Result<Option<CaseRow>, StoreError> {
+    if let Some(held) = held_by(tx, user_id).await? {
         return Ok(Some(held));
     }
-    let now = now_ms();
-    let claimed: Result<Option<(i64,)>, sqlx::Error> = match db {
-        Db::Sqlite(pool) => {
-            let sql = format!(
-                "update sample_cases set held_by = $1, held_at = $2 where id = ({NEXT_CASE}) \
-                 returning id"
-            );
-            async {
-                let mut tx = pool.begin_write().await?;
-                let held: Option<(i64,)> =
-                    sqlx::query_as("select id from sample_cases where held_by = $1")
-                        .bind(user_id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                let claimed = match held {
-                    Some(id) => Some(id),
-                    None => {
-                        sqlx::query_as(&sql)
-                            .bind(user_id)
-                            .bind(now)
-                            .fetch_optional(&mut *tx)
-                            .await?
-                    }
-                };
-                tx.commit().await?;
-                Ok(claimed)
-            }
-            .await
-        }
-        Db::Postgres(pool) => {
-            let sql = format!(
-                "update sample_cases set held_by = $1, held_at = $2 \
-                 where id = ({NEXT_CASE} for update skip locked) returning id"
-            );
-            sqlx::query_as(&sql)
-                .bind(user_id)
-                .bind(now)
-                .fetch_optional(pool)
-                .await
-        }
+    let sql = match tx.backend() {
+        Backend::Sqlite => format!(
+            "update sample_cases set held_by = $1, held_at = $2 where id = ({NEXT_CASE}) \
+             returning id"
+        ),
+        Backend::Postgres => format!(
+            "update sample_cases set held_by = $1, held_at = $2 \
+             where id = ({NEXT_CASE} for update skip locked) returning id"
+        ),
     };
+    let claimed: Option<(i64,)> = tx
+        .query(&sql)
+        .bind(user_id)
+        .bind(now_ms())
+        .fetch_optional()
+        .await?;
     match claimed {
-        Ok(Some((id,))) => case(db, id).await,
-        Ok(None) => Ok(None),
-        // The same interviewer claimed twice at once: the other request won, return its case.
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => held_by(db, user_id).await,
-        Err(e) => Err(e.into()),
+        Some((id,)) => case(tx, id).await,
+        None => Ok(None),
     }
 }
 
-/// Records a call attempt and what becomes of the case; false when the interviewer does not
-/// hold the case.
-pub async fn record_attempt(
-    db: &Db,
-    attempt: &NewAttempt,
-    next: CaseNext,
-) -> Result<bool, StoreError> {
-    let updated = on_pool!(db, |pool| {
-        let mut tx = pool.begin_write().await?;
-        let updated = close_call!(tx, attempt, next);
-        tx.commit().await?;
-        updated
-    });
-    Ok(updated == 1)
+/// Cases of a wave by status (from the counters: the cost does not grow with the sample).
+pub async fn status_counts(
+    tx: &mut Tx,
+    wave_id: i64,
+) -> Result<Vec<(CaseStatus, i64)>, StoreError> {
+    let mut counts: Vec<(CaseStatus, i64)> = Vec::new();
+    for row in super::counts::sample(tx, wave_id).await? {
+        let status = CaseStatus::try_from(row.status).map_err(StoreError::Invalid)?;
+        match counts.iter_mut().find(|(s, _)| *s == status) {
+            Some((_, n)) => *n += row.cases,
+            None => counts.push((status, row.cases)),
+        }
+    }
+    counts.retain(|(_, n)| *n > 0);
+    counts.sort_by_key(|(s, _)| s.as_str());
+    Ok(counts)
 }
 
-/// Counts of a wave's cases by status, for the supervisor's overview.
-pub async fn status_counts(db: &Db, wave_id: i64) -> Result<Vec<(String, i64)>, StoreError> {
-    Ok(on_pool!(db, |pool| {
-        sqlx::query_as(
-        "select status, count(*) from sample_cases where wave_id = $1 group by status order by status"
-    )
-    .bind(wave_id)
-    .fetch_all(pool)
-    .await?
-    }))
-}
-
-/// Number of cases in a wave.
-pub async fn count(db: &Db, wave_id: i64) -> Result<i64, StoreError> {
-    let (n,): (i64,) = on_pool!(db, |pool| sqlx::query_as(
-        "select count(*) from sample_cases where wave_id = $1"
-    )
-    .bind(wave_id)
-    .fetch_one(pool)
-    .await?);
-    Ok(n)
+/// Number of cases in a wave (from the counters).
+pub async fn count(tx: &mut Tx, wave_id: i64) -> Result<i64, StoreError> {
+    Ok(status_counts(tx, wave_id)
+        .await?
+        .iter()
+        .map(|(_, n)| n)
+        .sum())
 }
 
 /// How long the case has been held, in seconds (the length of the call, as far as the server

@@ -3,7 +3,7 @@
 
 use rand::RngCore;
 
-use super::{Db, StoreError, WritePool, now_ms, on_pool};
+use super::{StoreError, Tx, now_ms};
 
 /// Bytes of a newly generated survey secret (the exports need at least 16).
 const SECRET_BYTES: usize = 32;
@@ -43,43 +43,40 @@ pub struct ExportInterviewRow {
 
 /// Every interview of a wave, by case identifier (a stable order, so that exports are
 /// reproducible).
-pub async fn wave_interviews(db: &Db, wave_id: i64) -> Result<Vec<ExportInterviewRow>, StoreError> {
-    Ok(on_pool!(db, |pool| {
-        sqlx::query_as::<_, ExportInterviewRow>(
-            "select c.id as case_id, c.external_id, c.commune_code, c.preload, c.attempts, \
+pub async fn wave_interviews(
+    tx: &mut Tx,
+    wave_id: i64,
+) -> Result<Vec<ExportInterviewRow>, StoreError> {
+    tx.query(
+        "select c.id as case_id, c.external_id, c.commune_code, c.preload, c.attempts, \
          c.final_outcome, c.final_aapor, i.status, i.record, i.interviewer_id, i.started_at, \
          i.updated_at, i.ended_at from interviews i join sample_cases c on c.id = i.case_id \
          where c.wave_id = $1 order by c.id",
-        )
-        .bind(wave_id)
-        .fetch_all(pool)
-        .await?
-    }))
+    )
+    .bind(wave_id)
+    .fetch_all()
+    .await
 }
 
 /// The survey's pseudonymisation secret, generated and stored on first use. Concurrent first
 /// exports agree on one secret: the insert keeps the first and both read it back.
-pub async fn survey_secret(db: &Db, survey_id: i64) -> Result<Vec<u8>, StoreError> {
+pub async fn survey_secret(tx: &mut Tx, survey_id: i64) -> Result<Vec<u8>, StoreError> {
     let mut bytes = [0u8; SECRET_BYTES];
     rand::thread_rng().fill_bytes(&mut bytes);
     let candidate: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let (secret,): (String,) = on_pool!(db, |pool| {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query(
-            "insert into survey_secrets (survey_id, secret, created_at) values ($1, $2, $3) \
-             on conflict (survey_id) do nothing",
-        )
+    tx.query(
+        "insert into survey_secrets (survey_id, secret, created_at) values ($1, $2, $3) \
+         on conflict (survey_id) do nothing",
+    )
+    .bind(survey_id)
+    .bind(&candidate)
+    .bind(now_ms())
+    .execute()
+    .await?;
+    let secret: String = tx
+        .query("select secret from survey_secrets where survey_id = $1")
         .bind(survey_id)
-        .bind(&candidate)
-        .bind(now_ms())
-        .execute(&mut *tx)
+        .fetch_scalar()
         .await?;
-        let secret = sqlx::query_as("select secret from survey_secrets where survey_id = $1")
-            .bind(survey_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        secret
-    });
     Ok(secret.into_bytes())
 }

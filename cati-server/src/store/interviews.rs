@@ -4,7 +4,61 @@
 use serde::Serialize;
 
 use super::cases::{CaseNext, NewAttempt, close_call};
-use super::{Db, StoreError, WritePool, now_ms, on_pool};
+use super::{StoreError, Tx, now_ms};
+
+/// Where an interview stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InterviewStatus {
+    /// Started and not finished (it may resume after a callback).
+    InProgress,
+    /// Every question asked.
+    Completed,
+    /// Not eligible, or its quota cells were full.
+    ScreenedOut,
+    /// Stopped before the end.
+    BrokenOff,
+}
+
+impl InterviewStatus {
+    /// Every status.
+    pub const ALL: [InterviewStatus; 4] = [
+        InterviewStatus::InProgress,
+        InterviewStatus::Completed,
+        InterviewStatus::ScreenedOut,
+        InterviewStatus::BrokenOff,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InterviewStatus::InProgress => "in_progress",
+            InterviewStatus::Completed => "completed",
+            InterviewStatus::ScreenedOut => "screened_out",
+            InterviewStatus::BrokenOff => "broken_off",
+        }
+    }
+
+    /// The French label shown to users.
+    pub fn label(self) -> &'static str {
+        match self {
+            InterviewStatus::InProgress => "en cours",
+            InterviewStatus::Completed => "complet",
+            InterviewStatus::ScreenedOut => "non éligible",
+            InterviewStatus::BrokenOff => "interrompu",
+        }
+    }
+}
+
+impl TryFrom<String> for InterviewStatus {
+    type Error = String;
+    fn try_from(name: String) -> Result<InterviewStatus, String> {
+        InterviewStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == name)
+            .ok_or_else(|| format!("unknown interview status {name:?}"))
+    }
+}
 
 /// An interview as stored.
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -15,8 +69,9 @@ pub struct InterviewRow {
     pub case_id: i64,
     /// The interviewer who started it.
     pub interviewer_id: i64,
-    /// `in_progress`, `completed`, `screened_out` or `broken_off`.
-    pub status: String,
+    /// Where it stands.
+    #[sqlx(try_from = "String")]
+    pub status: InterviewStatus,
     /// Randomisation seed (the engine's `u64`, stored bit for bit).
     pub seed: i64,
     /// The engine's record (JSON text).
@@ -68,7 +123,7 @@ pub struct Progress {
 pub struct Ending {
     /// New interview status (`completed`, `screened_out`, `broken_off`), or `in_progress` for a
     /// callback that resumes later.
-    pub status: &'static str,
+    pub status: InterviewStatus,
     /// The call attempt.
     pub attempt: NewAttempt,
     /// What becomes of the case.
@@ -87,83 +142,67 @@ pub enum SaveOutcome {
 const INTERVIEW_COLUMNS: &str = "id, case_id, interviewer_id, status, seed, record, route, \
      revision, started_at, updated_at, ended_at";
 
-/// The interview of a case, if started.
-pub async fn by_case(db: &Db, case_id: i64) -> Result<Option<InterviewRow>, StoreError> {
+/// The interview of a case, if one was started.
+pub async fn by_case(tx: &mut Tx, case_id: i64) -> Result<Option<InterviewRow>, StoreError> {
     let sql = format!("select {INTERVIEW_COLUMNS} from interviews where case_id = $1");
-    Ok(on_pool!(db, |pool| sqlx::query_as::<_, InterviewRow>(&sql)
-        .bind(case_id)
-        .fetch_optional(pool)
-        .await?))
+    tx.query(&sql).bind(case_id).fetch_optional().await
 }
 
 /// One interview.
-pub async fn by_id(db: &Db, id: i64) -> Result<Option<InterviewRow>, StoreError> {
+pub async fn by_id(tx: &mut Tx, id: i64) -> Result<Option<InterviewRow>, StoreError> {
     let sql = format!("select {INTERVIEW_COLUMNS} from interviews where id = $1");
-    Ok(on_pool!(db, |pool| sqlx::query_as::<_, InterviewRow>(&sql)
-        .bind(id)
-        .fetch_optional(pool)
-        .await?))
+    tx.query(&sql).bind(id).fetch_optional().await
 }
 
-/// Starts the interview of a case held by `interviewer_id`, or returns the one already
-/// started (a respondent called back resumes where they stopped). `None` when the case is not
-/// held by this interviewer.
+/// Starts the interview of a case the interviewer holds (or returns the one already started);
+/// `None` when the interviewer does not hold the case.
 pub async fn start(
-    db: &Db,
+    tx: &mut Tx,
     case_id: i64,
     interviewer_id: i64,
     seed: i64,
     record: &str,
 ) -> Result<Option<InterviewRow>, StoreError> {
     let now = now_ms();
-    let held = on_pool!(db, |pool| {
-        let mut tx = pool.begin_write().await?;
-        let held = sqlx::query(
-            "update sample_cases set status = 'in_interview' where id = $1 and held_by = $2",
-        )
+    let held = tx
+        .query("update sample_cases set status = 'in_interview' where id = $1 and held_by = $2")
         .bind(case_id)
         .bind(interviewer_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if held == 1 {
-            sqlx::query(
-                "insert into interviews (case_id, interviewer_id, status, seed, record, route, \
-                 started_at, updated_at) values ($1, $2, 'in_progress', $3, $4, '[]', $5, $5) \
-                 on conflict (case_id) do nothing",
-            )
-            .bind(case_id)
-            .bind(interviewer_id)
-            .bind(seed)
-            .bind(record)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        held
-    });
-    if held == 1 {
-        by_case(db, case_id).await
-    } else {
-        Ok(None)
+        .execute()
+        .await?;
+    if held != 1 {
+        return Ok(None);
     }
+    tx.query(
+        "insert into interviews (case_id, interviewer_id, status, seed, record, route, \
+         started_at, updated_at) values ($1, $2, 'in_progress', $3, $4, '[]', $5, $5) \
+         on conflict (case_id) do nothing",
+    )
+    .bind(case_id)
+    .bind(interviewer_id)
+    .bind(seed)
+    .bind(record)
+    .bind(now)
+    .execute()
+    .await?;
+    by_case(tx, case_id).await
 }
 
-/// Saves progress (and, with `ending`, ends the interview and closes its case) in one
-/// transaction, if the interview is still at `progress.revision`, in progress, and its case is
-/// held by the interviewer.
+/// Saves a change of an interview the interviewer holds, at the revision it was computed
+/// from; with an ending, also records the call attempt, releases the case and moves the
+/// interview's quota places (achieved for a completed interview, given back otherwise), all in
+/// the caller's transaction. [`SaveOutcome::Stale`] (nothing written) when the revision moved
+/// on, the interview ended or the case changed hands.
 pub async fn save(
-    db: &Db,
+    tx: &mut Tx,
     progress: &Progress,
     ending: Option<&Ending>,
 ) -> Result<SaveOutcome, StoreError> {
     let now = now_ms();
-    let status = ending.map_or("in_progress", |e| e.status);
-    let ended_at = ending.filter(|e| e.status != "in_progress").map(|_| now);
-    let saved = on_pool!(db, |pool| {
-        let mut tx = pool.begin_write().await?;
-        let updated = sqlx::query(
+    let status = ending.map_or(InterviewStatus::InProgress, |e| e.status);
+    let ended_at = (status != InterviewStatus::InProgress).then_some(now);
+    let updated = tx
+        .query(
             "update interviews set record = $1, route = $2, revision = revision + 1, \
              updated_at = $3, status = $4, ended_at = $5 \
              where id = $6 and revision = $7 and status = 'in_progress' and exists \
@@ -172,71 +211,81 @@ pub async fn save(
         .bind(&progress.record)
         .bind(&progress.route)
         .bind(now)
-        .bind(status)
+        .bind(status.as_str())
         .bind(ended_at)
         .bind(progress.interview_id)
         .bind(progress.revision)
         .bind(progress.interviewer_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if updated == 1 {
-            for variable in &progress.removed {
-                sqlx::query(
-                    "delete from interview_answers where interview_id = $1 and variable = $2",
-                )
-                .bind(progress.interview_id)
-                .bind(variable)
-                .execute(&mut *tx)
-                .await?;
-            }
-            for (variable, answer) in &progress.changed {
-                sqlx::query(
-                    "insert into interview_answers (interview_id, variable, answer, answered_at) \
-                     values ($1, $2, $3, $4) on conflict (interview_id, variable) do update \
-                     set answer = excluded.answer, answered_at = excluded.answered_at",
-                )
-                .bind(progress.interview_id)
-                .bind(variable)
-                .bind(answer)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
-            if let Some(ending) = ending {
-                close_call!(tx, &ending.attempt, ending.next);
-            }
-            tx.commit().await?;
-        } else {
-            tx.rollback().await?;
+        .execute()
+        .await?;
+    if updated != 1 {
+        return Ok(SaveOutcome::Stale);
+    }
+    for variable in &progress.removed {
+        tx.query("delete from interview_answers where interview_id = $1 and variable = $2")
+            .bind(progress.interview_id)
+            .bind(variable)
+            .execute()
+            .await?;
+    }
+    for (variable, answer) in &progress.changed {
+        tx.query(
+            "insert into interview_answers (interview_id, variable, answer, answered_at) \
+             values ($1, $2, $3, $4) on conflict (interview_id, variable) do update \
+             set answer = excluded.answer, answered_at = excluded.answered_at",
+        )
+        .bind(progress.interview_id)
+        .bind(variable)
+        .bind(answer)
+        .bind(now)
+        .execute()
+        .await?;
+    }
+    match status {
+        InterviewStatus::InProgress => {}
+        InterviewStatus::Completed => {
+            super::quotas::achieve(tx, progress.interview_id).await?;
         }
-        updated
-    });
-    Ok(if saved == 1 {
-        SaveOutcome::Saved
-    } else {
-        SaveOutcome::Stale
-    })
+        InterviewStatus::ScreenedOut | InterviewStatus::BrokenOff => {
+            super::quotas::release(tx, progress.interview_id).await?;
+        }
+    }
+    if let Some(ending) = ending {
+        close_call(tx, &ending.attempt, ending.next).await?;
+    }
+    Ok(SaveOutcome::Saved)
 }
 
-/// The stored answers of an interview, by variable.
-pub async fn answers(db: &Db, interview_id: i64) -> Result<Vec<AnswerRow>, StoreError> {
-    Ok(on_pool!(db, |pool| sqlx::query_as::<_, AnswerRow>(
+/// An interview's stored answers, in the order they were given.
+pub async fn answers(tx: &mut Tx, interview_id: i64) -> Result<Vec<AnswerRow>, StoreError> {
+    tx.query(
         "select variable, answer, answered_at from interview_answers where interview_id = $1 \
-         order by answered_at, variable"
+         order by answered_at, variable",
     )
     .bind(interview_id)
-    .fetch_all(pool)
-    .await?))
+    .fetch_all()
+    .await
 }
 
-/// Counts of a wave's interviews by status (for analysts: no personal data).
-pub async fn status_counts(db: &Db, wave_id: i64) -> Result<Vec<(String, i64)>, StoreError> {
-    Ok(on_pool!(db, |pool| sqlx::query_as(
-        "select i.status, count(*) from interviews i join sample_cases c on c.id = i.case_id \
-         where c.wave_id = $1 group by i.status order by i.status"
-    )
-    .bind(wave_id)
-    .fetch_all(pool)
-    .await?))
+/// Interviews of a wave by status.
+pub async fn status_counts(
+    tx: &mut Tx,
+    wave_id: i64,
+) -> Result<Vec<(InterviewStatus, i64)>, StoreError> {
+    let rows: Vec<(String, i64)> = tx
+        .query(
+            "select i.status, count(*) from interviews i join sample_cases c on c.id = i.case_id \
+             where c.wave_id = $1 group by i.status order by i.status",
+        )
+        .bind(wave_id)
+        .fetch_all()
+        .await?;
+    rows.into_iter()
+        .map(|(status, n)| {
+            Ok((
+                InterviewStatus::try_from(status).map_err(StoreError::Invalid)?,
+                n,
+            ))
+        })
+        .collect()
 }

@@ -1,19 +1,37 @@
-//! Storage on SQLite (default, one file) or PostgreSQL (several server instances).
+//! Storage on SQLite (default, one file) or PostgreSQL (several server instances on one
+//! database). All SQL of the server lives in this module.
 //!
-//! The two backends share one schema (migrations with identical versions under
-//! `migrations/sqlite` and `migrations/postgres`) and, for almost every query, one SQL text:
-//! `$n` placeholders, `returning`, `on conflict` and partial indexes work on both. Rather than a
-//! trait with two hand-written twins of every method, each store function is written once and
-//! expanded for both pool types by [`on_pool!`]; the few statements that must differ (handing out
-//! a case: `for update skip locked` on PostgreSQL) sit side by side where they are used.
-//! Timestamps are Unix epoch milliseconds in `bigint`/`integer` columns, JSON documents are text.
+//! **One contract.** Every store function is an ordinary `async fn` taking the transaction it
+//! runs on (`&mut Tx`, see [`tx`]); a service opens the transaction ([`Db::write`] or
+//! [`Db::read`]), calls as many store functions as the operation needs, writes its audit entry
+//! ([`audit::record`]) on the same transaction, and commits: an action and its audit entry are
+//! durable together or not at all.
+//!
+//! **One SQL text.** The two backends share one schema (migrations with identical versions
+//! under `migrations/sqlite` and `migrations/postgres`) and, for almost every statement, one
+//! SQL text: `$n` placeholders, `returning`, `on conflict` and partial indexes work on both. The
+//! few statements that must differ sit side by side where they are used, chosen by
+//! [`Tx::backend`] (handing out a case: `for update skip locked` on PostgreSQL).
+//!
+//! **Reads never write.** [`Db::read`] opens a plain (deferred) transaction on SQLite, which in
+//! WAL mode never takes the write lock and sees one snapshot, and a `read only` transaction on
+//! PostgreSQL, which refuses any write: a read path that wrote would fail the test suite on
+//! PostgreSQL. [`Db::write`] opens `BEGIN IMMEDIATE` on SQLite: a deferred transaction that
+//! reads and then writes while another connection writes fails with `SQLITE_BUSY` at once,
+//! instead of waiting its turn.
+//!
+//! Timestamps are Unix epoch milliseconds in `bigint`/`integer` columns, JSON documents are
+//! text.
 
 pub mod audit;
 pub mod cases;
+pub mod changes;
+pub mod counts;
 pub mod exports;
 pub mod interviews;
 pub mod quotas;
 pub mod surveys;
+mod tx;
 pub mod users;
 
 use std::str::FromStr;
@@ -21,15 +39,35 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, SqlitePool, Transaction};
+use sqlx::{PgPool, SqlitePool};
 
-/// A database connection pool for one of the supported backends.
+pub use changes::{Change, ChangeBus};
+pub use tx::{Param, Record, Statement, Tx};
+
+/// The database a server instance works on: a connection pool of one backend, and the bus on
+/// which committed changes are announced to this instance's live views.
 #[derive(Clone, Debug)]
-pub enum Db {
+pub struct Db {
+    pool: Pool,
+    changes: ChangeBus,
+}
+
+/// A connection pool of one of the supported backends.
+#[derive(Clone, Debug)]
+pub enum Pool {
     /// An embedded SQLite file.
     Sqlite(SqlitePool),
     /// A PostgreSQL server.
     Postgres(PgPool),
+}
+
+/// Which backend a database runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
 }
 
 /// Why a storage operation failed.
@@ -44,46 +82,21 @@ pub enum StoreError {
     /// A stored JSON document could not be read or written.
     #[error("stored JSON is invalid: {0}")]
     Json(#[from] serde_json::Error),
+    /// A stored value is not one the server writes (a status name, a count).
+    #[error("stored value is invalid: {0}")]
+    Invalid(String),
+    /// A parameter could not be bound to a statement.
+    #[error("cannot bind a statement parameter: {0}")]
+    Bind(String),
     /// The URL names no supported backend.
     #[error("unsupported database URL (expected sqlite:// or postgres://): {0}")]
     UnsupportedUrl(String),
 }
 
-/// Expands `$body` once per backend with `$pool` bound to the concrete pool type.
-macro_rules! on_pool {
-    ($db:expr, |$pool:ident| $body:expr) => {
-        match $db {
-            $crate::store::Db::Sqlite($pool) => $body,
-            $crate::store::Db::Postgres($pool) => $body,
-        }
-    };
-}
-pub(crate) use on_pool;
-
-/// Opening a transaction that will write.
-///
-/// SQLite needs `BEGIN IMMEDIATE`: a deferred transaction that reads and then writes while
-/// another connection writes fails with `SQLITE_BUSY` at once, without waiting.
-pub(crate) trait WritePool {
-    /// The backend.
-    type Backend: sqlx::Database;
-    /// Begins a transaction holding the write lock (SQLite) or a plain one (PostgreSQL).
-    fn begin_write(
-        &self,
-    ) -> impl Future<Output = Result<Transaction<'static, Self::Backend>, sqlx::Error>> + Send;
-}
-
-impl WritePool for SqlitePool {
-    type Backend = sqlx::Sqlite;
-    async fn begin_write(&self) -> Result<Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        self.begin_with("BEGIN IMMEDIATE").await
-    }
-}
-
-impl WritePool for PgPool {
-    type Backend = sqlx::Postgres;
-    async fn begin_write(&self) -> Result<Transaction<'static, sqlx::Postgres>, sqlx::Error> {
-        self.begin().await
+impl StoreError {
+    /// Whether the database refused a row because it would duplicate a unique key.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Sqlx(sqlx::Error::Database(e)) if e.is_unique_violation())
     }
 }
 
@@ -94,7 +107,7 @@ impl Db {
     /// Connects to `url` (`sqlite://file.db` or `postgres://…`), creating the SQLite file if
     /// needed, and applies pending migrations.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, StoreError> {
-        let db = if url.starts_with("sqlite:") {
+        let pool = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
@@ -106,7 +119,7 @@ impl Db {
                 .connect_with(options)
                 .await?;
             SQLITE_MIGRATOR.run(&pool).await?;
-            Db::Sqlite(pool)
+            Pool::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
@@ -115,24 +128,77 @@ impl Db {
                 .connect_with(options)
                 .await?;
             POSTGRES_MIGRATOR.run(&pool).await?;
-            Db::Postgres(pool)
+            Pool::Postgres(pool)
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_owned()));
         };
-        Ok(db)
+        Ok(Db {
+            pool,
+            changes: ChangeBus::default(),
+        })
+    }
+
+    /// The connection pool (for the session store and administrative statements).
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// Which backend this is.
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The bus on which this instance hears committed changes.
+    pub fn changes(&self) -> &ChangeBus {
+        &self.changes
+    }
+
+    /// Starts hearing the changes committed by other instances (PostgreSQL `LISTEN`); on
+    /// SQLite there are no other instances and this does nothing. Call once per server.
+    pub fn hear_other_instances(&self) {
+        if let Pool::Postgres(pool) = &self.pool {
+            tokio::spawn(changes::listen(pool.clone(), self.changes.clone()));
+        }
+    }
+
+    /// Opens a transaction that will write (holding SQLite's write lock from the start).
+    pub async fn write(&self) -> Result<Tx, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Tx::sqlite(
+                pool.begin_with("BEGIN IMMEDIATE").await?,
+                self.changes.clone(),
+            ),
+            Pool::Postgres(pool) => Tx::postgres(pool.begin().await?, self.changes.clone()),
+        })
+    }
+
+    /// Opens a transaction that only reads: one consistent snapshot, no write lock.
+    pub async fn read(&self) -> Result<Tx, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Tx::sqlite(pool.begin().await?, self.changes.clone()),
+            Pool::Postgres(pool) => Tx::postgres(
+                pool.begin_with("BEGIN READ ONLY").await?,
+                self.changes.clone(),
+            ),
+        })
     }
 
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        on_pool!(self, |pool| {
-            sqlx::query("select 1").execute(pool).await?;
-        });
-        Ok(())
+        let mut tx = self.read().await?;
+        tx.query("select 1").execute().await?;
+        tx.commit().await
     }
 
     /// Closes every connection (on shutdown).
     pub async fn close(&self) {
-        on_pool!(self, |pool| pool.close().await)
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
+        }
     }
 }
 

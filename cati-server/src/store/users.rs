@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Db, StoreError, WritePool, now_ms, on_pool};
+use super::{StoreError, Tx, now_ms};
 
 /// What an account may do; see the role matrix in `auth::roles`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -19,6 +19,13 @@ pub enum Role {
 }
 
 impl Role {
+    /// Who manages fieldwork: the sample with its phone numbers, quotas, the dashboard.
+    pub const MANAGERS: &'static [Role] = &[Role::Admin, Role::Supervisor];
+    /// Who reads figures and exports without personal data.
+    pub const READERS: &'static [Role] = &[Role::Admin, Role::Supervisor, Role::Analyst];
+    /// Who manages accounts and reads the audit log.
+    pub const ADMINS: &'static [Role] = &[Role::Admin];
+
     /// Every role, in display order.
     pub const ALL: [Role; 4] = [
         Role::Admin,
@@ -88,154 +95,136 @@ impl UserRow {
 const USER_COLUMNS: &str =
     "id, username, display_name, role, password_hash, disabled, session_version";
 
-/// Finds an account by login name.
-pub async fn by_username(db: &Db, username: &str) -> Result<Option<UserRow>, StoreError> {
+/// The account with this login name.
+pub async fn by_username(tx: &mut Tx, username: &str) -> Result<Option<UserRow>, StoreError> {
     let sql = format!("select {USER_COLUMNS} from users where username = $1");
-    Ok(on_pool!(db, |pool| sqlx::query_as::<_, UserRow>(&sql)
-        .bind(username)
-        .fetch_optional(pool)
-        .await?))
+    tx.query(&sql).bind(username).fetch_optional().await
 }
 
-/// Finds an account by identifier.
-pub async fn by_id(db: &Db, id: i64) -> Result<Option<UserRow>, StoreError> {
+/// One account.
+pub async fn by_id(tx: &mut Tx, id: i64) -> Result<Option<UserRow>, StoreError> {
     let sql = format!("select {USER_COLUMNS} from users where id = $1");
-    Ok(on_pool!(db, |pool| sqlx::query_as::<_, UserRow>(&sql)
-        .bind(id)
-        .fetch_optional(pool)
-        .await?))
+    tx.query(&sql).bind(id).fetch_optional().await
 }
 
-/// Lists every account, by login name.
-pub async fn list(db: &Db) -> Result<Vec<UserRow>, StoreError> {
+/// Every account, by login name.
+pub async fn list(tx: &mut Tx) -> Result<Vec<UserRow>, StoreError> {
     let sql = format!("select {USER_COLUMNS} from users order by username");
-    Ok(on_pool!(db, |pool| sqlx::query_as::<_, UserRow>(&sql)
-        .fetch_all(pool)
-        .await?))
+    tx.query(&sql).fetch_all().await
 }
 
 /// Creates an account; `None` when the login name is taken.
 pub async fn insert(
-    db: &Db,
+    tx: &mut Tx,
     username: &str,
     display_name: &str,
     role: Role,
     password_hash: &str,
 ) -> Result<Option<i64>, StoreError> {
-    let sql = "insert into users (username, display_name, role, password_hash, created_at) \
-               values ($1, $2, $3, $4, $5) on conflict (username) do nothing returning id";
-    let id: Option<(i64,)> = on_pool!(db, |pool| sqlx::query_as(sql)
+    let id: Option<(i64,)> = tx
+        .query(
+            "insert into users (username, display_name, role, password_hash, created_at) \
+             values ($1, $2, $3, $4, $5) on conflict (username) do nothing returning id",
+        )
         .bind(username)
         .bind(display_name)
         .bind(role.as_str())
         .bind(password_hash)
         .bind(now_ms())
-        .fetch_optional(pool)
-        .await?);
+        .fetch_optional()
+        .await?;
     Ok(id.map(|(id,)| id))
 }
 
-/// Replaces an account's password and ends its sessions; false when there is no such account.
-pub async fn set_password(db: &Db, id: i64, password_hash: &str) -> Result<bool, StoreError> {
-    let sql = "update users set password_hash = $1, session_version = session_version + 1 \
-               where id = $2";
-    let done = on_pool!(db, |pool| sqlx::query(sql)
+/// Replaces a password hash and ends the account's sessions; false when there is no such
+/// account.
+pub async fn set_password(tx: &mut Tx, id: i64, password_hash: &str) -> Result<bool, StoreError> {
+    let done = tx
+        .query(
+            "update users set password_hash = $1, session_version = session_version + 1 \
+             where id = $2",
+        )
         .bind(password_hash)
         .bind(id)
-        .execute(pool)
-        .await?
-        .rows_affected());
+        .execute()
+        .await?;
     Ok(done == 1)
 }
 
-/// Disables or re-enables an account; disabling ends its sessions and releases a held case.
-pub async fn set_disabled(db: &Db, id: i64, disabled: bool) -> Result<bool, StoreError> {
-    let done = on_pool!(db, |pool| {
-        let mut tx = pool.begin_write().await?;
-        let done = sqlx::query(
+/// Disables or re-enables an account and ends its sessions; disabling also gives back the case
+/// it held. False when there is no such account.
+pub async fn set_disabled(tx: &mut Tx, id: i64, disabled: bool) -> Result<bool, StoreError> {
+    let done = tx
+        .query(
             "update users set disabled = $1, session_version = session_version + 1 where id = $2",
         )
         .bind(disabled)
         .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if disabled {
-            sqlx::query(
-                "update sample_cases set held_by = null, held_at = null where held_by = $1",
-            )
+        .execute()
+        .await?;
+    if disabled {
+        tx.query("update sample_cases set held_by = null, held_at = null where held_by = $1")
             .bind(id)
-            .execute(&mut *tx)
+            .execute()
             .await?;
-        }
-        tx.commit().await?;
-        done
-    });
+    }
     Ok(done == 1)
 }
 
-/// Until when (epoch ms) logins for `username` are refused, if they are.
-pub async fn locked_until(db: &Db, username: &str) -> Result<Option<i64>, StoreError> {
-    let row: Option<(Option<i64>,)> = on_pool!(db, |pool| sqlx::query_as(
-        "select locked_until from login_throttle where username = $1"
-    )
-    .bind(username)
-    .fetch_optional(pool)
-    .await?);
+/// Until when (epoch ms) a login name is locked, if it is now.
+pub async fn locked_until(tx: &mut Tx, username: &str) -> Result<Option<i64>, StoreError> {
+    let row: Option<(Option<i64>,)> = tx
+        .query("select locked_until from login_throttle where username = $1")
+        .bind(username)
+        .fetch_optional()
+        .await?;
     Ok(row
         .and_then(|(until,)| until)
         .filter(|until| *until > now_ms()))
 }
 
-/// Counts a failed login; after `max_failures` in a row the username is locked for
-/// `lockout_ms`. Returns the new lock end, if any.
+/// Counts a failed login; after `max_failures` in a row the name is locked for `lockout_ms`
+/// and the end of the lock is returned.
 pub async fn record_login_failure(
-    db: &Db,
+    tx: &mut Tx,
     username: &str,
     max_failures: i64,
     lockout_ms: i64,
 ) -> Result<Option<i64>, StoreError> {
     let now = now_ms();
-    let sql = "insert into login_throttle (username, failures, locked_until) values ($1, 1, null) \
-               on conflict (username) do update set \
-                 failures = case when login_throttle.locked_until is not null \
-                   and login_throttle.locked_until <= $2 then 1 else login_throttle.failures + 1 end, \
-                 locked_until = case when login_throttle.locked_until is not null \
-                   and login_throttle.locked_until <= $2 then null else login_throttle.locked_until end \
-               returning failures";
-    let lock = on_pool!(db, |pool| {
-        let mut tx = pool.begin_write().await?;
-        let (failures,): (i64,) = sqlx::query_as(sql)
-            .bind(username)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-        let lock = if failures >= max_failures {
-            let until = now + lockout_ms;
-            sqlx::query(
-                "update login_throttle set locked_until = $1, failures = 0 where username = $2",
-            )
-            .bind(until)
-            .bind(username)
-            .execute(&mut *tx)
-            .await?;
-            Some(until)
-        } else {
-            None
-        };
-        tx.commit().await?;
-        lock
-    });
-    Ok(lock)
+    let (failures,): (i64,) = tx
+        .query(
+            "insert into login_throttle (username, failures, locked_until) values ($1, 1, null) \
+             on conflict (username) do update set \
+               failures = case when login_throttle.locked_until is not null \
+                 and login_throttle.locked_until <= $2 then 1 \
+                 else login_throttle.failures + 1 end, \
+               locked_until = case when login_throttle.locked_until is not null \
+                 and login_throttle.locked_until <= $2 then null \
+                 else login_throttle.locked_until end \
+             returning failures",
+        )
+        .bind(username)
+        .bind(now)
+        .fetch_one()
+        .await?;
+    if failures < max_failures {
+        return Ok(None);
+    }
+    let until = now + lockout_ms;
+    tx.query("update login_throttle set locked_until = $1, failures = 0 where username = $2")
+        .bind(until)
+        .bind(username)
+        .execute()
+        .await?;
+    Ok(Some(until))
 }
 
-/// Forgets failed logins after a successful one.
-pub async fn clear_login_failures(db: &Db, username: &str) -> Result<(), StoreError> {
-    on_pool!(db, |pool| {
-        sqlx::query("delete from login_throttle where username = $1")
-            .bind(username)
-            .execute(pool)
-            .await?;
-    });
+/// Forgets a login name's failures (after a successful login).
+pub async fn clear_login_failures(tx: &mut Tx, username: &str) -> Result<(), StoreError> {
+    tx.query("delete from login_throttle where username = $1")
+        .bind(username)
+        .execute()
+        .await?;
     Ok(())
 }

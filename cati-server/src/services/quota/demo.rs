@@ -9,7 +9,7 @@ use questionnaire::Questionnaire;
 use quotas::{DesignOptions, Layout, Minimum, PlanRequest};
 
 use super::QuotaError;
-use crate::store::Db;
+use crate::store::Tx;
 
 /// The 2023 legal populations of the 28 communes (CSV with a header).
 pub const POPULATIONS_2023: &str = include_str!("populations_2023.csv");
@@ -49,7 +49,7 @@ pub fn design(total: u64) -> Result<quotas::Design, QuotaError> {
 /// Attaches the demo plan to the demo wave when its questionnaire asks the commune at its quota
 /// point (the observatory's does, the short fixture does not); true when attached by this call.
 pub async fn attach(
-    db: &Db,
+    tx: &mut Tx,
     wave_id: i64,
     questionnaire: &Questionnaire,
     cases: u32,
@@ -61,7 +61,7 @@ pub async fn attach(
     {
         return Ok(false);
     }
-    super::attach(db, wave_id, &design(demo_total(cases))?).await
+    super::attach(tx, wave_id, &design(demo_total(cases))?).await
 }
 
 #[cfg(test)]

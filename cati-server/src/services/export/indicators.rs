@@ -9,7 +9,7 @@ use exports::build;
 use questionnaire::Questionnaire;
 
 use super::ExportError;
-use crate::store::{Db, surveys};
+use crate::store::{Tx, surveys};
 
 /// Suffix of an indicators file next to its questionnaire: `observatoire.toml` has
 /// `observatoire.indicators.toml`.
@@ -27,13 +27,13 @@ pub fn beside(questionnaire_file: &Path) -> PathBuf {
 
 /// Checks `source` against the questionnaire and stores it with the questionnaire version.
 pub async fn store(
-    db: &Db,
+    tx: &mut Tx,
     version_id: i64,
     questionnaire: &Questionnaire,
     source: &str,
 ) -> Result<(), ExportError> {
     build::parse_indicators(source, questionnaire)?;
-    surveys::set_questionnaire_indicators(db, version_id, Some(source)).await?;
+    surveys::set_questionnaire_indicators(tx, version_id, Some(source)).await?;
     Ok(())
 }
 
@@ -41,7 +41,7 @@ pub async fn store(
 /// questionnaire version `version_id`; returns the file stored. A file that does not fit the
 /// questionnaire is an error (nothing is stored).
 pub async fn attach_beside(
-    db: &Db,
+    tx: &mut Tx,
     version_id: i64,
     questionnaire_file: &Path,
     questionnaire: &Questionnaire,
@@ -52,7 +52,7 @@ pub async fn attach_beside(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(ExportError::Io(e)),
     };
-    store(db, version_id, questionnaire, &source).await?;
+    store(tx, version_id, questionnaire, &source).await?;
     Ok(Some(path))
 }
 

@@ -8,17 +8,20 @@
 //! design accepts every respondent.
 
 pub mod demo;
-pub mod events;
 
 use std::collections::BTreeMap;
 
+use crate::store::cases::CaseStatus;
 use questionnaire::Answer;
 use quotas::{CellKey, CellStatus, Design, DesignErrors, Rule, Tolerance};
 use serde::Serialize;
 
+use crate::auth::{Actor, CurrentUser};
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::store::quotas::{self as store, CellRow, NewCell, Reservation};
-use crate::store::{Db, StoreError, audit};
+use crate::store::users::Role;
+use crate::store::{Db, StoreError, Tx, audit, counts, surveys};
 
 /// Why a quota operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -70,7 +73,7 @@ pub enum Screening {
 
 /// Attaches `design` to a wave, creating its cells with zero counts; false, changing nothing,
 /// when the wave already has a design.
-pub async fn attach(db: &Db, wave_id: i64, design: &Design) -> Result<bool, QuotaError> {
+pub async fn attach(tx: &mut Tx, wave_id: i64, design: &Design) -> Result<bool, QuotaError> {
     let mut cells = Vec::new();
     for (margin, m) in (0_i64..).zip(design.margins()) {
         for cell in &m.cells {
@@ -90,20 +93,28 @@ pub async fn attach(db: &Db, wave_id: i64, design: &Design) -> Result<bool, Quot
             });
         }
     }
-    Ok(store::attach(db, wave_id, &design.to_toml(), &cells).await?)
+    Ok(store::attach(tx, wave_id, &design.to_toml(), &cells).await?)
 }
 
 /// Attaches a manager's design file (TOML) to a wave whose questionnaire asks every variable
-/// the design reads at its quota point, and writes it to the audit log; false, changing nothing,
-/// when the wave already has a design.
-pub async fn attach_source(
-    db: &Db,
-    user_id: Option<i64>,
+/// the design reads at its quota point, with its audit entry; returns the wave's quota figures.
+/// A wave has one design: a second one is refused.
+pub async fn attach_design(
+    state: &AppState,
+    actor: Actor<'_>,
     wave_id: i64,
-    questionnaire: &questionnaire::Questionnaire,
     source: &str,
-) -> Result<bool, QuotaError> {
+) -> Result<WaveQuotas, AppError> {
+    actor.require(Role::MANAGERS)?;
     let design = Design::from_toml(source).map_err(|e| QuotaError::Invalid(e.to_string()))?;
+    let mut tx = state.db.write().await?;
+    let wave = surveys::wave(&mut tx, wave_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("vague inconnue"))?;
+    let questionnaire = state
+        .questionnaires
+        .get(&mut tx, wave.questionnaire_version_id)
+        .await?;
     let asked = questionnaire.quota_variables();
     let missing: Vec<&str> = design
         .variables()
@@ -114,20 +125,25 @@ pub async fn attach_source(
         return Err(QuotaError::Invalid(format!(
             "le questionnaire de la vague ne recueille pas au point de quotas : {}",
             missing.join(", ")
-        )));
+        ))
+        .into());
     }
-    let attached = attach(db, wave_id, &design).await?;
-    if attached {
-        audit::record(
-            db,
-            user_id,
-            "quota.design.attach",
-            &format!("wave:{wave_id}"),
-            &serde_json::json!({ "design": design.id(), "cells": design.cells().count() }),
-        )
-        .await?;
+    if !attach(&mut tx, wave_id, &design).await? {
+        return Err(AppError::Conflict(
+            "cette vague a déjà un plan de quotas".to_owned(),
+        ));
     }
-    Ok(attached)
+    audit::record(
+        &mut tx,
+        actor.user_id(),
+        "quota.design.attach",
+        &format!("wave:{wave_id}"),
+        &serde_json::json!({ "design": design.id(), "cells": design.cells().count() }),
+    )
+    .await?;
+    let figures = wave_quotas(&mut tx, wave_id).await?;
+    tx.commit().await?;
+    Ok(figures)
 }
 
 fn to_i64(n: u64) -> Result<i64, QuotaError> {
@@ -149,14 +165,17 @@ fn integer_of(answer: &Answer) -> Option<i64> {
 /// Decides on the respondent of `interview_id` at the quota point from the quota variables'
 /// answers: with no design, accept; otherwise place the respondent in the design's cells and
 /// reserve a place in each, all or nothing. A respondent whose answers fit no cell (unknown
-/// commune, « ne sait pas ») cannot be counted and is screened out.
+/// commune, « ne sait pas ») cannot be counted and is screened out. A refused respondent holds
+/// no place.
 pub async fn screen(
     db: &Db,
     wave_id: i64,
     interview_id: i64,
     answers: &BTreeMap<String, Answer>,
 ) -> Result<Screening, QuotaError> {
-    let Some(source) = store::design_source(db, wave_id).await? else {
+    let mut tx = db.write().await?;
+    let Some(source) = store::design_source(&mut tx, wave_id).await? else {
+        tx.commit().await?;
         return Ok(Screening::NoQuotas);
     };
     let design = Design::from_toml(&source)?;
@@ -167,38 +186,43 @@ pub async fn screen(
     let keys: Vec<String> = match design.match_cells(&values) {
         Ok(cells) => cells.iter().map(|c| c.key.to_string()).collect(),
         Err(e) => {
-            store::release(db, interview_id).await?;
-            events::notify(Some(wave_id));
+            store::release(&mut tx, interview_id).await?;
+            tx.commit().await?;
             return Ok(Screening::Refused {
                 reason: e.to_string(),
             });
         }
     };
-    let reservation = store::reserve(db, wave_id, interview_id, &keys).await?;
-    events::notify(Some(wave_id));
-    Ok(match reservation {
-        Reservation::Reserved => Screening::Accepted,
-        Reservation::Refused(key) => Screening::Refused {
-            reason: format!("quota atteint ou cellule fermée : {key}"),
-        },
-    })
+    match store::reserve(&mut tx, wave_id, interview_id, &keys).await? {
+        Reservation::Reserved => {
+            tx.commit().await?;
+            Ok(Screening::Accepted)
+        }
+        Reservation::Refused(key) => {
+            // Places may have been taken in earlier cells: undo them, then give back the
+            // places the interview held before.
+            tx.rollback().await?;
+            let mut tx = db.write().await?;
+            store::release(&mut tx, interview_id).await?;
+            tx.commit().await?;
+            Ok(Screening::Refused {
+                reason: format!("quota atteint ou cellule fermée : {key}"),
+            })
+        }
+    }
 }
 
-/// A completed interview: its places count as achieved (once, whatever the retries).
-pub async fn completed(db: &Db, interview_id: i64) -> Result<(), QuotaError> {
-    if store::achieve(db, interview_id).await? > 0 {
-        events::notify(None);
+/// Moves the places still held by interviews that ended (left by an earlier version that
+/// counted in a separate transaction); run once at start-up, never on a read path. Returns how
+/// many places moved.
+pub async fn repair_stranded(db: &Db) -> Result<u64, QuotaError> {
+    let mut tx = db.write().await?;
+    let mut moved = 0;
+    for (interview_id, status) in store::stranded(&mut tx).await? {
+        moved += store::repair(&mut tx, interview_id, &status).await?;
     }
-    Ok(())
-}
-
-/// An interview that ended without completing (broken off, abandoned, screened out after the
-/// quota point): its places are given back.
-pub async fn ended(db: &Db, interview_id: i64) -> Result<(), QuotaError> {
-    if store::release(db, interview_id).await? > 0 {
-        events::notify(None);
-    }
-    Ok(())
+    tx.commit().await?;
+    Ok(moved)
 }
 
 /// The quota rule of a stored cell.
@@ -276,13 +300,11 @@ pub struct WaveQuotas {
     pub communes: Vec<CommuneStatus>,
 }
 
-/// The quota figures of a wave, counts first reconciled with interviews that ended elsewhere.
-pub async fn wave_quotas(db: &Db, wave_id: i64) -> Result<WaveQuotas, QuotaError> {
-    let has_design = store::design_source(db, wave_id).await?.is_some();
-    if has_design {
-        store::reconcile(db, wave_id).await?;
-    }
-    let rows = store::cells(db, wave_id).await?;
+/// The quota figures of a wave, read on the caller's transaction (nothing is written): the
+/// cells of its design and per-commune progress, with the sample left from the counters.
+pub async fn wave_quotas(tx: &mut Tx, wave_id: i64) -> Result<WaveQuotas, QuotaError> {
+    let has_design = store::design_source(tx, wave_id).await?.is_some();
+    let rows = store::cells(tx, wave_id).await?;
     let statuses = rows
         .iter()
         .map(cell_status)
@@ -296,11 +318,12 @@ pub async fn wave_quotas(db: &Db, wave_id: i64) -> Result<WaveQuotas, QuotaError
             gap: status.gap(),
         })
         .collect();
-    let left: BTreeMap<String, i64> = store::sample_left(db, wave_id)
-        .await?
-        .into_iter()
-        .map(|s| (s.commune_code, s.cases))
-        .collect();
+    let mut left: BTreeMap<String, i64> = BTreeMap::new();
+    for count in counts::sample(tx, wave_id).await? {
+        if count.status != CaseStatus::Final.as_str() {
+            *left.entry(count.commune_code).or_default() += count.cases;
+        }
+    }
     let communes = quotas::progress_by(&statuses, "commune")
         .into_iter()
         .map(|p| {
@@ -325,10 +348,20 @@ pub async fn wave_quotas(db: &Db, wave_id: i64) -> Result<WaveQuotas, QuotaError
     })
 }
 
-/// Per-commune target, achieved, running, remaining need and sample left of a wave (for a
-/// dashboard).
-pub async fn commune_status(db: &Db, wave_id: i64) -> Result<Vec<CommuneStatus>, QuotaError> {
-    Ok(wave_quotas(db, wave_id).await?.communes)
+/// A wave's quota figures, for managers.
+pub async fn figures(
+    state: &AppState,
+    user: &CurrentUser,
+    wave_id: i64,
+) -> Result<WaveQuotas, AppError> {
+    user.require(Role::MANAGERS)?;
+    let mut tx = state.db.read().await?;
+    surveys::wave(&mut tx, wave_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("vague inconnue"))?;
+    let figures = wave_quotas(&mut tx, wave_id).await?;
+    tx.commit().await?;
+    Ok(figures)
 }
 
 /// A manager's change to a cell.
@@ -340,39 +373,41 @@ pub struct CellChange {
     pub closed: Option<bool>,
 }
 
-/// Applies a manager's change to a cell and writes it to the audit log; returns the cell.
+/// Applies a manager's change to a cell with its audit entry, in one transaction in which the
+/// cell is locked, so that the entry's "before" values are the ones replaced; returns the cell.
 pub async fn change_cell(
     db: &Db,
-    user_id: Option<i64>,
+    actor: Actor<'_>,
     cell_id: i64,
     change: CellChange,
-) -> Result<CellRow, QuotaError> {
+) -> Result<CellRow, AppError> {
+    actor.require(Role::MANAGERS)?;
     if change.target.is_none() && change.closed.is_none() {
-        return Err(QuotaError::Invalid(
-            "rien à modifier : donnez target ou closed".to_owned(),
-        ));
+        return Err(
+            QuotaError::Invalid("rien à modifier : donnez target ou closed".to_owned()).into(),
+        );
     }
-    let before = store::cell(db, cell_id)
+    let mut tx = db.write().await?;
+    let before = store::cell_for_update(&mut tx, cell_id)
         .await?
         .ok_or(QuotaError::UnknownCell)?;
+    let mut after = before.clone();
     if let Some(target) = change.target {
         let wanted = u64::try_from(target).map_err(|_| {
             QuotaError::Invalid(format!(
                 "l'objectif doit être positif ou nul (reçu {target})"
             ))
         })?;
-        let capacity = to_i64(rule_of(&before)?.capacity(wanted))?;
-        store::set_target(db, cell_id, target, capacity).await?;
+        after.target = target;
+        after.capacity = to_i64(rule_of(&before)?.capacity(wanted))?;
     }
     if let Some(closed) = change.closed {
-        store::set_closed(db, cell_id, closed).await?;
+        after.closed = closed;
     }
-    let after = store::cell(db, cell_id)
-        .await?
-        .ok_or(QuotaError::UnknownCell)?;
+    store::update_cell(&mut tx, &after).await?;
     audit::record(
-        db,
-        user_id,
+        &mut tx,
+        actor.user_id(),
         "quota.cell.update",
         &format!("wave:{}/quota:{}", after.wave_id, after.cell_key),
         &serde_json::json!({
@@ -383,6 +418,6 @@ pub async fn change_cell(
         }),
     )
     .await?;
-    events::notify(Some(after.wave_id));
+    tx.commit().await?;
     Ok(after)
 }

@@ -6,9 +6,10 @@ use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::scheduling::outcomes::{CallOutcome, parse_appointment};
 use crate::state::AppState;
-use crate::store::cases::{self, AttemptRow, CaseRow, NewAttempt};
-use crate::store::interviews;
+use crate::store::cases::{self, AttemptRow, CaseRow, CaseStatus, NewAttempt};
+use crate::store::interviews::{self, InterviewStatus};
 use crate::store::users::Role;
+use crate::store::{StoreError, Tx};
 
 /// A case as the interviewer holding it (or a supervisor) sees it.
 #[derive(Clone, Debug, Serialize)]
@@ -24,7 +25,7 @@ pub struct CaseView {
     /// Generated, fictitious case.
     pub synthetic: bool,
     /// Case status.
-    pub status: String,
+    pub status: CaseStatus,
     /// Numbers to dial (E.164), in order.
     pub phones: Vec<String>,
     /// Agreed appointment (epoch ms), if any.
@@ -41,7 +42,7 @@ pub struct InterviewRef {
     /// Interview id.
     pub id: i64,
     /// Interview status.
-    pub status: String,
+    pub status: InterviewStatus,
 }
 
 /// What the interviewer records after dialling.
@@ -65,8 +66,26 @@ pub struct OutcomeRequest {
 /// Hands the interviewer the next case (or the one already held); `None` when nothing is due.
 pub async fn next(state: &AppState, user: &CurrentUser) -> Result<Option<CaseView>, AppError> {
     user.require(&[Role::Interviewer])?;
-    match cases::claim_next(&state.db, user.user.id).await? {
-        Some(case) => Ok(Some(view(state, case).await?)),
+    let mut tx = state.db.write().await?;
+    let claimed = match cases::claim_next(&mut tx, user.user.id).await {
+        Ok(claimed) => {
+            tx.commit().await?;
+            claimed
+        }
+        // The same interviewer claimed twice at once: the other request won; return its case.
+        Err(e) if e.is_unique_violation() => {
+            tx.rollback().await?;
+            return current(state, user).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    match claimed {
+        Some(case) => {
+            let mut tx = state.db.read().await?;
+            let view = view(&mut tx, case).await?;
+            tx.commit().await?;
+            Ok(Some(view))
+        }
         None => Ok(None),
     }
 }
@@ -74,10 +93,13 @@ pub async fn next(state: &AppState, user: &CurrentUser) -> Result<Option<CaseVie
 /// The case the interviewer holds, if any.
 pub async fn current(state: &AppState, user: &CurrentUser) -> Result<Option<CaseView>, AppError> {
     user.require(&[Role::Interviewer])?;
-    match cases::held_by(&state.db, user.user.id).await? {
-        Some(case) => Ok(Some(view(state, case).await?)),
-        None => Ok(None),
-    }
+    let mut tx = state.db.read().await?;
+    let view = match cases::held_by(&mut tx, user.user.id).await? {
+        Some(case) => Some(view(&mut tx, case).await?),
+        None => None,
+    };
+    tx.commit().await?;
+    Ok(view)
 }
 
 /// One case: interviewers only the case they hold; supervisors and admins any.
@@ -87,13 +109,16 @@ pub async fn case(
     case_id: i64,
 ) -> Result<CaseView, AppError> {
     user.require(&[Role::Interviewer, Role::Supervisor, Role::Admin])?;
-    let case = cases::case(&state.db, case_id)
+    let mut tx = state.db.read().await?;
+    let case = cases::case(&mut tx, case_id)
         .await?
         .ok_or_else(|| AppError::not_found("cas inconnu"))?;
     if user.role == Role::Interviewer && case.held_by != Some(user.user.id) {
         return Err(AppError::forbidden("vous ne détenez pas ce cas"));
     }
-    view(state, case).await
+    let view = view(&mut tx, case).await?;
+    tx.commit().await?;
+    Ok(view)
 }
 
 /// Records a call outcome on the case the interviewer holds, and releases it.
@@ -123,13 +148,14 @@ pub async fn record_outcome(
     let next = outcome.next(appointment_at).ok_or_else(|| {
         AppError::Invalid("un rendez-vous demande une date et une heure".to_owned())
     })?;
-    let case = cases::case(&state.db, case_id)
+    let mut tx = state.db.write().await?;
+    let case = cases::case(&mut tx, case_id)
         .await?
         .ok_or_else(|| AppError::not_found("cas inconnu"))?;
     if case.held_by != Some(user.user.id) {
         return Err(AppError::forbidden("vous ne détenez pas ce cas"));
     }
-    let phones: Vec<String> = cases::phones(&state.db, case_id)
+    let phones: Vec<String> = cases::phones(&mut tx, case_id)
         .await?
         .into_iter()
         .map(|p| p.e164)
@@ -162,20 +188,21 @@ pub async fn record_outcome(
         note: note.map(str::to_owned),
         duration_s: cases::held_seconds(&case),
     };
-    if !cases::record_attempt(&state.db, &attempt, next).await? {
+    if !cases::close_call(&mut tx, &attempt, next).await? {
         return Err(AppError::forbidden("vous ne détenez pas ce cas"));
     }
+    tx.commit().await?;
     Ok(())
 }
 
-async fn view(state: &AppState, case: CaseRow) -> Result<CaseView, AppError> {
-    let phones = cases::phones(&state.db, case.id)
+async fn view(tx: &mut Tx, case: CaseRow) -> Result<CaseView, StoreError> {
+    let phones = cases::phones(tx, case.id)
         .await?
         .into_iter()
         .map(|p| p.e164)
         .collect();
-    let attempts = cases::attempts(&state.db, case.id).await?;
-    let interview = interviews::by_case(&state.db, case.id)
+    let attempts = cases::attempts(tx, case.id).await?;
+    let interview = interviews::by_case(tx, case.id)
         .await?
         .map(|i| InterviewRef {
             id: i.id,

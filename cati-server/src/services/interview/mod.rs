@@ -13,7 +13,7 @@ use std::sync::{Arc, RwLock};
 use questionnaire::Questionnaire;
 
 use crate::error::AppError;
-use crate::store::{Db, surveys};
+use crate::store::{Tx, surveys};
 
 /// Parsed questionnaires by version id: parsing and checking happen once per version.
 #[derive(Default)]
@@ -22,12 +22,13 @@ pub struct QuestionnaireCache {
 }
 
 impl QuestionnaireCache {
-    /// The questionnaire of a stored version.
-    pub async fn get(&self, db: &Db, version_id: i64) -> Result<Arc<Questionnaire>, AppError> {
+    /// The questionnaire of a stored version (read on the caller's transaction when it is not
+    /// parsed yet).
+    pub async fn get(&self, tx: &mut Tx, version_id: i64) -> Result<Arc<Questionnaire>, AppError> {
         if let Some(q) = self.read().get(&version_id) {
             return Ok(Arc::clone(q));
         }
-        let stored = surveys::questionnaire_source(db, version_id)
+        let stored = surveys::questionnaire_source(tx, version_id)
             .await?
             .ok_or_else(|| AppError::not_found("version de questionnaire inconnue"))?;
         let parsed = questionnaire::load(&stored.source, &stored.file_name)

@@ -9,6 +9,7 @@
 //! preload fields only recompute the route and personal ones are never exported.
 
 pub mod archive;
+pub mod download;
 pub mod indicators;
 pub mod input;
 pub mod weighting;
@@ -177,12 +178,13 @@ pub struct WaveWeighting {
 
 /// The wave named by `key`: its identifier, or its name when exactly one wave has it.
 pub async fn find_wave(db: &Db, key: &str) -> Result<WaveRow, ExportError> {
+    let mut tx = db.read().await?;
     if let Ok(id) = key.parse::<i64>()
-        && let Some(wave) = surveys::wave(db, id).await?
+        && let Some(wave) = surveys::wave(&mut tx, id).await?
     {
         return Ok(wave);
     }
-    let mut named: Vec<WaveRow> = surveys::waves(db)
+    let mut named: Vec<WaveRow> = surveys::waves(&mut tx)
         .await?
         .into_iter()
         .filter(|w| w.name == key)
@@ -196,18 +198,20 @@ pub async fn find_wave(db: &Db, key: &str) -> Result<WaveRow, ExportError> {
     }
 }
 
-/// Reads the waves of `scope`, their questionnaires and interviews, and the survey's secret
-/// (created on the first export).
+/// Reads the waves of `scope`, their questionnaires and interviews (one read transaction: a
+/// consistent snapshot that holds no lock), and the survey's secret (created on the first
+/// export, in a short write transaction of its own).
 pub async fn gather(db: &Db, scope: Scope) -> Result<Gathered, ExportError> {
+    let mut tx = db.read().await?;
     let (survey_id, waves) = match scope {
         Scope::Wave(id) => {
-            let wave = surveys::wave(db, id)
+            let wave = surveys::wave(&mut tx, id)
                 .await?
                 .ok_or_else(|| ExportError::UnknownWave(id.to_string()))?;
             (wave.survey_id, vec![wave])
         }
         Scope::Survey(survey_id) => {
-            let mut waves: Vec<WaveRow> = surveys::waves(db)
+            let mut waves: Vec<WaveRow> = surveys::waves(&mut tx)
                 .await?
                 .into_iter()
                 .filter(|w| w.survey_id == survey_id)
@@ -221,13 +225,13 @@ pub async fn gather(db: &Db, scope: Scope) -> Result<Gathered, ExportError> {
     };
     let indicators = match (&scope, waves.first()) {
         (Scope::Wave(_), Some(wave)) => {
-            surveys::questionnaire_indicators(db, wave.questionnaire_version_id).await?
+            surveys::questionnaire_indicators(&mut tx, wave.questionnaire_version_id).await?
         }
         _ => None,
     };
     let mut gathered = Vec::with_capacity(waves.len());
     for wave in waves {
-        let source = surveys::questionnaire_source(db, wave.questionnaire_version_id)
+        let source = surveys::questionnaire_source(&mut tx, wave.questionnaire_version_id)
             .await?
             .ok_or_else(|| ExportError::Questionnaire {
                 wave: wave.name.clone(),
@@ -240,17 +244,21 @@ pub async fn gather(db: &Db, scope: Scope) -> Result<Gathered, ExportError> {
                     message: e.to_string(),
                 }
             })?;
-        let rows = stored::wave_interviews(db, wave.id).await?;
+        let rows = stored::wave_interviews(&mut tx, wave.id).await?;
         gathered.push(GatheredWave {
             wave,
             questionnaire,
             rows,
         });
     }
+    tx.commit().await?;
+    let mut tx = db.write().await?;
+    let secret = stored::survey_secret(&mut tx, survey_id).await?;
+    tx.commit().await?;
     Ok(Gathered {
         waves: gathered,
         indicators,
-        secret: stored::survey_secret(db, survey_id).await?,
+        secret,
         stacked: matches!(scope, Scope::Survey(_)),
     })
 }

@@ -12,8 +12,8 @@ pub struct InterviewView {
     pub interview_id: i64,
     /// Case id.
     pub case_id: i64,
-    /// `in_progress`, `completed`, `screened_out` or `broken_off`.
-    pub status: String,
+    /// Where the interview stands.
+    pub status: crate::store::interviews::InterviewStatus,
     /// Where the interview stands.
     pub step: Step,
     /// Steps answered so far, in route order.

@@ -10,13 +10,15 @@ use questionnaire::{
 use super::view::{AnswerRequest, InterviewView, Special, Step};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::quota;
 use crate::scheduling::outcomes::interview as disposition;
+use crate::services::quota;
 use crate::state::AppState;
 use crate::store::cases::{self, CaseNext, CaseRow, NewAttempt};
-use crate::store::interviews::{self, Ending, InterviewRow, Progress, SaveOutcome};
+use crate::store::interviews::{
+    self, Ending, InterviewRow, InterviewStatus, Progress, SaveOutcome,
+};
 use crate::store::users::Role;
-use crate::store::{StoreError, now_ms, surveys};
+use crate::store::{StoreError, Tx, now_ms, surveys};
 
 /// An interview loaded with everything the engine needs.
 struct Loaded {
@@ -50,15 +52,17 @@ pub async fn start(
     let seed: u64 = rand::random();
     let record = Record::new(seed);
     let record_json = serde_json::to_string(&record).map_err(StoreError::from)?;
-    let row = interviews::start(&state.db, case_id, user.user.id, seed as i64, &record_json)
+    let mut tx = state.db.write().await?;
+    let row = interviews::start(&mut tx, case_id, user.user.id, seed as i64, &record_json)
         .await?
         .ok_or_else(|| AppError::forbidden("vous ne détenez pas ce cas"))?;
-    if row.status != "in_progress" {
+    if row.status != InterviewStatus::InProgress {
         return Err(AppError::Conflict(
             "cet entretien est déjà terminé".to_owned(),
         ));
     }
-    let loaded = load(state, row).await?;
+    let loaded = load(state, &mut tx, row).await?;
+    tx.commit().await?;
     Ok(view_of(&loaded))
 }
 
@@ -104,11 +108,6 @@ pub async fn submit(
         _ => None,
     };
     persist(state, user, &mut loaded, &before, ending.as_ref()).await?;
-    match loaded.row.status.as_str() {
-        "completed" => quota::completed(&state.db, loaded.row.id).await?,
-        "screened_out" => quota::ended(&state.db, loaded.row.id).await?,
-        _ => {}
-    }
     Ok(view_of(&loaded))
 }
 
@@ -146,7 +145,7 @@ pub async fn postpone(
         ));
     }
     let mut ending = end_of(&loaded, user, disposition::CALLBACK, note);
-    ending.status = "in_progress";
+    ending.status = InterviewStatus::InProgress;
     ending.next = CaseNext::Appointment { at: appointment_at };
     let before = loaded.record.clone();
     persist(state, user, &mut loaded, &before, Some(&ending)).await?;
@@ -168,8 +167,6 @@ pub async fn break_off(
     let ending = end_of(&loaded, user, disposition::BROKEN_OFF, note);
     let before = loaded.record.clone();
     persist(state, user, &mut loaded, &before, Some(&ending)).await?;
-    quota::ended(&state.db, loaded.row.id).await?;
-    loaded.row.status = "broken_off".to_owned();
     Ok(InterviewView {
         step: Step::Ended,
         ..view_of(&loaded)
@@ -203,9 +200,9 @@ fn end_of(
     note: Option<String>,
 ) -> Ending {
     let status = match outcome {
-        "completed" => "completed",
-        "screened_out" | "quota_full" => "screened_out",
-        _ => "broken_off",
+        "completed" => InterviewStatus::Completed,
+        "screened_out" | "quota_full" => InterviewStatus::ScreenedOut,
+        _ => InterviewStatus::BrokenOff,
     };
     Ending {
         status,
@@ -244,9 +241,10 @@ async fn persist(
         .cloned()
         .collect();
     let route = engine!(loaded).route(&loaded.record);
+    let mut tx = state.db.write().await?;
     let mut ending = ending.cloned();
     if let Some(ending) = ending.as_mut() {
-        ending.attempt.number_dialled = first_phone(state, loaded.case.id).await?;
+        ending.attempt.number_dialled = first_phone(&mut tx, loaded.case.id).await?;
     }
     let progress = Progress {
         interview_id: loaded.row.id,
@@ -257,11 +255,12 @@ async fn persist(
         changed,
         removed,
     };
-    match interviews::save(&state.db, &progress, ending.as_ref()).await? {
+    match interviews::save(&mut tx, &progress, ending.as_ref()).await? {
         SaveOutcome::Saved => {
+            tx.commit().await?;
             loaded.row.revision += 1;
             if let Some(ending) = ending {
-                loaded.row.status = ending.status.to_owned();
+                loaded.row.status = ending.status;
             }
             Ok(())
         }
@@ -271,8 +270,8 @@ async fn persist(
     }
 }
 
-async fn first_phone(state: &AppState, case_id: i64) -> Result<String, AppError> {
-    Ok(cases::phones(&state.db, case_id)
+async fn first_phone(tx: &mut Tx, case_id: i64) -> Result<String, AppError> {
+    Ok(cases::phones(tx, case_id)
         .await?
         .into_iter()
         .next()
@@ -295,32 +294,35 @@ fn ensure_holder(user: &CurrentUser, loaded: &Loaded) -> Result<(), AppError> {
             "cet entretien concerne un cas que vous ne détenez pas",
         ));
     }
-    if loaded.row.status != "in_progress" {
+    if loaded.row.status != InterviewStatus::InProgress {
         return Err(AppError::Conflict("cet entretien est terminé".to_owned()));
     }
     Ok(())
 }
 
 async fn load_by_id(state: &AppState, interview_id: i64) -> Result<Loaded, AppError> {
-    let row = interviews::by_id(&state.db, interview_id)
+    let mut tx = state.db.read().await?;
+    let row = interviews::by_id(&mut tx, interview_id)
         .await?
         .ok_or_else(|| AppError::not_found("entretien inconnu"))?;
-    load(state, row).await
+    let loaded = load(state, &mut tx, row).await?;
+    tx.commit().await?;
+    Ok(loaded)
 }
 
-async fn load(state: &AppState, row: InterviewRow) -> Result<Loaded, AppError> {
-    let case = cases::case(&state.db, row.case_id)
+async fn load(state: &AppState, tx: &mut Tx, row: InterviewRow) -> Result<Loaded, AppError> {
+    let case = cases::case(tx, row.case_id)
         .await?
         .ok_or_else(|| AppError::not_found("cas inconnu"))?;
-    let wave = surveys::wave(&state.db, case.wave_id)
+    let wave = surveys::wave(tx, case.wave_id)
         .await?
         .ok_or_else(|| AppError::not_found("vague inconnue"))?;
     let questionnaire = state
         .questionnaires
-        .get(&state.db, wave.questionnaire_version_id)
+        .get(tx, wave.questionnaire_version_id)
         .await?;
     let record: Record = serde_json::from_str(&row.record).map_err(StoreError::from)?;
-    let preload = crate::export::input::preload_of(&case.preload);
+    let preload = crate::services::export::input::preload_of(&case.preload);
     let language = questionnaire.primary_language().to_owned();
     Ok(Loaded {
         case,
@@ -334,7 +336,7 @@ async fn load(state: &AppState, row: InterviewRow) -> Result<Loaded, AppError> {
 
 fn view_of(loaded: &Loaded) -> InterviewView {
     let engine = engine!(loaded);
-    let step = if loaded.row.status == "broken_off" {
+    let step = if loaded.row.status == InterviewStatus::BrokenOff {
         Step::Ended
     } else {
         Step::from_state(&engine.state(&loaded.record))
@@ -342,7 +344,7 @@ fn view_of(loaded: &Loaded) -> InterviewView {
     InterviewView {
         interview_id: loaded.row.id,
         case_id: loaded.case.id,
-        status: loaded.row.status.clone(),
+        status: loaded.row.status,
         step,
         route: engine.route(&loaded.record),
     }
@@ -385,16 +387,19 @@ pub async fn stored_answers(
     user: &CurrentUser,
     interview_id: i64,
 ) -> Result<Vec<interviews::AnswerRow>, AppError> {
-    let row = interviews::by_id(&state.db, interview_id)
+    let mut tx = state.db.read().await?;
+    let row = interviews::by_id(&mut tx, interview_id)
         .await?
         .ok_or_else(|| AppError::not_found("entretien inconnu"))?;
     if user.role == Role::Interviewer {
-        let case = cases::case(&state.db, row.case_id).await?;
+        let case = cases::case(&mut tx, row.case_id).await?;
         if case.and_then(|c| c.held_by) != Some(user.user.id) {
             return Err(AppError::forbidden(
                 "cet entretien concerne un cas que vous ne détenez pas",
             ));
         }
     }
-    Ok(interviews::answers(&state.db, interview_id).await?)
+    let answers = interviews::answers(&mut tx, interview_id).await?;
+    tx.commit().await?;
+    Ok(answers)
 }

@@ -1,0 +1,231 @@
+//! The supervisors' dashboard figures of a wave: per-commune quota progress with the pace,
+//! projected completion date and sample-sufficiency warning (arithmetic in
+//! [`quotas::forecast`]). Computed on a read transaction from the quota cells and the counters,
+//! so a computation costs the same at a thousand and at a million cases and never writes.
+
+use serde::Serialize;
+
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::sample::communes::COMMUNES;
+use crate::services::quota::{self, CellView};
+use crate::state::AppState;
+use crate::store::cases::CaseStatus;
+use crate::store::surveys::{self, WaveRow};
+use crate::store::users::Role;
+use crate::store::{Tx, counts};
+
+const DAY_MS: f64 = 86_400_000.0;
+
+/// The figures of one commune.
+#[derive(Clone, Debug, Serialize)]
+pub struct CommuneFigures {
+    /// INSEE code.
+    pub code: String,
+    /// Official name (the code when unknown).
+    pub name: String,
+    /// Completed interviews wanted.
+    pub target: u64,
+    /// Completed interviews.
+    pub achieved: u64,
+    /// Accepted interviews still running.
+    pub in_progress: u64,
+    /// Achieved as a percentage of the target (one decimal); `None` when the target is 0.
+    pub percent: Option<f64>,
+    /// Completed interviews still missing (target minus achieved, never negative).
+    pub missing: u64,
+    /// Cases of the commune not final yet.
+    pub sample_left: i64,
+    /// Cases of the commune already final.
+    pub cases_used: i64,
+    /// Completed interviews per day since the wave's first completion; `None` before it.
+    pub pace_per_day: Option<f64>,
+    /// Date (ISO, Europe/Paris) the target is reached at the current pace; `None` when reached
+    /// or with no pace yet.
+    pub projected_completion: Option<String>,
+    /// The sample left will not suffice at the commune's observed completion rate.
+    pub sample_short: bool,
+}
+
+/// The dashboard of a wave.
+#[derive(Clone, Debug, Serialize)]
+pub struct Dashboard {
+    /// The wave.
+    pub wave_id: i64,
+    /// Its name.
+    pub wave_name: String,
+    /// The survey's title.
+    pub survey_title: String,
+    /// True when a quota design is attached.
+    pub has_design: bool,
+    /// First completed interview of the wave (local time), if any.
+    pub first_completion: Option<String>,
+    /// When the figures were computed (local time).
+    pub computed_at: String,
+    /// Sums over the communes.
+    pub totals: Totals,
+    /// One entry per commune of the design.
+    pub communes: Vec<CommuneFigures>,
+}
+
+/// Sums over the communes.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Totals {
+    /// Completed interviews wanted.
+    pub target: u64,
+    /// Completed interviews.
+    pub achieved: u64,
+    /// Accepted interviews still running.
+    pub in_progress: u64,
+    /// Achieved as a percentage of the target.
+    pub percent: Option<f64>,
+    /// Completed interviews still missing.
+    pub missing: u64,
+    /// Cases not final yet.
+    pub sample_left: i64,
+}
+
+/// The ISO date (Europe/Paris) `days` after `now_ms`.
+fn date_after(now_ms: i64, days: f64) -> Option<String> {
+    let ms = now_ms.checked_add((days * DAY_MS).min(1.0e15) as i64)?;
+    let zoned = jiff::Timestamp::from_millisecond(ms)
+        .ok()?
+        .in_tz("Europe/Paris")
+        .ok()?;
+    Some(zoned.strftime("%Y-%m-%d").to_string())
+}
+
+fn local(ms: i64) -> String {
+    crate::scheduling::outcomes::format_local(ms)
+}
+
+/// The official name of a commune (its code when unknown).
+pub fn commune_name(code: &str) -> String {
+    COMMUNES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or_else(|| code.to_owned(), |(_, name)| (*name).to_owned())
+}
+
+/// The wave `id`, or the most recent one.
+pub(crate) async fn chosen_wave(tx: &mut Tx, id: Option<i64>) -> Result<WaveRow, AppError> {
+    let wave = match id {
+        Some(id) => surveys::wave(tx, id).await?,
+        None => surveys::waves(tx).await?.into_iter().next(),
+    };
+    wave.ok_or_else(|| AppError::not_found("vague inconnue"))
+}
+
+/// Computes the dashboard of a wave on the caller's (read) transaction.
+pub async fn compute(tx: &mut Tx, wave: &WaveRow) -> Result<Dashboard, AppError> {
+    let quotas = quota::wave_quotas(tx, wave.id).await?;
+    let first = counts::first_completion(tx, wave.id).await?;
+    let mut used: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
+    for count in counts::sample(tx, wave.id).await? {
+        if count.status == CaseStatus::Final.as_str() {
+            *used.entry(count.commune_code).or_default() += count.cases;
+        }
+    }
+    let now = jiff::Timestamp::now().as_millisecond();
+    let mut totals = Totals::default();
+    let communes: Vec<CommuneFigures> = quotas
+        .communes
+        .iter()
+        .map(|c| {
+            let cases_used = used.get(&c.commune_code).copied().unwrap_or(0);
+            let forecast = quotas::forecast::forecast(&quotas::ForecastInput {
+                target: c.target,
+                achieved: c.achieved,
+                cases_used: u64::try_from(cases_used).unwrap_or(0),
+                sample_left: u64::try_from(c.sample_left).unwrap_or(0),
+                first_completion_ms: first,
+                now_ms: now,
+            });
+            totals.target += c.target;
+            totals.achieved += c.achieved;
+            totals.in_progress += c.in_progress;
+            totals.missing += forecast.missing;
+            totals.sample_left += c.sample_left;
+            CommuneFigures {
+                name: commune_name(&c.commune_code),
+                code: c.commune_code.clone(),
+                target: c.target,
+                achieved: c.achieved,
+                in_progress: c.in_progress,
+                percent: forecast.percent,
+                missing: forecast.missing,
+                sample_left: c.sample_left,
+                cases_used,
+                pace_per_day: forecast.pace_per_day,
+                projected_completion: forecast
+                    .days_to_target
+                    .and_then(|days| date_after(now, days)),
+                sample_short: forecast.sample_short,
+            }
+        })
+        .collect();
+    totals.percent = quotas::forecast::percent(totals.achieved, totals.target);
+    Ok(Dashboard {
+        wave_id: wave.id,
+        wave_name: wave.name.clone(),
+        survey_title: wave.survey_title.clone(),
+        has_design: quotas.has_design,
+        first_completion: first.map(local),
+        computed_at: local(now),
+        totals,
+        communes,
+    })
+}
+
+/// The dashboard of the wave `wave_id` (default: the most recent one), for managers.
+pub async fn dashboard(
+    state: &AppState,
+    user: &CurrentUser,
+    wave_id: Option<i64>,
+) -> Result<Dashboard, AppError> {
+    user.require(Role::MANAGERS)?;
+    let mut tx = state.db.read().await?;
+    let wave = chosen_wave(&mut tx, wave_id).await?;
+    let board = compute(&mut tx, &wave).await?;
+    tx.commit().await?;
+    Ok(board)
+}
+
+/// The quota cells of one commune in a wave (default: the most recent one), for managers.
+pub async fn commune_cells(
+    state: &AppState,
+    user: &CurrentUser,
+    wave_id: Option<i64>,
+    code: &str,
+) -> Result<(WaveRow, Vec<CellView>), AppError> {
+    user.require(Role::MANAGERS)?;
+    let mut tx = state.db.read().await?;
+    let wave = chosen_wave(&mut tx, wave_id).await?;
+    let cells: Vec<CellView> = quota::wave_quotas(&mut tx, wave.id)
+        .await?
+        .cells
+        .into_iter()
+        .filter(|c| c.cell.commune_code.as_deref() == Some(code))
+        .collect();
+    tx.commit().await?;
+    if cells.is_empty() {
+        return Err(AppError::not_found(
+            "aucune cellule de quota pour cette commune dans cette vague",
+        ));
+    }
+    Ok((wave, cells))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn projected_date_is_a_paris_calendar_date() {
+        // 2026-01-01T00:00:00Z is 01:00 in Paris; four days later.
+        assert_eq!(
+            date_after(1_767_225_600_000, 4.0).as_deref(),
+            Some("2026-01-05")
+        );
+    }
+}

@@ -1,0 +1,90 @@
+//! What managers and analysts read about fieldwork: the waves, a wave's sample (with phone
+//! numbers: supervisors and admins only) and its progress counts (also analysts: no personal
+//! data).
+
+use serde::Serialize;
+
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::cases::{self, CaseRow, CaseStatus};
+use crate::store::interviews::{self, InterviewStatus};
+use crate::store::surveys::{self, WaveRow};
+use crate::store::users::Role;
+
+/// Every wave, newest first.
+pub async fn waves(state: &AppState, user: &CurrentUser) -> Result<Vec<WaveRow>, AppError> {
+    user.require(Role::READERS)?;
+    let mut tx = state.db.read().await?;
+    let waves = surveys::waves(&mut tx).await?;
+    tx.commit().await?;
+    Ok(waves)
+}
+
+/// A case of the sample with its phone numbers.
+#[derive(Clone, Debug, Serialize)]
+pub struct SampleCase {
+    /// The case.
+    #[serde(flatten)]
+    pub case: CaseRow,
+    /// Its numbers (E.164), in dialling order.
+    pub phones: Vec<String>,
+}
+
+/// A page of a wave's sample, by case identifier: `limit` (1 to 1,000) cases from `offset`.
+pub async fn sample(
+    state: &AppState,
+    user: &CurrentUser,
+    wave_id: i64,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<SampleCase>, AppError> {
+    user.require(Role::MANAGERS)?;
+    let mut tx = state.db.read().await?;
+    let mut page = Vec::new();
+    for case in cases::list(&mut tx, wave_id, offset.max(0), limit.clamp(1, 1000)).await? {
+        let phones = cases::phones(&mut tx, case.id)
+            .await?
+            .into_iter()
+            .map(|p| p.e164)
+            .collect();
+        page.push(SampleCase { case, phones });
+    }
+    tx.commit().await?;
+    Ok(page)
+}
+
+/// A wave's progress counts.
+#[derive(Clone, Debug, Serialize)]
+pub struct Progress {
+    /// The wave.
+    pub wave_id: i64,
+    /// Cases in the sample.
+    pub cases: i64,
+    /// Cases per status.
+    pub cases_by_status: Vec<(CaseStatus, i64)>,
+    /// Interviews per status.
+    pub interviews_by_status: Vec<(InterviewStatus, i64)>,
+}
+
+/// The progress counts of a wave.
+pub async fn progress(
+    state: &AppState,
+    user: &CurrentUser,
+    wave_id: i64,
+) -> Result<Progress, AppError> {
+    user.require(Role::READERS)?;
+    let mut tx = state.db.read().await?;
+    surveys::wave(&mut tx, wave_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("vague inconnue"))?;
+    let cases_by_status = cases::status_counts(&mut tx, wave_id).await?;
+    let progress = Progress {
+        wave_id,
+        cases: cases_by_status.iter().map(|(_, n)| n).sum(),
+        cases_by_status,
+        interviews_by_status: interviews::status_counts(&mut tx, wave_id).await?,
+    };
+    tx.commit().await?;
+    Ok(progress)
+}

@@ -1,0 +1,39 @@
+//! Figures kept up to date by the database itself (triggers of migration 0005, in the
+//! transaction that changes the counted rows): cases per wave, commune and status, and each
+//! wave's first completion. Reading them costs the same at a thousand and at a million cases.
+
+use serde::Serialize;
+
+use super::{StoreError, Tx};
+
+/// Cases of one commune ('' when unknown) in one status.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct SampleCount {
+    /// INSEE code, '' for cases without a commune.
+    pub commune_code: String,
+    /// Case status.
+    pub status: String,
+    /// Number of cases.
+    pub cases: i64,
+}
+
+/// A wave's case counts per commune and status.
+pub async fn sample(tx: &mut Tx, wave_id: i64) -> Result<Vec<SampleCount>, StoreError> {
+    tx.query(
+        "select commune_code, status, cases from sample_counts where wave_id = $1 \
+         order by commune_code, status",
+    )
+    .bind(wave_id)
+    .fetch_all()
+    .await
+}
+
+/// When the wave's first interview was completed (epoch ms), if any.
+pub async fn first_completion(tx: &mut Tx, wave_id: i64) -> Result<Option<i64>, StoreError> {
+    let row: Option<(Option<i64>,)> = tx
+        .query("select first_completion_at from wave_figures where wave_id = $1")
+        .bind(wave_id)
+        .fetch_optional()
+        .await?;
+    Ok(row.and_then(|(at,)| at))
+}
