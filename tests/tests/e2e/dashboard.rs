@@ -10,7 +10,7 @@ use crate::on_both_backends;
 
 const BORDEAUX: &str = "33063";
 
-fn observatory() -> PathBuf {
+pub(crate) fn observatory() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../questionnaires/observatoire.toml")
 }
 
@@ -59,7 +59,7 @@ async fn complete_interview(interviewer: &Client) {
 
 /// Reads server-sent events from `response` until one of type `quotas` satisfies `wanted`;
 /// returns its data. Panics after `limit`.
-async fn wait_for_event(
+pub(crate) async fn wait_for_event(
     response: &mut reqwest::Response,
     buffer: &mut String,
     limit: Duration,
@@ -94,7 +94,7 @@ async fn wait_for_event(
     }
 }
 
-fn commune<'a>(figures: &'a Value, code: &str) -> &'a Value {
+pub(crate) fn commune<'a>(figures: &'a Value, code: &str) -> &'a Value {
     figures["communes"]
         .as_array()
         .unwrap()
@@ -386,3 +386,26 @@ async fn the_dashboard_table_updates_in_a_browser_without_reloading() {
         server.log_text()
     );
 }
+
+async fn live_streams_are_capped_per_session(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let server = Server::start(&db, DemoSize::new(4, 1)).await;
+    let supervisor = server.login("superviseur").await;
+    let url = format!("{}/tableau-de-bord/evenements", server.base);
+    let mut open = Vec::new();
+    for _ in 0..8 {
+        let stream = supervisor.http.get(&url).send().await.unwrap();
+        assert_eq!(stream.status(), StatusCode::OK);
+        open.push(stream);
+    }
+    // A ninth tab of the same session is refused with a message, not left hanging.
+    let refused = supervisor.http.get(&url).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let message = refused.text().await.unwrap();
+    assert!(message.contains("onglet"), "{message}");
+    // Another session (another workstation) has its own allowance.
+    let elsewhere = server.login("superviseur").await;
+    let stream = elsewhere.http.get(&url).send().await.unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+}
+on_both_backends!(live_streams_are_capped_per_session);

@@ -17,6 +17,8 @@ mod quotas;
 mod export;
 // The supervisors' quota dashboard: figures, CSV, live updates, shutdown with streams open.
 mod dashboard;
+// Two instances on one PostgreSQL database: live changes cross instances, claims never clash.
+mod instances;
 
 /// Declares a scenario's SQLite and PostgreSQL tests.
 macro_rules! on_both_backends {
