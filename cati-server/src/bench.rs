@@ -1,9 +1,16 @@
 //! `cati bench`: answer-save throughput and latency with many concurrent simulated
-//! interviewers, on a scratch SQLite file and, when given, a scratch PostgreSQL database.
+//! interviewers, on a scratch SQLite file and, when given, a scratch PostgreSQL database, with
+//! a sample of `--sample` cases (100,000 by default) spread over the 28 communes, which carry the
+//! demo's commune quotas.
 //!
 //! Each simulated interviewer takes a case, starts its interview and answers question after
 //! question through the same service functions the HTTP handlers call (load, engine, one
-//! committed transaction per answer), then takes the next case.
+//! committed transaction per answer), then takes the next case. Three runs are measured:
+//! interviewers alone; interviewers while `--streams` live dashboards are open (each a
+//! subscriber of the live dashboards that turns every snapshot into a server-sent event, as the
+//! HTTP handler does; the network write itself is not part of it); and interviewers while
+//! `--supervisors` supervisors read the dashboard in a loop (the dashboard service, as
+//! `GET /tableau-de-bord/donnees` calls it), whose read latency is printed too.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,6 +18,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use crate::auth::CurrentUser;
+use crate::sample::communes::COMMUNES;
 use crate::sample::demo::FIXTURE_QUESTIONNAIRE;
 use crate::services::calls;
 use crate::services::interview::service;
@@ -27,9 +35,18 @@ pub struct BenchArgs {
     /// Concurrent simulated interviewers.
     #[arg(long, default_value_t = 100)]
     pub interviewers: u32,
-    /// Answers each interviewer saves.
+    /// Answers each interviewer saves in each run.
     #[arg(long, default_value_t = 30)]
     pub answers: u32,
+    /// Cases in the sample.
+    #[arg(long, default_value_t = 100_000)]
+    pub sample: u32,
+    /// Live dashboard streams open during the second run.
+    #[arg(long, default_value_t = 500)]
+    pub streams: u32,
+    /// Supervisors reading the dashboard in a loop during the third run.
+    #[arg(long, default_value_t = 10)]
+    pub supervisors: u32,
     /// A PostgreSQL server URL (its `postgres` database); a scratch database is created there
     /// and dropped afterwards. Without it only SQLite is measured.
     #[arg(long, env = "CATI_BENCH_POSTGRES_URL")]
@@ -74,18 +91,46 @@ pub fn replace_database(url: &str, name: &str) -> String {
     }
 }
 
-async fn measure(label: &str, url: &str, args: &BenchArgs) -> anyhow::Result<()> {
-    let connections = args
-        .interviewers
-        .min(if url.starts_with("sqlite") { 16 } else { 40 });
-    let db = Db::connect(url, connections).await?;
-    let interviewers = setup(&db, args).await?;
-    let state = crate::server::state(db.clone(), Default::default()).await?;
+/// Latency percentiles of a sorted list.
+fn percentile(sorted: &[Duration], q: f64) -> Duration {
+    sorted
+        .get(((sorted.len() as f64 - 1.0) * q).round() as usize)
+        .copied()
+        .unwrap_or_default()
+}
+
+/// What one run of the interviewers measured.
+struct Run {
+    answers: usize,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+impl Run {
+    fn throughput(&self) -> f64 {
+        self.answers as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn print(&self, label: &str, what: &str) {
+        println!(
+            "{label:<10} {what:<34} {:>6.0} answers/s   save p50 {:>6.1} ms   p99 {:>7.1} ms",
+            self.throughput(),
+            ms(percentile(&self.latencies, 0.5)),
+            ms(percentile(&self.latencies, 0.99)),
+        );
+    }
+}
+
+/// Every interviewer saves `answers` answers, all at once.
+async fn run_interviewers(
+    state: &AppState,
+    interviewers: &[CurrentUser],
+    answers: u32,
+) -> anyhow::Result<Run> {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for user in interviewers {
-        let state = state.clone();
-        let answers = args.answers;
+        let (state, user) = (state.clone(), user.clone());
         tasks.push(tokio::spawn(async move {
             interviewer(state, user, answers).await
         }));
@@ -96,20 +141,104 @@ async fn measure(label: &str, url: &str, args: &BenchArgs) -> anyhow::Result<()>
     }
     let elapsed = started.elapsed();
     latencies.sort_unstable();
-    let pick = |q: f64| {
-        latencies
-            .get(((latencies.len() as f64 - 1.0) * q).round() as usize)
-            .copied()
-            .unwrap_or_default()
-    };
+    Ok(Run {
+        answers: latencies.len(),
+        elapsed,
+        latencies,
+    })
+}
+
+async fn measure(label: &str, url: &str, args: &BenchArgs) -> anyhow::Result<()> {
+    let connections = args
+        .interviewers
+        .min(if url.starts_with("sqlite") { 16 } else { 40 });
+    let db = Db::connect(url, connections).await?;
+    let loading = Instant::now();
+    let (wave, interviewers, supervisor) = setup(&db, args).await?;
     println!(
-        "{label:<10} {} interviewers, {} answers saved in {:.2} s: {:.0} answers/s, latency p50 {:.1} ms, p99 {:.1} ms",
-        args.interviewers,
-        latencies.len(),
-        elapsed.as_secs_f64(),
-        latencies.len() as f64 / elapsed.as_secs_f64(),
-        ms(pick(0.5)),
-        ms(pick(0.99)),
+        "{label:<10} {} cases loaded in {:.1} s",
+        args.sample,
+        loading.elapsed().as_secs_f64()
+    );
+    let state = crate::server::state(db.clone(), Default::default()).await?;
+
+    let alone = run_interviewers(&state, &interviewers, args.answers).await?;
+    alone.print(label, "interviewers alone");
+
+    // Live dashboards: each stream turns every snapshot into an event, as the handler does.
+    let mut streams = Vec::new();
+    let updates = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    for i in 0..args.streams {
+        let session = CurrentUser {
+            csrf_token: format!("bench-session-{i}"),
+            ..supervisor.clone()
+        };
+        let mut subscription = state
+            .live
+            .subscribe(&session, Some(wave))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let updates = Arc::clone(&updates);
+        streams.push(tokio::spawn(async move {
+            while subscription.snapshots.changed().await.is_ok() {
+                let snapshot = subscription.snapshots.borrow_and_update().clone();
+                if let Some(Ok(json)) = snapshot.as_deref() {
+                    let event = axum::response::sse::Event::default()
+                        .event("quotas")
+                        .data(json);
+                    let _ = std::hint::black_box(event);
+                    updates.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    let with_streams = run_interviewers(&state, &interviewers, args.answers).await?;
+    with_streams.print(label, &format!("with {} live dashboards", args.streams));
+    println!(
+        "{label:<10} {:<34} {:>6.1} % of the throughput alone; {} events delivered",
+        "",
+        100.0 * with_streams.throughput() / alone.throughput(),
+        updates.load(std::sync::atomic::Ordering::Relaxed)
+    );
+    for stream in streams {
+        stream.abort();
+    }
+
+    // Supervisors reading the dashboard in a loop while interviewers save.
+    let polling = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let mut pollers = Vec::new();
+    for _ in 0..args.supervisors {
+        let (state, supervisor, polling) =
+            (state.clone(), supervisor.clone(), Arc::clone(&polling));
+        pollers.push(tokio::spawn(async move {
+            let mut reads = Vec::new();
+            while polling.load(std::sync::atomic::Ordering::Relaxed) {
+                let started = Instant::now();
+                crate::services::dashboard::dashboard(&state, &supervisor, Some(wave))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                reads.push(started.elapsed());
+            }
+            Ok::<_, anyhow::Error>(reads)
+        }));
+    }
+    let with_polling = run_interviewers(&state, &interviewers, args.answers).await?;
+    polling.store(false, std::sync::atomic::Ordering::Relaxed);
+    let mut reads = Vec::new();
+    for poller in pollers {
+        reads.extend(poller.await??);
+    }
+    reads.sort_unstable();
+    with_polling.print(
+        label,
+        &format!("with {} supervisors polling", args.supervisors),
+    );
+    println!(
+        "{label:<10} dashboard reads at {} cases: {} reads, p50 {:.1} ms, p99 {:.1} ms",
+        args.sample,
+        reads.len(),
+        ms(percentile(&reads, 0.5)),
+        ms(percentile(&reads, 0.99)),
     );
     db.close().await;
     Ok(())
@@ -119,7 +248,9 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-async fn setup(db: &Db, args: &BenchArgs) -> anyhow::Result<Vec<CurrentUser>> {
+/// The bench wave (fixture questionnaire, demo commune quotas, `--sample` cases over the 28
+/// communes), its interviewers and a supervisor.
+async fn setup(db: &Db, args: &BenchArgs) -> anyhow::Result<(i64, Vec<CurrentUser>, CurrentUser)> {
     let q = questionnaire::load(FIXTURE_QUESTIONNAIRE, "fixture-questionnaire.toml")
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut tx = db.write().await?;
@@ -134,19 +265,31 @@ async fn setup(db: &Db, args: &BenchArgs) -> anyhow::Result<Vec<CurrentUser>> {
     .await?;
     let (wave, _) =
         surveys::ensure_wave(&mut tx, survey, "bench", version, WaveStatus::Open).await?;
-    // Enough cases for every interviewer to finish all answers without running dry.
-    let count = args.interviewers * (args.answers / 3 + 2);
-    let sample: Vec<NewCase> = (0..count)
-        .map(|i| NewCase {
-            external_id: format!("B{i}"),
-            commune_code: None,
-            commune_name: None,
-            preload: serde_json::json!({ "commune": "Bordeaux" }),
-            synthetic: true,
-            phones: vec![format!("+3353649{:04}", i % 10_000)],
-        })
-        .collect();
-    cases::insert_cases(&mut tx, wave, &sample).await?;
+    let design = crate::services::quota::demo::design(5_000).map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::services::quota::attach(&mut tx, wave, &design)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // At least enough cases for every interviewer to finish all runs without running dry.
+    let count = args
+        .sample
+        .max(3 * args.interviewers * (args.answers / 3 + 2));
+    for chunk in (0..count).collect::<Vec<u32>>().chunks(10_000) {
+        let sample: Vec<NewCase> = chunk
+            .iter()
+            .map(|&i| {
+                let (code, name) = COMMUNES[i as usize % COMMUNES.len()];
+                NewCase {
+                    external_id: format!("B{i}"),
+                    commune_code: Some(code.to_owned()),
+                    commune_name: Some(name.to_owned()),
+                    preload: serde_json::json!({ "commune": name }),
+                    synthetic: true,
+                    phones: vec![format!("+3363998{:04}", i % 10_000)],
+                }
+            })
+            .collect();
+        cases::insert_cases(&mut tx, wave, &sample).await?;
+    }
     let mut users = Vec::new();
     for i in 0..args.interviewers {
         let name = format!("bench{i}");
@@ -163,8 +306,24 @@ async fn setup(db: &Db, args: &BenchArgs) -> anyhow::Result<Vec<CurrentUser>> {
             csrf_token: String::new(),
         });
     }
+    let id = users::insert(
+        &mut tx,
+        "bench-supervisor",
+        "Superviseur",
+        Role::Supervisor,
+        "!",
+    )
+    .await?
+    .context("bench supervisor exists")?;
+    let supervisor = CurrentUser {
+        role: Role::Supervisor,
+        user: users::by_id(&mut tx, id)
+            .await?
+            .context("bench supervisor vanished")?,
+        csrf_token: String::new(),
+    };
     tx.commit().await?;
-    Ok(users)
+    Ok((wave, users, supervisor))
 }
 
 async fn interviewer(

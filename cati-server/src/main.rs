@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use tracing_subscriber::EnvFilter;
 
+use cati_server::telemetry::logging::{self, LogFormat};
 use cati_server::{bench, cli, server};
 
 #[derive(Debug, Parser)]
@@ -38,14 +38,14 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let cli = Cli::parse();
+    // Only the server chooses its log format; the other commands log as text.
+    logging::init(match &cli.command {
+        Command::Serve(args) => args.log_format,
+        _ => LogFormat::Text,
+    });
     let ok = |()| ExitCode::SUCCESS;
-    let outcome = match Cli::parse().command {
+    let outcome = match cli.command {
         Command::Serve(args) => server::serve(args).await.map(ok),
         Command::User(args) => cli::user::run(args).await.map(ok),
         Command::Questionnaire(args) => cli::questionnaire::run(args),

@@ -12,7 +12,6 @@ use axum::middleware::from_fn;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use tokio::sync::watch;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::cookie::time::Duration as CookieDuration;
 use tower_sessions::session_store::ExpiredDeletion;
@@ -24,7 +23,10 @@ use crate::sample::demo::{self, DemoOptions};
 use crate::services::live::LiveDashboards;
 use crate::state::{AppState, Settings};
 use crate::store::{Db, Pool};
-use crate::{api, assets, auth, pages};
+use crate::telemetry::logging::LogFormat;
+use crate::telemetry::metrics::Metrics;
+use crate::telemetry::token::MetricsToken;
+use crate::{api, assets, auth, pages, telemetry};
 
 /// Largest request body accepted (answers, forms, JSON).
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -63,6 +65,32 @@ pub struct ServeArgs {
     /// without it).
     #[arg(long, env = "CATI_POPULATIONS")]
     pub populations: Option<PathBuf>,
+    // The docs of the options below are their CLI help, in French.
+    /// Jeton exigé par `GET /metrics` sur l'adresse principale (en-tête `Authorization: Bearer
+    /// JETON`, 16 caractères ASCII visibles au moins ; incompatible avec `--metrics-listen`).
+    /// Sans ce jeton ni `--metrics-listen`, les métriques ne sont pas servies (404).
+    #[arg(
+        long,
+        env = "CATI_METRICS_TOKEN",
+        hide_env_values = true,
+        value_name = "JETON",
+        value_parser = MetricsToken::parse,
+        conflicts_with = "metrics_listen"
+    )]
+    pub metrics_token: Option<MetricsToken>,
+    /// Sert `GET /metrics` sans authentification sur cette adresse séparée (par exemple
+    /// 127.0.0.1:9090), et non sur l'adresse principale.
+    #[arg(long, value_name = "ADRESSE")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Format des journaux sur la sortie d'erreur.
+    #[arg(
+        long,
+        env = "CATI_LOG_FORMAT",
+        value_enum,
+        value_name = "FORMAT",
+        default_value_t = LogFormat::Text
+    )]
+    pub log_format: LogFormat,
 }
 
 /// Runs the server until SIGTERM or Ctrl-C.
@@ -84,10 +112,15 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let settings = Settings {
         populations: args.populations.clone(),
+        metrics_token: args.metrics_token.clone(),
         ..Settings::default()
     };
     let state = state(db.clone(), settings).await?;
     let stopping = Arc::clone(&state.stopping);
+    let metrics_server = match args.metrics_listen {
+        Some(address) => Some(serve_metrics(address, state.clone()).await?),
+        None => None,
+    };
     let app = app(state, args.session_idle_minutes).await?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -101,8 +134,35 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         })
         .await?;
     tracing::info!("shutting down");
+    if let Some(metrics_server) = metrics_server {
+        metrics_server.await?;
+    }
     db.close().await;
     Ok(())
+}
+
+/// Serves `GET /metrics` alone on `address` until the main server starts stopping.
+async fn serve_metrics(
+    address: SocketAddr,
+    state: AppState,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("listening for metrics on {address}"))?;
+    tracing::info!(address = %listener.local_addr()?, "metrics listening");
+    let mut stopping = state.stopping.subscribe();
+    let app = telemetry::endpoint::metrics_listener_app(state);
+    Ok(tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                // An error means the sender is gone: the server is stopping anyway.
+                let _ = stopping.wait_for(|stopping| *stopping).await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "metrics listener stopped");
+        }
+    }))
 }
 
 /// The shared state of a server on `db`: hears the changes committed by other instances,
@@ -135,11 +195,12 @@ pub async fn state(db: Db, settings: Settings) -> anyhow::Result<AppState> {
         dummy_hash: Arc::new(dummy_hash),
         live: Arc::new(live),
         stopping: Arc::new(stopping),
+        metrics: Arc::new(Metrics::new()),
     })
 }
 
-/// The whole application: API, pages, assets, health check, with sessions, CSRF checks, body
-/// limit and request tracing.
+/// The whole application: API, pages, assets, health check and, with a token, metrics; with
+/// sessions, CSRF checks, body limit, request ids, request tracing and latency metrics.
 pub async fn app(state: AppState, session_idle_minutes: i64) -> anyhow::Result<Router> {
     let router = Router::new()
         .nest("/api", api::router())
@@ -149,7 +210,9 @@ pub async fn app(state: AppState, session_idle_minutes: i64) -> anyhow::Result<R
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn(auth::csrf::protect))
-        .layer(from_fn(pages::html_errors));
+        .layer(from_fn(pages::html_errors))
+        // After the page error layer: a scraper gets a JSON 401, never a login redirect.
+        .merge(telemetry::endpoint::main_routes(&state.settings));
     let idle = CookieDuration::minutes(session_idle_minutes.max(1));
     let router = match state.db.pool() {
         Pool::Sqlite(pool) => {
@@ -169,14 +232,8 @@ pub async fn app(state: AppState, session_idle_minutes: i64) -> anyhow::Result<R
             router.layer(sessions(store, idle))
         }
     };
-    Ok(router
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
-        )
-        .with_state(state))
+    let router = router.layer(DefaultBodyLimit::max(BODY_LIMIT));
+    Ok(telemetry::http::instrument(router, Arc::clone(&state.metrics)).with_state(state))
 }
 
 fn sessions<S>(store: S, idle: CookieDuration) -> SessionManagerLayer<S>

@@ -1,4 +1,4 @@
-//! What every handler receives: the database and the settings.
+//! What every handler receives: the database, the settings and the shared services.
 
 use std::sync::Arc;
 
@@ -7,6 +7,8 @@ use tokio::sync::watch;
 use crate::services::interview::QuestionnaireCache;
 use crate::services::live::LiveDashboards;
 use crate::store::Db;
+use crate::telemetry::metrics::Metrics;
+use crate::telemetry::token::MetricsToken;
 
 /// Settings fixed at start-up.
 #[derive(Clone, Debug)]
@@ -22,6 +24,9 @@ pub struct Settings {
     pub max_streams: usize,
     /// Live dashboard streams open at once per login session.
     pub max_streams_per_session: usize,
+    /// Bearer token required by `GET /metrics` on the main listener (`--metrics-token`);
+    /// without it the main listener does not serve metrics.
+    pub metrics_token: Option<MetricsToken>,
 }
 
 impl Default for Settings {
@@ -32,6 +37,7 @@ impl Default for Settings {
             populations: None,
             max_streams: 1000,
             max_streams_per_session: 8,
+            metrics_token: None,
         }
     }
 }
@@ -51,4 +57,6 @@ pub struct AppState {
     pub live: Arc<LiveDashboards>,
     /// Becomes true when the server starts shutting down: long-lived streams end.
     pub stopping: Arc<watch::Sender<bool>>,
+    /// Metrics of this instance, exposed by `GET /metrics`.
+    pub metrics: Arc<Metrics>,
 }

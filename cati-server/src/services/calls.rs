@@ -67,7 +67,15 @@ pub struct OutcomeRequest {
 pub async fn next(state: &AppState, user: &CurrentUser) -> Result<Option<CaseView>, AppError> {
     user.require(&[Role::Interviewer])?;
     let mut tx = state.db.write().await?;
-    let claimed = match cases::claim_next(&mut tx, user.user.id).await {
+    // Looked up first, in the same transaction, so that the metric counts only new claims
+    // (`claim_next` also returns the case already held).
+    let held = cases::held_by(&mut tx, user.user.id).await?;
+    let newly_claimed = held.is_none();
+    let claimed = match held {
+        Some(case) => Ok(Some(case)),
+        None => cases::claim_next(&mut tx, user.user.id).await,
+    };
+    let claimed = match claimed {
         Ok(claimed) => {
             tx.commit().await?;
             claimed
@@ -81,6 +89,9 @@ pub async fn next(state: &AppState, user: &CurrentUser) -> Result<Option<CaseVie
     };
     match claimed {
         Some(case) => {
+            if newly_claimed {
+                state.metrics.case_claimed();
+            }
             let mut tx = state.db.read().await?;
             let view = view(&mut tx, case).await?;
             tx.commit().await?;

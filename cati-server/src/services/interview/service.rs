@@ -108,6 +108,7 @@ pub async fn submit(
         _ => None,
     };
     persist(state, user, &mut loaded, &before, ending.as_ref()).await?;
+    state.metrics.answer_saved();
     Ok(view_of(&loaded))
 }
 
@@ -180,9 +181,14 @@ async fn settle(state: &AppState, loaded: &mut Loaded) -> Result<(), AppError> {
     while let State::QuotaPoint { cell } = engine!(loaded).state(&loaded.record) {
         let screening = quota::screen(&state.db, loaded.case.wave_id, loaded.row.id, &cell).await?;
         let decision = match screening {
-            quota::Screening::NoQuotas | quota::Screening::Accepted => QuotaDecision::Accepted,
+            quota::Screening::NoQuotas => QuotaDecision::Accepted,
+            quota::Screening::Accepted => {
+                state.metrics.quota_reserved();
+                QuotaDecision::Accepted
+            }
             quota::Screening::Refused { reason } => {
                 tracing::info!(interview = loaded.row.id, %reason, "quota: screened out");
+                state.metrics.quota_screened_out();
                 QuotaDecision::Refused
             }
         };
