@@ -13,7 +13,10 @@
 //! `GET /tableau-de-bord/donnees` calls it), whose read latency is printed too.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+use tokio::task::JoinHandle;
 
 use anyhow::Context;
 
@@ -44,9 +47,13 @@ pub struct BenchArgs {
     /// Live dashboard streams open during the second run.
     #[arg(long, default_value_t = 500)]
     pub streams: u32,
-    /// Supervisors reading the dashboard in a loop during the third run.
+    /// Supervisors reading the dashboard during the third run.
     #[arg(long, default_value_t = 10)]
     pub supervisors: u32,
+    /// Pause between two dashboard reads of one supervisor, in milliseconds (0: read in a
+    /// tight loop).
+    #[arg(long, default_value_t = 1000)]
+    pub poll_interval_ms: u64,
     /// A PostgreSQL server URL (its `postgres` database); a scratch database is created there
     /// and dropped afterwards. Without it only SQLite is measured.
     #[arg(long, env = "CATI_BENCH_POSTGRES_URL")]
@@ -91,6 +98,9 @@ pub fn replace_database(url: &str, name: &str) -> String {
     }
 }
 
+/// Rounds of the three conditions.
+const ROUNDS: usize = 3;
+
 /// Latency percentiles of a sorted list.
 fn percentile(sorted: &[Duration], q: f64) -> Duration {
     sorted
@@ -107,6 +117,22 @@ struct Run {
 }
 
 impl Run {
+    fn new() -> Run {
+        Run {
+            answers: 0,
+            elapsed: Duration::ZERO,
+            latencies: Vec::new(),
+        }
+    }
+
+    /// Adds another run of the same condition.
+    fn add(&mut self, other: Run) {
+        self.answers += other.answers;
+        self.elapsed += other.elapsed;
+        self.latencies.extend(other.latencies);
+        self.latencies.sort_unstable();
+    }
+
     fn throughput(&self) -> f64 {
         self.answers as f64 / self.elapsed.as_secs_f64()
     }
@@ -148,27 +174,18 @@ async fn run_interviewers(
     })
 }
 
-async fn measure(label: &str, url: &str, args: &BenchArgs) -> anyhow::Result<()> {
-    let connections = args
-        .interviewers
-        .min(if url.starts_with("sqlite") { 16 } else { 40 });
-    let db = Db::connect(url, connections).await?;
-    let loading = Instant::now();
-    let (wave, interviewers, supervisor) = setup(&db, args).await?;
-    println!(
-        "{label:<10} {} cases loaded in {:.1} s",
-        args.sample,
-        loading.elapsed().as_secs_f64()
-    );
-    let state = crate::server::state(db.clone(), Default::default()).await?;
-
-    let alone = run_interviewers(&state, &interviewers, args.answers).await?;
-    alone.print(label, "interviewers alone");
-
-    // Live dashboards: each stream turns every snapshot into an event, as the handler does.
+/// Opens `n` live dashboards of the wave, each turning every snapshot into a server-sent event
+/// as the HTTP handler does, and counting them in `updates`.
+async fn open_streams(
+    state: &AppState,
+    supervisor: &CurrentUser,
+    wave: i64,
+    n: u32,
+    updates: &Arc<AtomicU64>,
+) -> anyhow::Result<Vec<JoinHandle<()>>> {
     let mut streams = Vec::new();
-    let updates = Arc::new(std::sync::atomic::AtomicU64::new(0));
-    for i in 0..args.streams {
+    for i in 0..n {
+        // One login session per stream, as 500 supervisors' tabs would be.
         let session = CurrentUser {
             csrf_token: format!("bench-session-{i}"),
             ..supervisor.clone()
@@ -178,7 +195,7 @@ async fn measure(label: &str, url: &str, args: &BenchArgs) -> anyhow::Result<()>
             .subscribe(&session, Some(wave))
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let updates = Arc::clone(&updates);
+        let updates = Arc::clone(updates);
         streams.push(tokio::spawn(async move {
             while subscription.snapshots.changed().await.is_ok() {
                 let snapshot = subscription.snapshots.borrow_and_update().clone();
@@ -187,55 +204,110 @@ async fn measure(label: &str, url: &str, args: &BenchArgs) -> anyhow::Result<()>
                         .event("quotas")
                         .data(json);
                     let _ = std::hint::black_box(event);
-                    updates.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    updates.fetch_add(1, Ordering::Relaxed);
                 }
             }
         }));
     }
-    let with_streams = run_interviewers(&state, &interviewers, args.answers).await?;
+    Ok(streams)
+}
+
+/// Starts `--supervisors` supervisors reading the dashboard every `--poll-interval-ms` until
+/// `polling` turns false; each returns its read latencies.
+fn start_pollers(
+    state: &AppState,
+    supervisor: &CurrentUser,
+    wave: i64,
+    args: &BenchArgs,
+    polling: &Arc<AtomicBool>,
+) -> Vec<JoinHandle<anyhow::Result<Vec<Duration>>>> {
+    (0..args.supervisors)
+        .map(|_| {
+            let (state, supervisor, polling) =
+                (state.clone(), supervisor.clone(), Arc::clone(polling));
+            let pause = Duration::from_millis(args.poll_interval_ms);
+            tokio::spawn(async move {
+                let mut reads = Vec::new();
+                while polling.load(Ordering::Relaxed) {
+                    let started = Instant::now();
+                    crate::services::dashboard::dashboard(&state, &supervisor, Some(wave))
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    reads.push(started.elapsed());
+                    tokio::time::sleep(pause).await;
+                }
+                Ok(reads)
+            })
+        })
+        .collect()
+}
+
+async fn measure(label: &str, url: &str, args: &BenchArgs) -> anyhow::Result<()> {
+    let connections = args
+        .interviewers
+        .min(if url.starts_with("sqlite") { 16 } else { 40 });
+    let db = Db::connect(url, connections).await?;
+    let loading = Instant::now();
+    let (wave, interviewers, supervisor, cases) = setup(&db, args).await?;
+    println!(
+        "{label:<10} {cases} cases loaded in {:.1} s",
+        loading.elapsed().as_secs_f64()
+    );
+    let state = crate::server::state(db.clone(), Default::default()).await?;
+
+    // Warm-up (caches, first pages): not reported.
+    run_interviewers(&state, &interviewers, args.answers / 2).await?;
+    // The three conditions take turns, round after round, so that what changes along the
+    // run (the sample left to hand out, caches) weighs on each alike.
+    let (mut alone, mut with_streams, mut with_polling) = (Run::new(), Run::new(), Run::new());
+    let updates = Arc::new(AtomicU64::new(0));
+    let mut reads = Vec::new();
+    for round in 0..ROUNDS {
+        // Each round starts with another condition.
+        for turn in 0..3 {
+            match (round + turn) % 3 {
+                0 => alone.add(run_interviewers(&state, &interviewers, args.answers).await?),
+                1 => {
+                    let streams =
+                        open_streams(&state, &supervisor, wave, args.streams, &updates).await?;
+                    with_streams.add(run_interviewers(&state, &interviewers, args.answers).await?);
+                    for stream in streams {
+                        stream.abort();
+                    }
+                }
+                _ => {
+                    let polling = Arc::new(AtomicBool::new(true));
+                    let pollers = start_pollers(&state, &supervisor, wave, args, &polling);
+                    with_polling.add(run_interviewers(&state, &interviewers, args.answers).await?);
+                    polling.store(false, Ordering::Relaxed);
+                    for poller in pollers {
+                        reads.extend(poller.await??);
+                    }
+                }
+            }
+        }
+    }
+    alone.print(label, "interviewers alone");
     with_streams.print(label, &format!("with {} live dashboards", args.streams));
     println!(
         "{label:<10} {:<34} {:>6.1} % of the throughput alone; {} events delivered",
         "",
         100.0 * with_streams.throughput() / alone.throughput(),
-        updates.load(std::sync::atomic::Ordering::Relaxed)
+        updates.load(Ordering::Relaxed)
     );
-    for stream in streams {
-        stream.abort();
-    }
-
-    // Supervisors reading the dashboard in a loop while interviewers save.
-    let polling = Arc::new(std::sync::atomic::AtomicBool::new(true));
-    let mut pollers = Vec::new();
-    for _ in 0..args.supervisors {
-        let (state, supervisor, polling) =
-            (state.clone(), supervisor.clone(), Arc::clone(&polling));
-        pollers.push(tokio::spawn(async move {
-            let mut reads = Vec::new();
-            while polling.load(std::sync::atomic::Ordering::Relaxed) {
-                let started = Instant::now();
-                crate::services::dashboard::dashboard(&state, &supervisor, Some(wave))
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
-                reads.push(started.elapsed());
-            }
-            Ok::<_, anyhow::Error>(reads)
-        }));
-    }
-    let with_polling = run_interviewers(&state, &interviewers, args.answers).await?;
-    polling.store(false, std::sync::atomic::Ordering::Relaxed);
-    let mut reads = Vec::new();
-    for poller in pollers {
-        reads.extend(poller.await??);
-    }
-    reads.sort_unstable();
     with_polling.print(
         label,
         &format!("with {} supervisors polling", args.supervisors),
     );
     println!(
-        "{label:<10} dashboard reads at {} cases: {} reads, p50 {:.1} ms, p99 {:.1} ms",
-        args.sample,
+        "{label:<10} {:<34} {:>6.1} % of the throughput alone",
+        "",
+        100.0 * with_polling.throughput() / alone.throughput(),
+    );
+    reads.sort_unstable();
+    println!(
+        "{label:<10} dashboard reads at {cases} cases, every {} ms: {} reads, p50 {:.1} ms, p99 {:.1} ms",
+        args.poll_interval_ms,
         reads.len(),
         ms(percentile(&reads, 0.5)),
         ms(percentile(&reads, 0.99)),
@@ -250,7 +322,10 @@ fn ms(d: Duration) -> f64 {
 
 /// The bench wave (fixture questionnaire, demo commune quotas, `--sample` cases over the 28
 /// communes), its interviewers and a supervisor.
-async fn setup(db: &Db, args: &BenchArgs) -> anyhow::Result<(i64, Vec<CurrentUser>, CurrentUser)> {
+async fn setup(
+    db: &Db,
+    args: &BenchArgs,
+) -> anyhow::Result<(i64, Vec<CurrentUser>, CurrentUser, u32)> {
     let q = questionnaire::load(FIXTURE_QUESTIONNAIRE, "fixture-questionnaire.toml")
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut tx = db.write().await?;
@@ -272,7 +347,7 @@ async fn setup(db: &Db, args: &BenchArgs) -> anyhow::Result<(i64, Vec<CurrentUse
     // At least enough cases for every interviewer to finish all runs without running dry.
     let count = args
         .sample
-        .max(3 * args.interviewers * (args.answers / 3 + 2));
+        .max(10 * args.interviewers * (args.answers / 3 + 2));
     for chunk in (0..count).collect::<Vec<u32>>().chunks(10_000) {
         let sample: Vec<NewCase> = chunk
             .iter()
@@ -323,7 +398,7 @@ async fn setup(db: &Db, args: &BenchArgs) -> anyhow::Result<(i64, Vec<CurrentUse
         csrf_token: String::new(),
     };
     tx.commit().await?;
-    Ok((wave, users, supervisor))
+    Ok((wave, users, supervisor, count))
 }
 
 async fn interviewer(

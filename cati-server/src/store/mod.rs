@@ -46,9 +46,17 @@ pub use tx::{Param, Record, Statement, Tx};
 
 /// The database a server instance works on: a connection pool of one backend, and the bus on
 /// which committed changes are announced to this instance's live views.
+///
+/// On SQLite, write transactions take their connection from a pool of one, the writer: SQLite
+/// lets one writer at a time in, and a writer that finds the lock taken sleeps in SQLite's busy
+/// handler (1, 2, 5 … 100 ms naps, no order among the waiters), which gave answer saves a p99
+/// of 1.5 s under load. Queued in the pool instead, writers take turns first come, first
+/// served, and are woken the moment the previous one commits. Reads use the other pool, never
+/// wait for the writer (WAL), and so never slow it down.
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: Pool,
+    sqlite_writer: Option<SqlitePool>,
     changes: ChangeBus,
 }
 
@@ -107,6 +115,7 @@ impl Db {
     /// Connects to `url` (`sqlite://file.db` or `postgres://…`), creating the SQLite file if
     /// needed, and applies pending migrations.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, StoreError> {
+        let mut sqlite_writer = None;
         let pool = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -114,11 +123,17 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true);
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(60))
+                .connect_with(options.clone())
+                .await?;
+            SQLITE_MIGRATOR.run(&writer).await?;
+            sqlite_writer = Some(writer);
             let pool = SqlitePoolOptions::new()
                 .max_connections(max_connections)
                 .connect_with(options)
                 .await?;
-            SQLITE_MIGRATOR.run(&pool).await?;
             Pool::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
@@ -134,11 +149,12 @@ impl Db {
         };
         Ok(Db {
             pool,
+            sqlite_writer,
             changes: ChangeBus::default(),
         })
     }
 
-    /// The connection pool (for the session store and administrative statements).
+    /// The connection pool of reads (and of the session store and administrative statements).
     pub fn pool(&self) -> &Pool {
         &self.pool
     }
@@ -166,12 +182,16 @@ impl Db {
 
     /// Opens a transaction that will write (holding SQLite's write lock from the start).
     pub async fn write(&self) -> Result<Tx, StoreError> {
-        Ok(match &self.pool {
-            Pool::Sqlite(pool) => Tx::sqlite(
+        Ok(match (&self.pool, &self.sqlite_writer) {
+            (Pool::Sqlite(_), Some(writer)) => Tx::sqlite(
+                writer.begin_with("BEGIN IMMEDIATE").await?,
+                self.changes.clone(),
+            ),
+            (Pool::Sqlite(pool), None) => Tx::sqlite(
                 pool.begin_with("BEGIN IMMEDIATE").await?,
                 self.changes.clone(),
             ),
-            Pool::Postgres(pool) => Tx::postgres(pool.begin().await?, self.changes.clone()),
+            (Pool::Postgres(pool), _) => Tx::postgres(pool.begin().await?, self.changes.clone()),
         })
     }
 
@@ -195,6 +215,9 @@ impl Db {
 
     /// Closes every connection (on shutdown).
     pub async fn close(&self) {
+        if let Some(writer) = &self.sqlite_writer {
+            writer.close().await;
+        }
         match &self.pool {
             Pool::Sqlite(pool) => pool.close().await,
             Pool::Postgres(pool) => pool.close().await,

@@ -140,6 +140,9 @@ mod tests {
             EnvFilter::new("info"),
             captured.clone(),
         ));
+        // Other tests running at once without a subscriber may have cached "nobody listens"
+        // for the handler's log line: ask every callsite again.
+        tracing::callsite::rebuild_interest_cache();
         let response = app(Arc::default())
             .oneshot(get_request("/cases/7"))
             .await
