@@ -25,7 +25,7 @@ use crate::sample::communes::COMMUNES;
 use crate::sample::demo::FIXTURE_QUESTIONNAIRE;
 use crate::services::calls;
 use crate::services::interview::service;
-use crate::services::interview::view::{AnswerRequest, QuestionDto, Special, Step};
+use crate::services::interview::view::{AnswerRequest, QuestionDto, QuestionKind, Special, Step};
 use crate::state::AppState;
 use crate::store::Db;
 use crate::store::cases::{self, NewCase};
@@ -468,11 +468,11 @@ fn answer_for(q: &QuestionDto) -> AnswerRequest {
         confirm: true,
     };
     match q.kind {
-        "single" | "multiple" => {
+        QuestionKind::Single | QuestionKind::Multiple => {
             let option = q.options.iter().find(|o| !o.other).or(q.options.first());
             request.codes = Some(option.map(|o| vec![o.code]).unwrap_or_default());
         }
-        "integer" | "decimal" | "scale" => {
+        QuestionKind::Integer | QuestionKind::Decimal | QuestionKind::Scale => {
             let min: i64 = q.min.as_deref().and_then(|v| v.parse().ok()).unwrap_or(0);
             let max: i64 = q
                 .max
@@ -481,9 +481,9 @@ fn answer_for(q: &QuestionDto) -> AnswerRequest {
                 .unwrap_or(min + 100);
             request.value = Some(40.clamp(min, max.max(min)).to_string());
         }
-        "text" => request.value = Some("réponse de test".to_owned()),
-        "date" => request.value = Some("2000-01-01".to_owned()),
-        _ => {}
+        QuestionKind::Text => request.value = Some("réponse de test".to_owned()),
+        QuestionKind::Date => request.value = Some("2000-01-01".to_owned()),
+        QuestionKind::Info => {}
     }
     request
 }

@@ -63,6 +63,16 @@ pub enum AppError {
 #[derive(Clone, Debug)]
 pub struct ErrorMessage(pub String);
 
+/// The body of every error response of the API.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong, in French, for the person at the screen.
+    pub error: String,
+    /// Present (true) when the answer breaks a soft check: send it again with `confirm`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirm_required: Option<bool>,
+}
+
 impl AppError {
     /// The response status.
     pub fn status(&self) -> StatusCode {
@@ -99,10 +109,9 @@ impl IntoResponse for AppError {
             tracing::error!(error = ?self, "request failed");
         }
         let message = self.to_string();
-        let body = if matches!(self, AppError::NeedsConfirmation(_)) {
-            serde_json::json!({ "error": message, "confirm_required": true })
-        } else {
-            serde_json::json!({ "error": message })
+        let body = ErrorBody {
+            error: message.clone(),
+            confirm_required: matches!(self, AppError::NeedsConfirmation(_)).then_some(true),
         };
         let mut response = (status, axum::Json(body)).into_response();
         response.extensions_mut().insert(ErrorMessage(message));

@@ -203,7 +203,7 @@ pub async fn state(db: Db, settings: Settings) -> anyhow::Result<AppState> {
 /// sessions, CSRF checks, body limit, request ids, request tracing and latency metrics.
 pub async fn app(state: AppState, session_idle_minutes: i64) -> anyhow::Result<Router> {
     let router = Router::new()
-        .nest("/api", api::router())
+        .merge(api::routes().0)
         .merge(pages::router())
         .merge(assets::router())
         .route("/healthz", get(healthz))

@@ -6,11 +6,21 @@ use axum::http::StatusCode;
 use serde::Serialize;
 
 use crate::auth::CurrentUser;
-use crate::error::{ApiJson, ApiPath, AppError};
+use crate::error::{ApiJson, ApiPath, AppError, ErrorBody};
 use crate::scheduling::outcomes::CallOutcome;
 use crate::services::calls::{self, CaseView, OutcomeRequest};
 use crate::state::AppState;
 
+#[utoipa::path(
+    post,
+    path = "/cases/next",
+    tag = "appels",
+    summary = "Prend le cas suivant à appeler (ou renvoie celui déjà détenu)",
+    responses(
+        (status = 200, description = "Le cas", body = CaseView),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn next(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -21,6 +31,16 @@ pub async fn next(
         .ok_or_else(|| AppError::not_found("aucun cas à appeler pour le moment"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/cases/current",
+    tag = "appels",
+    summary = "Le cas détenu",
+    responses(
+        (status = 200, description = "Le cas", body = CaseView),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn current(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -31,6 +51,17 @@ pub async fn current(
         .ok_or_else(|| AppError::not_found("vous ne détenez aucun cas"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/cases/{id}",
+    tag = "appels",
+    summary = "Un cas (enquêteur qui le détient, superviseurs)",
+    params(("id" = i64, Path, description = "Identifiant")),
+    responses(
+        (status = 200, description = "Le cas", body = CaseView),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn case(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -39,6 +70,18 @@ pub async fn case(
     Ok(Json(calls::case(&state, &user, id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/cases/{id}/outcome",
+    tag = "appels",
+    summary = "Enregistre l’issue d’un appel et libère le cas",
+    params(("id" = i64, Path, description = "Identifiant")),
+    request_body = OutcomeRequest,
+    responses(
+        (status = 204, description = "Enregistré"),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn outcome(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -50,13 +93,23 @@ pub async fn outcome(
 }
 
 /// One call outcome as listed by `/api/outcomes`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct OutcomeInfo {
     name: &'static str,
     label: &'static str,
     aapor_code: &'static str,
 }
 
+#[utoipa::path(
+    get,
+    path = "/outcomes",
+    tag = "appels",
+    summary = "Les issues d’appel possibles",
+    responses(
+        (status = 200, description = "Issues", body = [OutcomeInfo]),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn outcomes(_user: CurrentUser) -> Json<Vec<OutcomeInfo>> {
     Json(
         CallOutcome::ALL

@@ -8,13 +8,14 @@ use exports::build::ExportFormat;
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
-use crate::error::{ApiPath, ApiQuery, AppError};
+use crate::error::{ApiPath, ApiQuery, AppError, ErrorBody};
 use crate::services::export::{self, ExportSettings, download};
 use crate::state::AppState;
 
 /// The export's options, as query parameters (the page's form sends the same names).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `csv`, `sav`, `dta`, `parquet`, `codebook` or `all` (default).
     #[serde(default)]
@@ -41,6 +42,17 @@ fn checked(value: Option<&str>) -> bool {
     value.is_some_and(|v| !matches!(v, "false" | "0" | ""))
 }
 
+#[utoipa::path(
+    get,
+    path = "/waves/{id}/export",
+    tag = "exports",
+    summary = "L’export d’une vague (zip : données, dictionnaire, manifeste)",
+    params(("id" = i64, Path, description = "Identifiant de la vague"), ExportQuery),
+    responses(
+        (status = 200, description = "Archive zip", content_type = "application/zip", body = Vec<u8>),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn download(
     State(state): State<AppState>,
     user: CurrentUser,

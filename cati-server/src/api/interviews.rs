@@ -5,13 +5,24 @@ use axum::extract::State;
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
-use crate::error::{ApiJson, ApiPath, AppError};
+use crate::error::{ApiJson, ApiPath, AppError, ErrorBody};
 use crate::scheduling::outcomes::parse_appointment;
 use crate::services::interview::service;
 use crate::services::interview::view::{AnswerRequest, InterviewView};
 use crate::state::AppState;
 use crate::store::interviews::AnswerRow;
 
+#[utoipa::path(
+    post,
+    path = "/cases/{id}/interview",
+    tag = "entretiens",
+    summary = "Commence (ou reprend) l’entretien du cas détenu",
+    params(("id" = i64, Path, description = "Identifiant")),
+    responses(
+        (status = 200, description = "L’entretien", body = InterviewView),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn start(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -20,6 +31,17 @@ pub async fn start(
     Ok(Json(service::start(&state, &user, case_id).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/interviews/{id}",
+    tag = "entretiens",
+    summary = "Un entretien et sa question courante",
+    params(("id" = i64, Path, description = "Identifiant")),
+    responses(
+        (status = 200, description = "L’entretien", body = InterviewView),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn view(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -28,6 +50,18 @@ pub async fn view(
     Ok(Json(service::view(&state, &user, id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/interviews/{id}/answers",
+    tag = "entretiens",
+    summary = "Enregistre la réponse à la question courante",
+    params(("id" = i64, Path, description = "Identifiant")),
+    request_body = AnswerRequest,
+    responses(
+        (status = 200, description = "Réponse enregistrée ; question suivante", body = InterviewView),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn submit(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -37,6 +71,17 @@ pub async fn submit(
     Ok(Json(service::submit(&state, &user, id, request).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/interviews/{id}/answers",
+    tag = "entretiens",
+    summary = "Les réponses enregistrées d’un entretien",
+    params(("id" = i64, Path, description = "Identifiant")),
+    responses(
+        (status = 200, description = "Réponses", body = [AnswerRow]),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn answers(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -46,13 +91,25 @@ pub async fn answers(
 }
 
 /// Where to go back to.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BackRequest {
     #[serde(default)]
     to: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/interviews/{id}/back",
+    tag = "entretiens",
+    summary = "Revient à la question précédente (ou à une variable donnée)",
+    params(("id" = i64, Path, description = "Identifiant")),
+    request_body = BackRequest,
+    responses(
+        (status = 200, description = "L’entretien", body = InterviewView),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn back(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -65,7 +122,7 @@ pub async fn back(
 }
 
 /// A callback appointment.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CallbackRequest {
     appointment_at: String,
@@ -73,6 +130,18 @@ pub struct CallbackRequest {
     note: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/interviews/{id}/callback",
+    tag = "entretiens",
+    summary = "Suspend l’entretien avec un rendez-vous",
+    params(("id" = i64, Path, description = "Identifiant")),
+    request_body = CallbackRequest,
+    responses(
+        (status = 200, description = "L’entretien", body = InterviewView),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn callback(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -88,13 +157,25 @@ pub async fn callback(
 }
 
 /// A break-off note.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BreakOffRequest {
     #[serde(default)]
     note: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/interviews/{id}/break-off",
+    tag = "entretiens",
+    summary = "Interrompt l’entretien",
+    params(("id" = i64, Path, description = "Identifiant")),
+    request_body = BreakOffRequest,
+    responses(
+        (status = 200, description = "L’entretien", body = InterviewView),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn break_off(
     State(state): State<AppState>,
     user: CurrentUser,

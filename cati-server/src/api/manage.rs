@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{Actor, CurrentUser};
-use crate::error::{ApiJson, ApiPath, ApiQuery, AppError};
+use crate::error::{ApiJson, ApiPath, ApiQuery, AppError, ErrorBody};
 use crate::services::accounts;
 use crate::services::manage::{self, Progress, SampleCase};
 use crate::state::AppState;
@@ -15,6 +15,16 @@ use crate::store::audit::AuditEntry;
 use crate::store::surveys::WaveRow;
 use crate::store::users::Role;
 
+#[utoipa::path(
+    get,
+    path = "/waves",
+    tag = "gestion",
+    summary = "Les vagues, la plus récente d’abord",
+    responses(
+        (status = 200, description = "Vagues", body = [WaveRow]),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn waves(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -23,15 +33,31 @@ pub async fn waves(
 }
 
 /// Paging of the sample.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct Page {
+    /// Cases skipped, by identifier (default 0).
     #[serde(default)]
+    #[param(minimum = 0)]
     offset: Option<i64>,
+    /// Cases returned (default 100).
     #[serde(default)]
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/waves/{id}/sample",
+    tag = "gestion",
+    summary = "Une page de l’échantillon d’une vague, avec les numéros",
+    params(("id" = i64, Path, description = "Identifiant de la vague"), Page),
+    responses(
+        (status = 200, description = "Cas", body = [SampleCase]),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn sample(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -44,6 +70,17 @@ pub async fn sample(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/waves/{id}/progress",
+    tag = "gestion",
+    summary = "Les comptes de cas et d’entretiens d’une vague",
+    params(("id" = i64, Path, description = "Identifiant de la vague")),
+    responses(
+        (status = 200, description = "Comptes", body = Progress),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn progress(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -53,7 +90,7 @@ pub async fn progress(
 }
 
 /// An account as listed (never the hash).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UserInfo {
     id: i64,
     username: String,
@@ -62,6 +99,16 @@ pub struct UserInfo {
     disabled: bool,
 }
 
+#[utoipa::path(
+    get,
+    path = "/users",
+    tag = "gestion",
+    summary = "Les comptes",
+    responses(
+        (status = 200, description = "Comptes", body = [UserInfo]),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn users(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -82,7 +129,7 @@ pub async fn users(
 }
 
 /// A new account.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     username: String,
@@ -93,11 +140,22 @@ pub struct NewUser {
 }
 
 /// The id of a created account.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Created {
     id: i64,
 }
 
+#[utoipa::path(
+    post,
+    path = "/users",
+    tag = "gestion",
+    summary = "Crée un compte",
+    request_body = NewUser,
+    responses(
+        (status = 201, description = "Créé", body = Created),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn create_user(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -116,12 +174,24 @@ pub async fn create_user(
 }
 
 /// A new password.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPassword {
     password: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{id}/password",
+    tag = "gestion",
+    summary = "Change le mot de passe d’un compte",
+    params(("id" = i64, Path, description = "Identifiant")),
+    request_body = NewPassword,
+    responses(
+        (status = 204, description = "Changé"),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn password(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -133,12 +203,24 @@ pub async fn password(
 }
 
 /// Disabled or not.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Disabled {
     disabled: bool,
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{id}/disabled",
+    tag = "gestion",
+    summary = "Désactive ou réactive un compte",
+    params(("id" = i64, Path, description = "Identifiant")),
+    request_body = Disabled,
+    responses(
+        (status = 204, description = "Changé"),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn disabled(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -149,6 +231,16 @@ pub async fn disabled(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/audit",
+    tag = "gestion",
+    summary = "Les 200 dernières entrées du journal d’audit",
+    responses(
+        (status = 200, description = "Entrées", body = [AuditEntry]),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn audit(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -1,84 +1,136 @@
-//! The JSON API under `/api/`: everything the pages do. Described by `/api/openapi.json`
-//! (`openapi.json` next to this file, kept by hand; a test checks every route is in it).
+//! The JSON API under `/api/`: everything the pages do. Its OpenAPI 3.1 description,
+//! `GET /api/openapi.json`, is generated from the handlers' own annotations and types
+//! (utoipa): a route cannot exist without being described, and a described body is the type
+//! the handler really returns.
 
 mod account;
 mod calls;
+pub(crate) mod dashboard;
 pub(crate) mod exports;
 mod interviews;
 mod manage;
 mod quotas;
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::http::header;
-use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::get;
+use utoipa::openapi::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::state::AppState;
 
-/// The OpenAPI 3.1 description of this API.
-pub const OPENAPI: &str = include_str!("openapi.json");
-
-/// The `/api` routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi))
-        .route("/login", post(account::login))
-        .route("/logout", post(account::logout))
-        .route("/me", get(account::me))
-        .route("/cases/next", post(calls::next))
-        .route("/cases/current", get(calls::current))
-        .route("/cases/{id}", get(calls::case))
-        .route("/cases/{id}/outcome", post(calls::outcome))
-        .route("/cases/{id}/interview", post(interviews::start))
-        .route("/interviews/{id}", get(interviews::view))
-        .route(
-            "/interviews/{id}/answers",
-            get(interviews::answers).post(interviews::submit),
-        )
-        .route("/interviews/{id}/back", post(interviews::back))
-        .route("/interviews/{id}/callback", post(interviews::callback))
-        .route("/interviews/{id}/break-off", post(interviews::break_off))
-        .route("/outcomes", get(calls::outcomes))
-        .route("/waves", get(manage::waves))
-        .route("/waves/{id}/sample", get(manage::sample))
-        .route("/waves/{id}/progress", get(manage::progress))
-        .route("/waves/{id}/export", get(exports::download))
-        .route(
-            "/waves/{id}/quotas",
-            get(quotas::wave_quotas).post(quotas::attach_design),
-        )
-        .route("/quota-cells/{id}", post(quotas::update_cell))
-        .route("/users", get(manage::users).post(manage::create_user))
-        .route("/users/{id}/password", post(manage::password))
-        .route("/users/{id}/disabled", post(manage::disabled))
-        .route("/audit", get(manage::audit))
+/// The `/api` routes, and the OpenAPI document describing them.
+pub fn routes() -> (Router<AppState>, OpenApi) {
+    let api = OpenApiRouter::new()
+        .routes(routes!(account::login))
+        .routes(routes!(account::logout))
+        .routes(routes!(account::me))
+        .routes(routes!(calls::next))
+        .routes(routes!(calls::current))
+        .routes(routes!(calls::case))
+        .routes(routes!(calls::outcome))
+        .routes(routes!(interviews::start))
+        .routes(routes!(interviews::view))
+        .routes(routes!(interviews::answers, interviews::submit))
+        .routes(routes!(interviews::back))
+        .routes(routes!(interviews::callback))
+        .routes(routes!(interviews::break_off))
+        .routes(routes!(calls::outcomes))
+        .routes(routes!(manage::waves))
+        .routes(routes!(manage::sample))
+        .routes(routes!(manage::progress))
+        .routes(routes!(dashboard::figures))
+        .routes(routes!(dashboard::events))
+        .routes(routes!(exports::download))
+        .routes(routes!(quotas::wave_quotas, quotas::attach_design))
+        .routes(routes!(quotas::update_cell))
+        .routes(routes!(manage::users, manage::create_user))
+        .routes(routes!(manage::password))
+        .routes(routes!(manage::disabled))
+        .routes(routes!(manage::audit));
+    let (router, mut doc) = OpenApiRouter::new().nest("/api", api).split_for_parts();
+    describe(&mut doc);
+    let json = Arc::new(doc.to_pretty_json().unwrap_or_default());
+    let router = router.route(
+        "/api/openapi.json",
+        get(move || {
+            let json = Arc::clone(&json);
+            async move {
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    json.to_string(),
+                )
+            }
+        }),
+    );
+    (router, doc)
 }
 
-async fn openapi() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+/// The document's title, version and how a client authenticates: the session cookie set by
+/// `POST /api/login`, and the `X-CSRF-Token` header (the token `login` and `me` return) on
+/// every request that changes something.
+fn describe(doc: &mut OpenApi) {
+    doc.info.title = "cati — API".to_owned();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc.info.description = Some(
+        "API du serveur d'enquêtes téléphoniques cati. Ouvrez une session par `POST /api/login` \
+         (cookie `cati_session`), puis envoyez l'en-tête `X-CSRF-Token` reçu sur toute requête \
+         qui modifie quelque chose. Les erreurs sont `{\"error\": \"message en français\"}`."
+            .to_owned(),
+    );
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "session",
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("cati_session"))),
+    );
+    components.add_security_scheme(
+        "csrf",
+        SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-CSRF-Token"))),
+    );
+    doc.security = Some(vec![SecurityRequirement::new(
+        "session",
+        Vec::<String>::new(),
+    )]);
 }
 
 #[cfg(test)]
 mod tests {
-    use super::OPENAPI;
+    use super::routes;
 
     #[test]
-    fn every_api_route_is_described_in_the_openapi_document() {
-        let doc: serde_json::Value = serde_json::from_str(OPENAPI).expect("openapi.json parses");
-        let paths = doc["paths"].as_object().expect("paths");
-        let source = include_str!("mod.rs");
-        let routes: Vec<&str> = source
-            .split(".route(\"")
-            .skip(1)
-            .filter_map(|rest| rest.split('"').next())
-            .collect();
-        assert!(routes.len() > 10);
-        for route in routes {
-            let path = format!("/api{route}");
-            assert!(
-                paths.contains_key(&path),
-                "{path} missing from openapi.json"
-            );
+    fn every_path_id_is_a_64_bit_integer() {
+        let doc: serde_json::Value =
+            serde_json::from_str(&routes().1.to_json().expect("JSON")).expect("parses");
+        let mut ids = 0;
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for (_, operation) in item.as_object().expect("operations") {
+                for param in operation["parameters"].as_array().into_iter().flatten() {
+                    if param["in"] == "path" {
+                        ids += 1;
+                        assert_eq!(param["schema"]["format"], "int64", "{path}");
+                    }
+                }
+            }
+        }
+        assert!(ids > 10, "{ids} path parameters");
+    }
+
+    #[test]
+    fn every_operation_declares_its_error_body() {
+        let doc: serde_json::Value =
+            serde_json::from_str(&routes().1.to_json().expect("JSON")).expect("parses");
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for (method, operation) in item.as_object().expect("operations") {
+                let default = &operation["responses"]["default"]["content"]["application/json"];
+                assert_eq!(
+                    default["schema"]["$ref"], "#/components/schemas/ErrorBody",
+                    "{method} {path}"
+                );
+            }
         }
     }
 }

@@ -7,11 +7,22 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 
 use crate::auth::{Actor, CurrentUser};
-use crate::error::{ApiJson, ApiPath, AppError};
+use crate::error::{ApiJson, ApiPath, AppError, ErrorBody};
 use crate::services::quota::{self, CellChange, WaveQuotas};
 use crate::state::AppState;
 use crate::store::quotas::CellRow;
 
+#[utoipa::path(
+    get,
+    path = "/waves/{id}/quotas",
+    tag = "quotas",
+    summary = "Les cellules de quota d’une vague et l’avancement par commune",
+    params(("id" = i64, Path, description = "Identifiant de la vague")),
+    responses(
+        (status = 200, description = "Quotas", body = WaveQuotas),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn wave_quotas(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -21,7 +32,7 @@ pub async fn wave_quotas(
 }
 
 /// A change to a cell: a new target, closing or reopening, or both.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CellUpdate {
     #[serde(default)]
@@ -30,6 +41,18 @@ pub struct CellUpdate {
     closed: Option<bool>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/quota-cells/{id}",
+    tag = "quotas",
+    summary = "Change l’objectif d’une cellule, la ferme ou la rouvre",
+    params(("id" = i64, Path, description = "Identifiant")),
+    request_body = CellUpdate,
+    responses(
+        (status = 200, description = "La cellule", body = CellRow),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn update_cell(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -46,12 +69,24 @@ pub async fn update_cell(
 }
 
 /// A design file to attach to a wave.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DesignUpload {
     design: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/waves/{id}/quotas",
+    tag = "quotas",
+    summary = "Attache un plan de quotas (TOML) à une vague",
+    params(("id" = i64, Path, description = "Identifiant de la vague")),
+    request_body = DesignUpload,
+    responses(
+        (status = 201, description = "Attaché", body = WaveQuotas),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
 pub async fn attach_design(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -42,7 +42,7 @@ pub struct CurrentUser {
 }
 
 /// What the API says about the logged-in user.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Me {
     /// Identifier.
     pub id: i64,

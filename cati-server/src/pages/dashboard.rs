@@ -5,15 +5,14 @@
 //! `assets/dashboard.js` from the embedded GeoJSON).
 
 use std::convert::Infallible;
-use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
 use axum::http::header;
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::{Event, Sse};
 use axum::response::{Html, IntoResponse, Json, Redirect, Response};
 use axum::routing::{get, post};
-use futures_util::stream::{self, Stream};
+use futures_util::stream::Stream;
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -21,7 +20,6 @@ use super::layout;
 use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiForm, ApiPath, ApiQuery, AppError};
 use crate::services::dashboard::{self, CommuneFigures, Dashboard};
-use crate::services::live::Snapshot;
 use crate::services::{manage, quota};
 use crate::state::AppState;
 use crate::store::surveys;
@@ -319,35 +317,15 @@ async fn change_cell(
     .into_response())
 }
 
-fn figures_event(snapshot: &Snapshot) -> Event {
-    match snapshot {
-        Ok(json) => Event::default().event("quotas").data(json),
-        Err(message) => Event::default().event("erreur").data(message),
-    }
-}
-
-/// The dashboard's figures as server-sent events: the current figures first, then new ones
-/// after each change (a burst of changes gives one update), until the server shuts down.
+/// The dashboard's figures as server-sent events (the page's live updates).
 async fn events_stream(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiQuery(choice): ApiQuery<WaveChoice>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
-    let subscription = state.live.subscribe(&user, choice.vague).await?;
-    let stream = stream::unfold(
-        (subscription, true),
-        |(mut subscription, first)| async move {
-            let snapshots = &mut subscription.snapshots;
-            if first {
-                snapshots.wait_for(Option::is_some).await.ok()?;
-            } else {
-                snapshots.changed().await.ok()?;
-            }
-            let snapshot = snapshots.borrow_and_update().clone()?;
-            Some((Ok(figures_event(&snapshot)), (subscription, false)))
-        },
-    );
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    Ok(crate::api::dashboard::stream_of(
+        state.live.subscribe(&user, choice.vague).await?,
+    ))
 }
 
 #[cfg(test)]

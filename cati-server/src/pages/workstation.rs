@@ -14,7 +14,9 @@ use crate::error::{ApiForm, AppError};
 use crate::scheduling::outcomes::{CallOutcome, format_local, parse_appointment};
 use crate::services::calls::{self, CaseView, OutcomeRequest};
 use crate::services::interview::service;
-use crate::services::interview::view::{AnswerRequest, InterviewView, QuestionDto, Special, Step};
+use crate::services::interview::view::{
+    AnswerRequest, InterviewView, QuestionDto, QuestionKind, Special, Step,
+};
 use crate::state::AppState;
 use crate::store::interviews::InterviewStatus;
 
@@ -296,15 +298,15 @@ fn question(q: &QuestionDto, error: Option<&str>, typed: &Typed) -> Markup {
             p.error role="alert" { (error) }
             @if typed.confirm_offered { p.notice { "Appuyez sur Entrée pour confirmer cette réponse, ou corrigez-la." } }
         }
-        form #answer-form method="post" action="/poste/entretien/reponse" data-kind=(q.kind) tabindex="-1" {
+        form #answer-form method="post" action="/poste/entretien/reponse" data-kind=(q.kind.as_str()) tabindex="-1" {
             input type="hidden" name="var" value=(q.var);
             input #special type="hidden" name="special" value="";
             @if typed.confirm_offered { input type="hidden" name="confirm" value="1"; }
             @match q.kind {
-                "single" | "multiple" => {
-                    @let input_type = if q.kind == "single" { "radio" } else { "checkbox" };
+                QuestionKind::Single | QuestionKind::Multiple => {
+                    @let input_type = if q.kind == QuestionKind::Single { "radio" } else { "checkbox" };
                     fieldset {
-                        legend { @if q.kind == "single" { "Une réponse" } @else { "Plusieurs réponses possibles" } }
+                        legend { @if q.kind == QuestionKind::Single { "Une réponse" } @else { "Plusieurs réponses possibles" } }
                         @for (i, option) in q.options.iter().enumerate() {
                             label.option {
                                 input type=(input_type) name="codes" value=(option.code) data-key=(i + 1) checked[chosen(option.code)];
@@ -317,7 +319,7 @@ fn question(q: &QuestionDto, error: Option<&str>, typed: &Typed) -> Markup {
                         }
                     }
                 }
-                "scale" => {
+                QuestionKind::Scale => {
                     fieldset.scale {
                         legend { (q.min_label.as_deref().unwrap_or("")) " … " (q.max_label.as_deref().unwrap_or("")) }
                         @let min: i64 = q.min.as_deref().and_then(|v| v.parse().ok()).unwrap_or(0);
@@ -327,7 +329,7 @@ fn question(q: &QuestionDto, error: Option<&str>, typed: &Typed) -> Markup {
                         }
                     }
                 }
-                "integer" | "decimal" => {
+                QuestionKind::Integer | QuestionKind::Decimal => {
                     label { "Réponse "
                         input #value type="text" inputmode="decimal" name="value" value=(value) autofocus autocomplete="off";
                     }
@@ -335,16 +337,16 @@ fn question(q: &QuestionDto, error: Option<&str>, typed: &Typed) -> Markup {
                         small { " (de " (q.min.as_deref().unwrap_or("…")) " à " (q.max.as_deref().unwrap_or("…")) ")" }
                     }
                 }
-                "text" => {
+                QuestionKind::Text => {
                     label { "Réponse " input #value type="text" name="value" value=(value) autofocus autocomplete="off" maxlength=[q.max_length]; }
                 }
-                "date" => {
+                QuestionKind::Date => {
                     label { "Date (JJ/MM/AAAA) " input #value type="text" name="value" value=(value) autofocus autocomplete="off"; }
                 }
-                _ => { p { em { "Information : lisez le texte puis continuez." } } }
+                QuestionKind::Info => { p { em { "Information : lisez le texte puis continuez." } } }
             }
             p.actions {
-                button type="submit" { @if q.kind == "info" { "Continuer" } @else { "Valider" } } " " kbd { "Entrée" }
+                button type="submit" { @if q.kind == QuestionKind::Info { "Continuer" } @else { "Valider" } } " " kbd { "Entrée" }
                 @if q.allow_dont_know { " " button type="submit" name="special" value="dont_know" { "Ne sait pas" } " " kbd { "F2" } }
                 @if q.allow_refused { " " button type="submit" name="special" value="refused" { "Refus" } " " kbd { "F3" } }
             }
@@ -492,7 +494,7 @@ pub async fn answer(
         // Nothing chosen on a choice question: say so rather than "continue".
         let view = service::view(&state, &user, id).await?;
         if let Step::Question(q) = &view.step
-            && q.kind != "info"
+            && q.kind != QuestionKind::Info
         {
             return Ok((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,

@@ -12,7 +12,7 @@ use crate::store::users::Role;
 use crate::store::{StoreError, Tx};
 
 /// A case as the interviewer holding it (or a supervisor) sees it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CaseView {
     /// Case id.
     pub case_id: i64,
@@ -37,7 +37,7 @@ pub struct CaseView {
 }
 
 /// A reference to a case's interview.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct InterviewRef {
     /// Interview id.
     pub id: i64,
@@ -46,7 +46,7 @@ pub struct InterviewRef {
 }
 
 /// What the interviewer records after dialling.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OutcomeRequest {
     /// Outcome name (see `CallOutcome`).

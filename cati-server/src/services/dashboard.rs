@@ -18,7 +18,7 @@ use crate::store::{Tx, counts};
 const DAY_MS: f64 = 86_400_000.0;
 
 /// The figures of one commune.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CommuneFigures {
     /// INSEE code.
     pub code: String,
@@ -48,7 +48,7 @@ pub struct CommuneFigures {
 }
 
 /// The dashboard of a wave.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Dashboard {
     /// The wave.
     pub wave_id: i64,
@@ -69,7 +69,7 @@ pub struct Dashboard {
 }
 
 /// Sums over the communes.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct Totals {
     /// Completed interviews wanted.
     pub target: u64,

@@ -22,7 +22,7 @@ pub async fn waves(state: &AppState, user: &CurrentUser) -> Result<Vec<WaveRow>,
 }
 
 /// A case of the sample with its phone numbers.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct SampleCase {
     /// The case.
     #[serde(flatten)]
@@ -31,7 +31,8 @@ pub struct SampleCase {
     pub phones: Vec<String>,
 }
 
-/// A page of a wave's sample, by case identifier: `limit` (1 to 1,000) cases from `offset`.
+/// A page of a wave's sample, by case identifier: `limit` (1 to 1,000) cases from `offset`
+/// (0 or more); anything else is refused.
 pub async fn sample(
     state: &AppState,
     user: &CurrentUser,
@@ -40,9 +41,14 @@ pub async fn sample(
     limit: i64,
 ) -> Result<Vec<SampleCase>, AppError> {
     user.require(Role::MANAGERS)?;
+    if offset < 0 || !(1..=1000).contains(&limit) {
+        return Err(AppError::BadRequest(
+            "pagination invalide : offset ≥ 0 et limit entre 1 et 1 000".to_owned(),
+        ));
+    }
     let mut tx = state.db.read().await?;
     let mut page = Vec::new();
-    for case in cases::list(&mut tx, wave_id, offset.max(0), limit.clamp(1, 1000)).await? {
+    for case in cases::list(&mut tx, wave_id, offset, limit).await? {
         let phones = cases::phones(&mut tx, case.id)
             .await?
             .into_iter()
@@ -55,7 +61,7 @@ pub async fn sample(
 }
 
 /// A wave's progress counts.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Progress {
     /// The wave.
     pub wave_id: i64,

@@ -27,7 +27,7 @@ pub async fn record(
 }
 
 /// One audit entry.
-#[derive(Debug, Serialize, sqlx::FromRow)]
+#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AuditEntry {
     /// When (epoch ms).
     pub at: i64,

@@ -5,7 +5,9 @@ use serde::Serialize;
 use super::{Backend, StoreError, Tx, now_ms};
 
 /// Where a case stands in the calling process.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
     /// Waiting in the queue (never called, or to be called again).
@@ -76,7 +78,7 @@ pub struct NewCase {
 }
 
 /// A case as stored.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CaseRow {
     /// Identifier.
     pub id: i64,
@@ -114,7 +116,7 @@ pub struct CaseRow {
 }
 
 /// One phone number of a case.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct PhoneRow {
     /// Dialling order.
     pub position: i64,
@@ -123,7 +125,7 @@ pub struct PhoneRow {
 }
 
 /// One call attempt.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AttemptRow {
     /// Identifier.
     pub id: i64,

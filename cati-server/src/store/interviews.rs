@@ -7,7 +7,9 @@ use super::cases::{CaseNext, NewAttempt, close_call};
 use super::{StoreError, Tx, now_ms};
 
 /// Where an interview stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum InterviewStatus {
     /// Started and not finished (it may resume after a callback).
@@ -61,7 +63,7 @@ impl TryFrom<String> for InterviewStatus {
 }
 
 /// An interview as stored.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct InterviewRow {
     /// Identifier.
     pub id: i64,
@@ -89,7 +91,7 @@ pub struct InterviewRow {
 }
 
 /// One stored answer.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AnswerRow {
     /// Variable.
     pub variable: String,

@@ -37,7 +37,7 @@ pub struct NewCell {
 }
 
 /// A quota cell as stored, with its counts.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CellRow {
     /// Identifier.
     pub id: i64,

@@ -5,7 +5,9 @@ use serde::Serialize;
 use super::{StoreError, Tx, now_ms};
 
 /// Where a wave stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum WaveStatus {
     /// Being prepared: no case is handed out.
@@ -50,7 +52,7 @@ impl TryFrom<String> for WaveStatus {
 }
 
 /// A wave with the questionnaire version it pins.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct WaveRow {
     /// Wave identifier.
     pub id: i64,

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::{StoreError, Tx, now_ms};
 
 /// What an account may do; see the role matrix in `auth::roles`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Manages users and everything a supervisor does.

@@ -2,11 +2,12 @@
 //! engine's state.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use questionnaire::{QuestionView, State, ViewKind};
 
 /// An interview as the workstation sees it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct InterviewView {
     /// Interview id.
     pub interview_id: i64,
@@ -21,7 +22,7 @@ pub struct InterviewView {
 }
 
 /// Where an interview stands.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Step {
     /// A question to ask.
@@ -43,12 +44,12 @@ pub enum Step {
 }
 
 /// One question, fills resolved.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct QuestionDto {
     /// Variable to answer.
     pub var: String,
     /// `single`, `multiple`, `integer`, `decimal`, `text`, `date`, `scale` or `info`.
-    pub kind: &'static str,
+    pub kind: QuestionKind,
     /// Lower bound (integer, decimal, scale; a date as text).
     pub min: Option<String>,
     /// Upper bound.
@@ -84,7 +85,7 @@ pub struct QuestionDto {
 }
 
 /// One option of a choice question.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct OptionDto {
     /// Code.
     pub code: i64,
@@ -98,7 +99,7 @@ pub struct OptionDto {
 
 /// An answer sent by the workstation. Exactly one of `codes`, `value`, `special` is given,
 /// or none to continue past an information screen.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerRequest {
     /// The variable being answered (must be the current step).
@@ -121,7 +122,7 @@ pub struct AnswerRequest {
 }
 
 /// A missing-value answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Special {
     /// Ne sait pas.
@@ -130,12 +131,50 @@ pub enum Special {
     Refused,
 }
 
+/// What kind of answer a question takes (how the screen asks it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionKind {
+    /// One option.
+    Single,
+    /// Several options.
+    Multiple,
+    /// A whole number.
+    Integer,
+    /// A number with decimals.
+    Decimal,
+    /// Free text.
+    Text,
+    /// A date.
+    Date,
+    /// A point on a scale.
+    Scale,
+    /// A text to read, no answer.
+    Info,
+}
+
+impl QuestionKind {
+    /// The name used in pages (`data-kind`) and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuestionKind::Single => "single",
+            QuestionKind::Multiple => "multiple",
+            QuestionKind::Integer => "integer",
+            QuestionKind::Decimal => "decimal",
+            QuestionKind::Text => "text",
+            QuestionKind::Date => "date",
+            QuestionKind::Scale => "scale",
+            QuestionKind::Info => "info",
+        }
+    }
+}
+
 impl QuestionDto {
     /// Builds the view of the engine's question.
     pub fn from_view(q: &QuestionView) -> QuestionDto {
         let mut dto = QuestionDto {
             var: q.var.clone(),
-            kind: "info",
+            kind: QuestionKind::Info,
             min: None,
             max: None,
             max_choices: None,
@@ -167,27 +206,27 @@ impl QuestionDto {
         };
         let text = |v: &dyn std::fmt::Display| Some(v.to_string());
         match &q.kind {
-            ViewKind::Single => dto.kind = "single",
+            ViewKind::Single => dto.kind = QuestionKind::Single,
             ViewKind::Multiple { max_choices } => {
-                dto.kind = "multiple";
+                dto.kind = QuestionKind::Multiple;
                 dto.max_choices = *max_choices;
             }
             ViewKind::Integer { min, max } => {
-                dto.kind = "integer";
+                dto.kind = QuestionKind::Integer;
                 dto.min = min.as_ref().and_then(|v| text(v));
                 dto.max = max.as_ref().and_then(|v| text(v));
             }
             ViewKind::Decimal { min, max, .. } => {
-                dto.kind = "decimal";
+                dto.kind = QuestionKind::Decimal;
                 dto.min = min.as_ref().and_then(|v| text(v));
                 dto.max = max.as_ref().and_then(|v| text(v));
             }
             ViewKind::Text { max_length } => {
-                dto.kind = "text";
+                dto.kind = QuestionKind::Text;
                 dto.max_length = Some(*max_length);
             }
             ViewKind::Date { min, max } => {
-                dto.kind = "date";
+                dto.kind = QuestionKind::Date;
                 dto.min = min.as_ref().and_then(|v| text(v));
                 dto.max = max.as_ref().and_then(|v| text(v));
             }
@@ -197,13 +236,13 @@ impl QuestionDto {
                 min_label,
                 max_label,
             } => {
-                dto.kind = "scale";
+                dto.kind = QuestionKind::Scale;
                 dto.min = text(min);
                 dto.max = text(max);
                 dto.min_label = min_label.clone();
                 dto.max_label = max_label.clone();
             }
-            ViewKind::Info => dto.kind = "info",
+            ViewKind::Info => dto.kind = QuestionKind::Info,
         }
         dto
     }

@@ -255,7 +255,7 @@ pub fn cell_status(row: &CellRow) -> Result<CellStatus, QuotaError> {
 }
 
 /// A cell with its figures, for managers.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CellView {
     /// The stored cell.
     #[serde(flatten)]
@@ -267,7 +267,7 @@ pub struct CellView {
 }
 
 /// Progress of one commune of a wave: the figures a dashboard or the scheduler needs.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CommuneStatus {
     /// INSEE code.
     pub commune_code: String,
@@ -288,7 +288,7 @@ pub struct CommuneStatus {
 }
 
 /// A wave's cells and per-commune progress.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct WaveQuotas {
     /// The wave.
     pub wave_id: i64,
