@@ -283,11 +283,11 @@ fn next_call_form() -> Markup {
 }
 
 fn question(q: &QuestionDto, error: Option<&str>, typed: &Typed) -> Markup {
-    let chosen = |code: i64| typed.codes.contains(&code) || current_codes(q).contains(&code);
+    let chosen = |code: i64| typed.codes.contains(&code) || q.current_codes.contains(&code);
     let value = typed
         .value
         .clone()
-        .or_else(|| current_value(q))
+        .or_else(|| q.current_value.clone())
         .unwrap_or_default();
     html! {
         p.section { (q.section) " — question " (q.number) }
@@ -377,43 +377,6 @@ fn question(q: &QuestionDto, error: Option<&str>, typed: &Typed) -> Markup {
                 button type="submit" { "Abandon (la personne arrête)" }
             }
         }
-    }
-}
-
-fn current_codes(q: &QuestionDto) -> Vec<i64> {
-    let Some(current) = &q.current else {
-        return Vec::new();
-    };
-    let pick = |v: &serde_json::Value| -> Vec<i64> {
-        if let Some(code) = v.get("code").and_then(serde_json::Value::as_i64) {
-            vec![code]
-        } else if let Some(codes) = v.get("codes").and_then(serde_json::Value::as_array) {
-            codes.iter().filter_map(serde_json::Value::as_i64).collect()
-        } else {
-            Vec::new()
-        }
-    };
-    let inner = current.get("answer").unwrap_or(current);
-    ["choice", "choices"]
-        .iter()
-        .find_map(|k| inner.get(*k))
-        .map(pick)
-        .unwrap_or_default()
-}
-
-fn current_value(q: &QuestionDto) -> Option<String> {
-    let current = q.current.as_ref()?;
-    let inner = current.get("answer").unwrap_or(current);
-    let object = inner.as_object()?;
-    let (kind, value) = object.iter().next()?;
-    match (kind.as_str(), value) {
-        ("integer" | "decimal", v) => Some(v.to_string()),
-        ("text", serde_json::Value::String(s)) => Some(s.clone()),
-        ("date", v) => v
-            .as_str()
-            .map(str::to_owned)
-            .or_else(|| Some(v.to_string())),
-        _ => None,
     }
 }
 

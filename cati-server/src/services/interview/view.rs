@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use questionnaire::{QuestionView, State, ViewKind};
+use questionnaire::{Answer, QuestionView, State, ViewKind};
 
 /// An interview as the workstation sees it.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -78,6 +78,12 @@ pub struct QuestionDto {
     pub allow_refused: bool,
     /// The stored answer when revisiting (the engine's JSON form).
     pub current: Option<serde_json::Value>,
+    /// The codes of the stored answer (choice questions), for the page's form.
+    #[serde(skip)]
+    pub current_codes: Vec<i64>,
+    /// The stored answer as typed in a text field (numbers, texts, dates), for the page's form.
+    #[serde(skip)]
+    pub current_value: Option<String>,
     /// 1-based position on the route.
     pub number: usize,
     /// Whether "back" is possible.
@@ -201,6 +207,18 @@ impl QuestionDto {
                 .current
                 .as_ref()
                 .and_then(|a| serde_json::to_value(a).ok()),
+            current_codes: match &q.current {
+                Some(Answer::Choice { code, .. }) => vec![*code],
+                Some(Answer::Choices { codes, .. }) => codes.clone(),
+                _ => Vec::new(),
+            },
+            current_value: match &q.current {
+                Some(Answer::Integer(n)) => Some(n.to_string()),
+                Some(Answer::Decimal(x)) => Some(x.to_string()),
+                Some(Answer::Text(text)) => Some(text.clone()),
+                Some(Answer::Date(date)) => Some(date.to_string()),
+                _ => None,
+            },
             number: q.number,
             can_go_back: q.can_go_back,
         };
