@@ -1,10 +1,14 @@
 //! End-to-end test helpers: build and start the real `cati` binary on a free port against a
 //! scratch database (a temporary SQLite file, or a PostgreSQL database created for the test and
-//! dropped afterwards), and talk to it over HTTP like a browser or an API client would.
+//! dropped afterwards), and talk to it over HTTP like a browser or an API client would. Every
+//! `/api/` response the [`Client`] receives is checked against the server's own OpenAPI document.
 
+pub mod openapi;
+
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -299,9 +303,13 @@ impl Drop for Server {
     }
 }
 
-/// An API client with a cookie jar and the session's CSRF token.
+/// An API client with a cookie jar and the session's CSRF token. Every response to a path under
+/// `/api/` is checked against the server's `/api/openapi.json` (see [`openapi`]): an undescribed
+/// operation, an undeclared status or content type, or a body that breaks its schema panics
+/// with the request, the status, the body and what does not conform. Other paths (pages,
+/// `/healthz`, `/metrics`, `/tableau-de-bord/…`) are not checked.
 pub struct Client {
-    /// The HTTP client (cookie store on).
+    /// The HTTP client (cookie store on). Requests sent through it directly are not checked.
     pub http: reqwest::Client,
     /// Server base URL.
     pub base: String,
@@ -311,6 +319,17 @@ pub struct Client {
 
 /// A response: status and JSON body (`Value::Null` when empty or not JSON).
 pub type Reply = (StatusCode, Value);
+
+/// A response whose body is kept as bytes (downloads).
+#[derive(Debug)]
+pub struct RawReply {
+    /// Status code.
+    pub status: StatusCode,
+    /// The `Content-Type` header, if any.
+    pub content_type: Option<String>,
+    /// The body.
+    pub body: Vec<u8>,
+}
 
 impl Client {
     /// A client with no session.
@@ -343,13 +362,18 @@ impl Client {
 
     /// `GET path`.
     pub async fn get(&self, path: &str) -> Reply {
+        json_reply(self.get_raw(path).await)
+    }
+
+    /// `GET path`, the body kept as bytes (a download).
+    pub async fn get_raw(&self, path: &str) -> RawReply {
         let response = self
             .http
             .get(format!("{}{path}", self.base))
             .send()
             .await
             .expect("GET");
-        reply(response).await
+        self.checked("GET", path, response).await
     }
 
     /// `POST path` with a JSON body and the CSRF header.
@@ -362,7 +386,7 @@ impl Client {
             .send()
             .await
             .expect("POST");
-        reply(response).await
+        json_reply(self.checked("POST", path, response).await)
     }
 
     /// `POST path` with a raw body and chosen headers (for bad-input tests).
@@ -371,7 +395,36 @@ impl Client {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        reply(request.send().await.expect("POST")).await
+        let response = request.send().await.expect("POST");
+        json_reply(self.checked("POST", path, response).await)
+    }
+
+    /// Reads a response and, under `/api/`, checks it against the server's OpenAPI document.
+    async fn checked(&self, method: &str, path: &str, response: reqwest::Response) -> RawReply {
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let body = response.bytes().await.expect("response body").to_vec();
+        if path.starts_with("/api/") {
+            let document = server_openapi(&self.base).await;
+            let checked = document.check(&openapi::Response {
+                method,
+                path,
+                status: status.as_u16(),
+                content_type: content_type.as_deref(),
+                body: &body,
+            });
+            if let Err(message) = checked {
+                panic!("{message}\n  document: {}/api/openapi.json", self.base);
+            }
+        }
+        RawReply {
+            status,
+            content_type,
+            body,
+        }
     }
 
     /// Claims the next case; returns the case JSON.
@@ -405,10 +458,45 @@ impl Client {
     }
 }
 
-async fn reply(response: reqwest::Response) -> Reply {
-    let status = response.status();
-    let text = response.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+fn json_reply(raw: RawReply) -> Reply {
+    (
+        raw.status,
+        serde_json::from_slice(&raw.body).unwrap_or(Value::Null),
+    )
+}
+
+/// The OpenAPI document served at `base`, fetched and compiled once per server. A restarted
+/// server keeps its base URL and runs the same binary, so it keeps the same document; a port
+/// reused by a later server of the same run is the same binary too.
+async fn server_openapi(base: &str) -> Arc<openapi::OpenApi> {
+    static DOCUMENTS: OnceLock<Mutex<HashMap<String, Arc<openapi::OpenApi>>>> = OnceLock::new();
+    let documents = DOCUMENTS.get_or_init(Mutex::default);
+    let known = documents
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(base)
+        .cloned();
+    if let Some(document) = known {
+        return document;
+    }
+    let url = format!("{base}/api/openapi.json");
+    let response = reqwest::get(&url)
+        .await
+        .unwrap_or_else(|e| panic!("fetching {url}: {e}"));
+    assert_eq!(response.status(), StatusCode::OK, "GET {url}");
+    let document: Value = response
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("{url} is not JSON: {e}"));
+    let document =
+        Arc::new(openapi::OpenApi::new(document).unwrap_or_else(|e| panic!("{url}: {e}")));
+    // Two first requests at once may both fetch it; either copy serves.
+    documents
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(base.to_owned())
+        .or_insert(document)
+        .clone()
 }
 
 /// The scripted answer to each question of the fixture questionnaire.

@@ -151,18 +151,10 @@ async fn analysts_export_completed_interviews_without_phone_numbers(backend: Bac
 
     // The analyst downloads a zip holding the CSV; an interviewer may not.
     let analyst = server.login("analyste").await;
-    let response = analyst
-        .http
-        .get(format!("{}/api/waves/1/export?format=csv", server.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        response.headers()["content-type"].to_str().unwrap(),
-        "application/zip"
-    );
-    let zip = response.bytes().await.unwrap();
+    let download = analyst.get_raw("/api/waves/1/export?format=csv").await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(download.content_type.as_deref(), Some("application/zip"));
+    let zip = download.body;
     assert!(zip.starts_with(b"PK\x03\x04"));
     assert!(contains(&zip, "export-vague-1/donnees.csv"));
     assert!(contains(&zip, "export-vague-1/manifest.json"));
