@@ -399,31 +399,71 @@ impl Client {
         json_reply(self.checked("POST", path, response).await)
     }
 
+    /// `GET path` of an event stream: `Ok` with the open response when the server answers with
+    /// a stream (its status and content type checked, its events left to the caller), `Err`
+    /// with the reply, checked in full, when it answers otherwise (a refusal).
+    pub async fn get_stream(&self, path: &str) -> Result<reqwest::Response, Reply> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET");
+        let content_type = content_type(&response);
+        let is_stream = content_type
+            .as_deref()
+            .is_some_and(|t| t.starts_with("text/event-stream"));
+        if !is_stream {
+            return Err(json_reply(self.checked("GET", path, response).await));
+        }
+        self.conform(
+            "GET",
+            path,
+            response.status(),
+            content_type.as_deref(),
+            None,
+        )
+        .await;
+        Ok(response)
+    }
+
     /// Reads a response and, under `/api/`, checks it against the server's OpenAPI document.
     async fn checked(&self, method: &str, path: &str, response: reqwest::Response) -> RawReply {
         let status = response.status();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let content_type = content_type(&response);
         let body = response.bytes().await.expect("response body").to_vec();
-        if path.starts_with("/api/") {
-            let document = server_openapi(&self.base).await;
-            let checked = document.check(&openapi::Response {
-                method,
-                path,
-                status: status.as_u16(),
-                content_type: content_type.as_deref(),
-                body: &body,
-            });
-            if let Err(message) = checked {
-                panic!("{message}\n  document: {}/api/openapi.json", self.base);
-            }
-        }
+        self.conform(method, path, status, content_type.as_deref(), Some(&body))
+            .await;
         RawReply {
             status,
             content_type,
             body,
+        }
+    }
+
+    /// Panics when a response to a path under `/api/` does not conform to the server's OpenAPI
+    /// document; `body` is `None` for a stream left open.
+    async fn conform(
+        &self,
+        method: &str,
+        path: &str,
+        status: StatusCode,
+        content_type: Option<&str>,
+        body: Option<&[u8]>,
+    ) {
+        if !path.starts_with("/api/") {
+            return;
+        }
+        let document = server_openapi(&self.base).await;
+        let checked = document.check(&openapi::Response {
+            method,
+            path,
+            status: status.as_u16(),
+            content_type,
+            body,
+        });
+        if let Err(message) = checked {
+            panic!("{message}\n  document: {}/api/openapi.json", self.base);
         }
     }
 
@@ -456,6 +496,13 @@ impl Client {
         assert_eq!(status, StatusCode::OK, "answer to {var}: {next}");
         next
     }
+}
+
+fn content_type(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
 }
 
 fn json_reply(raw: RawReply) -> Reply {

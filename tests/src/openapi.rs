@@ -39,8 +39,9 @@ pub struct Response<'a> {
     pub status: u16,
     /// The `Content-Type` header, if any.
     pub content_type: Option<&'a str>,
-    /// The body.
-    pub body: &'a [u8],
+    /// The body; `None` when it is not read (an open event stream): then only the status and
+    /// the content type are checked.
+    pub body: Option<&'a [u8]>,
 }
 
 /// Where a response is described: the operation and the response object for its status.
@@ -185,7 +186,8 @@ impl OpenApi {
         let declared = object["content"].as_object();
         let declared_names = || keys(&object["content"]);
         let received = response.content_type.map(media_type);
-        if response.body.is_empty() && received.is_none() {
+        let body = response.body.unwrap_or_default();
+        if response.body.is_some() && body.is_empty() && received.is_none() {
             return match declared.filter(|c| !c.is_empty()) {
                 None => Ok(()),
                 Some(_) => Err(format!(
@@ -208,10 +210,10 @@ impl OpenApi {
                 declared_names()
             ));
         };
-        if !is_json(&received) || media.get("schema").is_none() {
+        if response.body.is_none() || !is_json(&received) || media.get("schema").is_none() {
             return Ok(());
         }
-        let body: Value = serde_json::from_slice(response.body)
+        let body: Value = serde_json::from_slice(body)
             .map_err(|e| format!("the body is not JSON ({e}) though its type is {received}"))?;
         let schema = format!("{}/content/{}/schema", described.pointer, escape_token(key));
         self.validate(&schema, &body)
@@ -227,7 +229,8 @@ impl OpenApi {
                 response.path, response.status
             ));
         }
-        let body: Value = serde_json::from_slice(response.body).unwrap_or(Value::Null);
+        let body: Value =
+            serde_json::from_slice(response.body.unwrap_or_default()).unwrap_or(Value::Null);
         let mut schemas: Vec<String> = Vec::new();
         for (template, item) in self.document["paths"].as_object().into_iter().flatten() {
             for (method, operation) in item.as_object().into_iter().flatten() {
@@ -340,7 +343,10 @@ fn failure_message(
 
 /// The body for a message: text cut at 4,000 characters, or its size when binary.
 fn shown_body(response: &Response<'_>) -> String {
-    match std::str::from_utf8(response.body) {
+    let Some(body) = response.body else {
+        return "(a stream, not read)".to_owned();
+    };
+    match std::str::from_utf8(body) {
         Ok("") => "(empty)".to_owned(),
         Ok(text) if text.chars().count() > 4000 => {
             format!(
@@ -350,7 +356,7 @@ fn shown_body(response: &Response<'_>) -> String {
             )
         }
         Ok(text) => text.to_owned(),
-        Err(_) => format!("({} bytes, not text)", response.body.len()),
+        Err(_) => format!("({} bytes, not text)", body.len()),
     }
 }
 
@@ -446,6 +452,13 @@ mod tests {
                         "default": error
                     } }
                 },
+                "/api/things/{id}/events": {
+                    "get": { "responses": {
+                        "200": { "description": "Flux", "content": { "text/event-stream": {
+                            "schema": { "type": "object" } } } },
+                        "4XX": error
+                    } }
+                },
                 "/api/things/{id}/delete": {
                     "post": { "responses": { "204": { "description": "Supprimé" }, "4XX": error } }
                 }
@@ -486,7 +499,7 @@ mod tests {
             path,
             status,
             content_type: Some("application/json; charset=utf-8"),
-            body: text.as_bytes(),
+            body: Some(text.as_bytes()),
         })
     }
 
@@ -581,7 +594,7 @@ mod tests {
                 path: "/api/things/3/csv",
                 status,
                 content_type: Some(content_type),
-                body: b"a,b\n1,2\n",
+                body: Some(b"a,b\n1,2\n"),
             })
         };
         csv("text/csv; charset=utf-8", 200).unwrap();
@@ -594,6 +607,26 @@ mod tests {
     }
 
     #[test]
+    fn an_open_stream_is_checked_for_its_status_and_content_type_only() {
+        let api = document();
+        let stream = |content_type, status| {
+            api.check(&Response {
+                method: "GET",
+                path: "/api/things/3/events",
+                status,
+                content_type: Some(content_type),
+                body: None,
+            })
+        };
+        stream("text/event-stream", 200).unwrap();
+        assert!(stream("text/plain", 200).is_err());
+        assert!(
+            stream("text/event-stream", 403).is_err(),
+            "4XX declares JSON only"
+        );
+    }
+
+    #[test]
     fn an_empty_response_conforms_only_where_no_body_is_declared() {
         let api = document();
         let empty = |path, status| {
@@ -602,7 +635,7 @@ mod tests {
                 path,
                 status,
                 content_type: None,
-                body: b"",
+                body: Some(b""),
             })
         };
         empty("/api/things/3/delete", 204).unwrap();

@@ -46,7 +46,7 @@ pub async fn figures(
         calcul échoue. 429 quand la session ou le serveur a trop de flux ouverts.",
     params(("id" = i64, Path, description = "Identifiant de la vague")),
     responses(
-        (status = 200, description = "Flux d’événements", content_type = "text/event-stream", body = String),
+        (status = 200, description = "Flux d’événements", content_type = "text/event-stream", body = DashboardEvent),
         (status = "default", description = "Erreur : message en français", body = ErrorBody)
     )
 )]
@@ -58,10 +58,30 @@ pub async fn events(
     Ok(stream_of(state.live.subscribe(&user, Some(wave_id)).await?))
 }
 
-fn figures_event(snapshot: &Snapshot) -> Event {
-    match snapshot {
-        Ok(json) => Event::default().event("quotas").data(json),
-        Err(message) => Event::default().event("erreur").data(message),
+/// One server-sent event of the dashboard stream, as its fields read.
+#[derive(utoipa::ToSchema)]
+pub struct DashboardEvent {
+    /// `quotas` (the figures) or `erreur` (the computation failed).
+    #[schema(example = "quotas")]
+    event: String,
+    /// The figures as JSON (the body of `GET /waves/{id}/dashboard`), or the error message.
+    data: String,
+}
+
+impl DashboardEvent {
+    fn of(snapshot: &Snapshot) -> DashboardEvent {
+        let (event, data) = match snapshot {
+            Ok(json) => ("quotas", json),
+            Err(message) => ("erreur", message),
+        };
+        DashboardEvent {
+            event: event.to_owned(),
+            data: data.clone(),
+        }
+    }
+
+    fn into_event(self) -> Event {
+        Event::default().event(self.event).data(self.data)
     }
 }
 
@@ -80,7 +100,8 @@ pub(crate) fn stream_of(
                 snapshots.changed().await.ok()?;
             }
             let snapshot = snapshots.borrow_and_update().clone()?;
-            Some((Ok(figures_event(&snapshot)), (subscription, false)))
+            let event = DashboardEvent::of(&snapshot).into_event();
+            Some((Ok(event), (subscription, false)))
         },
     );
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))

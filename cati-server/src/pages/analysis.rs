@@ -9,7 +9,7 @@ use super::layout;
 use crate::api::exports::{ExportQuery, export_zip};
 use crate::auth::CurrentUser;
 use crate::error::{ApiPath, ApiQuery, AppError};
-use crate::services::manage;
+use crate::services::manage::{self, InterviewCount};
 use crate::state::AppState;
 use crate::store::interviews::InterviewStatus;
 
@@ -35,12 +35,12 @@ const METHODS: [(&str, &str); 4] = [
 ];
 
 /// Interview counts of a wave: completed, partial (broken off or to be resumed), screened out.
-fn tally(counts: &[(InterviewStatus, i64)]) -> (i64, i64, i64) {
+fn tally(counts: &[InterviewCount]) -> (i64, i64, i64) {
     let of = |wanted: &[InterviewStatus]| -> i64 {
         counts
             .iter()
-            .filter(|(status, _)| wanted.contains(status))
-            .map(|(_, n)| n)
+            .filter(|c| wanted.contains(&c.status))
+            .map(|c| c.count)
             .sum()
     };
     (
@@ -141,15 +141,17 @@ pub async fn download(
 #[cfg(test)]
 mod tests {
     use super::tally;
+    use crate::services::manage::InterviewCount;
     use crate::store::interviews::InterviewStatus;
 
     #[test]
     fn partial_counts_broken_off_and_resumable_interviews() {
+        let count = |status, count| InterviewCount { status, count };
         let counts = vec![
-            (InterviewStatus::BrokenOff, 2),
-            (InterviewStatus::Completed, 5),
-            (InterviewStatus::InProgress, 1),
-            (InterviewStatus::ScreenedOut, 3),
+            count(InterviewStatus::BrokenOff, 2),
+            count(InterviewStatus::Completed, 5),
+            count(InterviewStatus::InProgress, 1),
+            count(InterviewStatus::ScreenedOut, 3),
         ];
         assert_eq!(tally(&counts), (5, 3, 3));
     }

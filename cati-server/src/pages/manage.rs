@@ -69,11 +69,11 @@ pub async fn progress(
                     h2 { (wave.survey_title) " — " (wave.name) }
                     table {
                         thead { tr { th { "Cas par statut" } th { "Nombre" } } }
-                        tbody { @for (status, n) in cases { tr { td { (status.label()) } td { (n) } } } }
+                        tbody { @for c in cases { tr { td { (c.status.label()) } td { (c.count) } } } }
                     }
                     table {
                         thead { tr { th { "Entretiens par statut" } th { "Nombre" } } }
-                        tbody { @for (status, n) in done { tr { td { (status.label()) } td { (n) } } } }
+                        tbody { @for c in done { tr { td { (c.status.label()) } td { (c.count) } } } }
                     }
                 }
             },

@@ -60,6 +60,24 @@ pub async fn sample(
     Ok(page)
 }
 
+/// How many cases are in one status.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct CaseCount {
+    /// The status.
+    pub status: CaseStatus,
+    /// Cases in it.
+    pub count: i64,
+}
+
+/// How many interviews are in one status.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct InterviewCount {
+    /// The status.
+    pub status: InterviewStatus,
+    /// Interviews in it.
+    pub count: i64,
+}
+
 /// A wave's progress counts.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Progress {
@@ -68,9 +86,9 @@ pub struct Progress {
     /// Cases in the sample.
     pub cases: i64,
     /// Cases per status.
-    pub cases_by_status: Vec<(CaseStatus, i64)>,
+    pub cases_by_status: Vec<CaseCount>,
     /// Interviews per status.
-    pub interviews_by_status: Vec<(InterviewStatus, i64)>,
+    pub interviews_by_status: Vec<InterviewCount>,
 }
 
 /// The progress counts of a wave.
@@ -84,12 +102,20 @@ pub async fn progress(
     surveys::wave(&mut tx, wave_id)
         .await?
         .ok_or_else(|| AppError::not_found("vague inconnue"))?;
-    let cases_by_status = cases::status_counts(&mut tx, wave_id).await?;
+    let cases_by_status: Vec<CaseCount> = cases::status_counts(&mut tx, wave_id)
+        .await?
+        .into_iter()
+        .map(|(status, count)| CaseCount { status, count })
+        .collect();
     let progress = Progress {
         wave_id,
-        cases: cases_by_status.iter().map(|(_, n)| n).sum(),
+        cases: cases_by_status.iter().map(|c| c.count).sum(),
         cases_by_status,
-        interviews_by_status: interviews::status_counts(&mut tx, wave_id).await?,
+        interviews_by_status: interviews::status_counts(&mut tx, wave_id)
+            .await?
+            .into_iter()
+            .map(|(status, count)| InterviewCount { status, count })
+            .collect(),
     };
     tx.commit().await?;
     Ok(progress)

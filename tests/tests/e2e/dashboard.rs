@@ -142,18 +142,10 @@ async fn the_dashboard_figures_follow_the_quota_counts_live_and_in_csv(backend: 
 
     // The live stream first sends the current figures.
     let mut stream = supervisor
-        .http
-        .get(format!("{}/tableau-de-bord/evenements", server.base))
-        .send()
+        .get_stream("/tableau-de-bord/evenements")
         .await
-        .unwrap();
+        .expect("an event stream");
     assert_eq!(stream.status(), StatusCode::OK);
-    assert!(
-        stream.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/event-stream")
-    );
     let mut buffer = String::new();
     let initial = wait_for_event(&mut stream, &mut buffer, Duration::from_secs(10), |_| true).await;
     assert_eq!(commune(&initial, BORDEAUX)["achieved"], 0);
@@ -322,11 +314,9 @@ async fn sigterm_ends_open_dashboard_streams_and_the_server_exits() {
     assert!(healthy, "cati serve did not start");
     let supervisor = Client::login(&base, "superviseur", PASSWORD).await;
     let mut stream = supervisor
-        .http
-        .get(format!("{base}/tableau-de-bord/evenements"))
-        .send()
+        .get_stream("/tableau-de-bord/evenements")
         .await
-        .unwrap();
+        .expect("an event stream");
     let mut buffer = String::new();
     wait_for_event(&mut stream, &mut buffer, Duration::from_secs(10), |_| true).await;
 

@@ -25,11 +25,9 @@ async fn a_quota_change_through_one_instance_reaches_a_dashboard_open_on_another
     let b = Server::start(&db, size).await;
     let on_b = b.login("superviseur").await;
     let mut stream = on_b
-        .http
-        .get(format!("{}/tableau-de-bord/evenements", b.base))
-        .send()
+        .get_stream("/tableau-de-bord/evenements")
         .await
-        .unwrap();
+        .expect("an event stream");
     assert_eq!(stream.status(), StatusCode::OK);
     let mut buffer = String::new();
     let initial = wait_for_event(&mut stream, &mut buffer, Duration::from_secs(10), |_| true).await;

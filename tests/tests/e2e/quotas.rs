@@ -90,8 +90,8 @@ async fn interviews_with_status(supervisor: &Client, wave: i64, status: &str) ->
         .as_array()
         .unwrap()
         .iter()
-        .find(|pair| pair[0] == status)
-        .map_or(0, |pair| pair[1].as_i64().unwrap())
+        .find(|count| count["status"] == status)
+        .map_or(0, |count| count["count"].as_i64().unwrap())
 }
 
 async fn a_full_commune_screens_out_its_next_respondent_and_is_no_longer_dialled(backend: Backend) {
