@@ -11,7 +11,7 @@ use cati_server::store::users::{self, Role};
 use cati_server::store::{Backend, Db, audit};
 
 mod common;
-use common::Scratch;
+use common::{Scratch, on_both_backends};
 
 const PASSWORD: &str = "un-mot-de-passe-assez-long";
 
@@ -162,21 +162,6 @@ async fn an_action_whose_audit_entry_cannot_be_written_is_not_applied(postgres: 
     drop(tx);
     assert_eq!(entries(db).await.len(), 1, "only the first account's entry");
     scratch.drop_database().await;
-}
-
-macro_rules! on_both_backends {
-    ($scenario:ident) => {
-        mod $scenario {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn on_sqlite() {
-                super::$scenario(false).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn on_postgres() {
-                super::$scenario(true).await;
-            }
-        }
-    };
 }
 
 on_both_backends!(a_committed_action_always_has_its_audit_entry);

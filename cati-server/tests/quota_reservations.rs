@@ -16,7 +16,7 @@ use cati_server::store::{Db, Pool};
 use questionnaire::Answer;
 
 mod common;
-use common::Scratch;
+use common::{Scratch, on_both_backends};
 
 const BORDEAUX: i64 = 33063;
 const SCREENINGS: usize = 200;
@@ -423,21 +423,6 @@ async fn a_design_attaches_once_to_a_wave_whose_questionnaire_asks_its_variables
         "a wave keeps its first design: {second:?}"
     );
     scratch.drop_database().await;
-}
-
-macro_rules! on_both_backends {
-    ($scenario:ident) => {
-        mod $scenario {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn on_sqlite() {
-                super::$scenario(false).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn on_postgres() {
-                super::$scenario(true).await;
-            }
-        }
-    };
 }
 
 on_both_backends!(two_hundred_concurrent_screenings_fill_three_places_exactly);

@@ -67,8 +67,7 @@ pub struct OutcomeRequest {
 pub async fn next(state: &AppState, user: &CurrentUser) -> Result<Option<CaseView>, AppError> {
     user.require(&[Role::Interviewer])?;
     let mut tx = state.db.write().await?;
-    // Looked up first, in the same transaction, so that the metric counts only new claims
-    // (`claim_next` also returns the case already held).
+    // The case already held comes back as it is; only a new claim counts in the metrics.
     let held = cases::held_by(&mut tx, user.user.id).await?;
     let newly_claimed = held.is_none();
     let claimed = match held {

@@ -118,13 +118,12 @@ pub(crate) async fn chosen_wave(tx: &mut Tx, id: Option<i64>) -> Result<WaveRow,
 
 /// Computes the dashboard of a wave on the caller's (read) transaction.
 pub async fn compute(tx: &mut Tx, wave: &WaveRow) -> Result<Dashboard, AppError> {
-    let quotas = quota::wave_quotas(tx, wave.id).await?;
+    let sample = counts::sample(tx, wave.id).await?;
+    let quotas = quota::wave_quotas_with(tx, wave.id, &sample).await?;
     let first = counts::first_completion(tx, wave.id).await?;
-    let mut used: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
-    for count in counts::sample(tx, wave.id).await? {
-        if count.status == CaseStatus::Final.as_str() {
-            *used.entry(count.commune_code).or_default() += count.cases;
-        }
+    let mut used: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+    for count in sample.iter().filter(|c| c.status == CaseStatus::Final) {
+        *used.entry(count.commune_code.as_str()).or_default() += count.cases;
     }
     let now = jiff::Timestamp::now().as_millisecond();
     let mut totals = Totals::default();
@@ -132,7 +131,7 @@ pub async fn compute(tx: &mut Tx, wave: &WaveRow) -> Result<Dashboard, AppError>
         .communes
         .iter()
         .map(|c| {
-            let cases_used = used.get(&c.commune_code).copied().unwrap_or(0);
+            let cases_used = used.get(c.commune_code.as_str()).copied().unwrap_or(0);
             let forecast = quotas::forecast::forecast(&quotas::ForecastInput {
                 target: c.target,
                 achieved: c.achieved,

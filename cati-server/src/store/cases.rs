@@ -203,11 +203,12 @@ pub async fn close_call(
         ),
     };
     let final_aapor = final_outcome.map(|_| attempt.aapor_code.as_str());
-    let updated = tx
+    let updated: Option<(i64,)> = tx
         .query(
             "update sample_cases set held_by = null, held_at = null, status = $1, \
              next_call_at = $2, appointment_at = $3, attempts = attempts + 1, last_call_at = $4, \
-             final_outcome = $5, final_aapor = $6 where id = $7 and held_by = $8",
+             final_outcome = $5, final_aapor = $6 where id = $7 and held_by = $8 \
+             returning wave_id",
         )
         .bind(status.as_str())
         .bind(next_call_at)
@@ -217,11 +218,11 @@ pub async fn close_call(
         .bind(final_aapor)
         .bind(attempt.case_id)
         .bind(attempt.interviewer_id)
-        .execute()
+        .fetch_optional()
         .await?;
-    if updated != 1 {
+    let Some((wave_id,)) = updated else {
         return Ok(false);
-    }
+    };
     if final_outcome.is_some() {
         let left: Option<(i64,)> = tx
             .query(
@@ -253,21 +254,8 @@ pub async fn close_call(
     .bind(appointment_at)
     .execute()
     .await?;
-    announce_case(tx, attempt.case_id).await?;
+    tx.announce(super::Change::Wave(wave_id)).await?;
     Ok(true)
-}
-
-/// Announces that the figures of the case's wave changed.
-async fn announce_case(tx: &mut Tx, case_id: i64) -> Result<(), StoreError> {
-    let wave_id: Option<(i64,)> = tx
-        .query("select wave_id from sample_cases where id = $1")
-        .bind(case_id)
-        .fetch_optional()
-        .await?;
-    if let Some((wave_id,)) = wave_id {
-        tx.announce(super::Change::Wave(wave_id)).await?;
-    }
-    Ok(())
 }
 
 /// Adds cases to a wave, skipping external identifiers already present; returns how many were
@@ -391,8 +379,8 @@ const NEXT_CASE: &str = "select id from sample_cases \
        coalesce(appointment_at, 0), attempts, coalesce(last_call_at, 0), id \
      limit 1";
 
-/// Hands the next case to an interviewer on a write transaction, or returns the case they
-/// already hold.
+/// Hands the next case to an interviewer who holds none (the caller looks up the held case
+/// first, on the same write transaction).
 ///
 /// Two interviewers never hold the same case: on SQLite the claim is one `update … returning`
 /// inside a `BEGIN IMMEDIATE` transaction (writers are serialised); on PostgreSQL the candidate
@@ -401,9 +389,6 @@ const NEXT_CASE: &str = "select id from sample_cases \
 /// a second claim by the same interviewer at once fails with a unique violation, which the
 /// caller answers by reading the case the first one took.
 pub async fn claim_next(tx: &mut Tx, user_id: i64) -> Result<Option<CaseRow>, StoreError> {
-    if let Some(held) = held_by(tx, user_id).await? {
-        return Ok(Some(held));
-    }
     let sql = match tx.backend() {
         Backend::Sqlite => format!(
             "update sample_cases set held_by = $1, held_at = $2 where id = ({NEXT_CASE}) \
@@ -433,10 +418,9 @@ pub async fn status_counts(
 ) -> Result<Vec<(CaseStatus, i64)>, StoreError> {
     let mut counts: Vec<(CaseStatus, i64)> = Vec::new();
     for row in super::counts::sample(tx, wave_id).await? {
-        let status = CaseStatus::try_from(row.status).map_err(StoreError::Invalid)?;
-        match counts.iter_mut().find(|(s, _)| *s == status) {
+        match counts.iter_mut().find(|(s, _)| *s == row.status) {
             Some((_, n)) => *n += row.cases,
-            None => counts.push((status, row.cases)),
+            None => counts.push((row.status, row.cases)),
         }
     }
     counts.retain(|(_, n)| *n > 0);

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::cases::CaseStatus;
 use super::{StoreError, Tx};
 
 /// Cases of one commune ('' when unknown) in one status.
@@ -12,7 +13,8 @@ pub struct SampleCount {
     /// INSEE code, '' for cases without a commune.
     pub commune_code: String,
     /// Case status.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: CaseStatus,
     /// Number of cases.
     pub cases: i64,
 }

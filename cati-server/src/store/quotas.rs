@@ -179,6 +179,16 @@ pub async fn design_source(tx: &mut Tx, wave_id: i64) -> Result<Option<String>, 
     Ok(row.map(|(source,)| source))
 }
 
+/// Whether a design is attached to the wave (without reading its source).
+pub async fn has_design(tx: &mut Tx, wave_id: i64) -> Result<bool, StoreError> {
+    let row: Option<(i64,)> = tx
+        .query("select wave_id from quota_designs where wave_id = $1")
+        .bind(wave_id)
+        .fetch_optional()
+        .await?;
+    Ok(row.is_some())
+}
+
 /// A wave's cells, by margin and key.
 pub async fn cells(tx: &mut Tx, wave_id: i64) -> Result<Vec<CellRow>, StoreError> {
     let sql =

@@ -65,3 +65,20 @@ impl Scratch {
         }
     }
 }
+
+/// Declares a scenario's SQLite and PostgreSQL tests (`scenario(postgres: bool)`).
+macro_rules! on_both_backends {
+    ($scenario:ident) => {
+        mod $scenario {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn on_sqlite() {
+                super::$scenario(false).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn on_postgres() {
+                super::$scenario(true).await;
+            }
+        }
+    };
+}
+pub(crate) use on_both_backends;

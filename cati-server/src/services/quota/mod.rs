@@ -303,7 +303,17 @@ pub struct WaveQuotas {
 /// The quota figures of a wave, read on the caller's transaction (nothing is written): the
 /// cells of its design and per-commune progress, with the sample left from the counters.
 pub async fn wave_quotas(tx: &mut Tx, wave_id: i64) -> Result<WaveQuotas, QuotaError> {
-    let has_design = store::design_source(tx, wave_id).await?.is_some();
+    let sample = counts::sample(tx, wave_id).await?;
+    wave_quotas_with(tx, wave_id, &sample).await
+}
+
+/// [`wave_quotas`] with the wave's case counts already read (the dashboard needs them too).
+pub async fn wave_quotas_with(
+    tx: &mut Tx,
+    wave_id: i64,
+    sample: &[counts::SampleCount],
+) -> Result<WaveQuotas, QuotaError> {
+    let has_design = store::has_design(tx, wave_id).await?;
     let rows = store::cells(tx, wave_id).await?;
     let statuses = rows
         .iter()
@@ -318,18 +328,16 @@ pub async fn wave_quotas(tx: &mut Tx, wave_id: i64) -> Result<WaveQuotas, QuotaE
             gap: status.gap(),
         })
         .collect();
-    let mut left: BTreeMap<String, i64> = BTreeMap::new();
-    for count in counts::sample(tx, wave_id).await? {
-        if count.status != CaseStatus::Final.as_str() {
-            *left.entry(count.commune_code).or_default() += count.cases;
-        }
+    let mut left: BTreeMap<&str, i64> = BTreeMap::new();
+    for count in sample.iter().filter(|c| c.status != CaseStatus::Final) {
+        *left.entry(count.commune_code.as_str()).or_default() += count.cases;
     }
     let communes = quotas::progress_by(&statuses, "commune")
         .into_iter()
         .map(|p| {
             let code = p.code.to_string();
             CommuneStatus {
-                sample_left: left.get(&code).copied().unwrap_or(0),
+                sample_left: left.get(code.as_str()).copied().unwrap_or(0),
                 commune_code: code,
                 target: p.target,
                 achieved: p.achieved,
