@@ -179,7 +179,7 @@ async fn run_interviewers(
 async fn open_streams(
     state: &AppState,
     supervisor: &CurrentUser,
-    wave: i64,
+    wave: uuid::Uuid,
     n: u32,
     updates: &Arc<AtomicU64>,
 ) -> anyhow::Result<Vec<JoinHandle<()>>> {
@@ -217,7 +217,7 @@ async fn open_streams(
 fn start_pollers(
     state: &AppState,
     supervisor: &CurrentUser,
-    wave: i64,
+    wave: uuid::Uuid,
     args: &BenchArgs,
     polling: &Arc<AtomicBool>,
 ) -> Vec<JoinHandle<anyhow::Result<Vec<Duration>>>> {
@@ -325,7 +325,7 @@ fn ms(d: Duration) -> f64 {
 async fn setup(
     db: &Db,
     args: &BenchArgs,
-) -> anyhow::Result<(i64, Vec<CurrentUser>, CurrentUser, u32)> {
+) -> anyhow::Result<(uuid::Uuid, Vec<CurrentUser>, CurrentUser, u32)> {
     let q = questionnaire::load(FIXTURE_QUESTIONNAIRE, "fixture-questionnaire.toml")
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut tx = db.write().await?;
@@ -397,6 +397,10 @@ async fn setup(
             .context("bench supervisor vanished")?,
         csrf_token: String::new(),
     };
+    let wave = surveys::wave(&mut tx, wave)
+        .await?
+        .context("bench wave vanished")?
+        .uuid;
     tx.commit().await?;
     Ok((wave, users, supervisor, count))
 }

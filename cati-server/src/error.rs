@@ -147,11 +147,21 @@ impl From<FormRejection> for AppError {
 }
 
 impl From<PathRejection> for AppError {
+    /// axum's own text is English and names Rust types; the user gets the segment refused.
     fn from(rejection: PathRejection) -> Self {
-        rejected(
-            StatusCode::BAD_REQUEST,
-            format!("chemin invalide : {}", rejection.body_text()),
-        )
+        use axum::extract::path::ErrorKind;
+        let message = match &rejection {
+            PathRejection::FailedToDeserializePathParams(e) => match e.kind() {
+                ErrorKind::ParseErrorAtKey { value, .. }
+                | ErrorKind::ParseErrorAtIndex { value, .. }
+                | ErrorKind::ParseError { value, .. } => {
+                    format!("identifiant invalide dans le chemin : « {value} »")
+                }
+                _ => "identifiant invalide dans le chemin".to_owned(),
+            },
+            _ => "chemin invalide".to_owned(),
+        };
+        rejected(StatusCode::BAD_REQUEST, message)
     }
 }
 

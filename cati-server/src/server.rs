@@ -331,8 +331,8 @@ fn print_demo(report: &demo::DemoReport) {
         report.questionnaire
     );
     println!(
-        "  vague n° {} ouverte ; {} cas synthétiques ajoutés (numéros fictifs 05 36 49 xx xx / 06 39 98 xx xx)",
-        report.wave_id, report.cases_added
+        "  vague « Démonstration » ouverte ; {} cas synthétiques ajoutés (numéros fictifs 05 36 49 xx xx / 06 39 98 xx xx)",
+        report.cases_added
     );
     println!("  comptes de démonstration :");
     for account in &report.accounts {

@@ -54,8 +54,8 @@ async fn interview(db: &Db, wave_id: i64, key: &str, commune: Option<&str>, stat
         .unwrap();
     let record = serde_json::to_string(&Record::new(11)).unwrap();
     tx.query(
-        "insert into interviews (case_id, interviewer_id, status, seed, record, route, \
-         started_at, updated_at, ended_at) select c.id, u.id, $1, 11, $2, '[]', \
+        "insert into interviews (uuid, case_id, interviewer_id, status, seed, record, route, \
+         started_at, updated_at, ended_at) select $5, c.id, u.id, $1, 11, $2, '[]', \
          1767225600000, 1767226200000, 1767226200000 from sample_cases c, users u \
          where c.wave_id = $3 and c.external_id = $4 and u.username = 'enqueteur1'",
     )
@@ -63,6 +63,7 @@ async fn interview(db: &Db, wave_id: i64, key: &str, commune: Option<&str>, stat
     .bind(record)
     .bind(wave_id)
     .bind(key)
+    .bind(cati_server::store::new_public_id())
     .execute()
     .await
     .unwrap();

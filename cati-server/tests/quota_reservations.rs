@@ -74,17 +74,22 @@ async fn wave_with_interviews(
         })
         .collect();
     insert_cases(db, wave, &sample).await;
-    let sql = "insert into interviews (case_id, interviewer_id, status, seed, record, route, \
-         started_at, updated_at) select id, $1, 'in_progress', 0, '{}', '[]', 0, 0 \
-         from sample_cases where wave_id = $2 returning id";
+    // Each interview needs its own public id: a random one from the backend will do here.
+    let sql = |new_uuid: &str| {
+        format!(
+            "insert into interviews (uuid, case_id, interviewer_id, status, seed, record, route, \
+             started_at, updated_at) select {new_uuid}, id, $1, 'in_progress', 0, '{{}}', '[]', \
+             0, 0 from sample_cases where wave_id = $2 returning id"
+        )
+    };
     let mut ids: Vec<i64> = match db.pool() {
-        Pool::Sqlite(pool) => sqlx::query_scalar(sql)
+        Pool::Sqlite(pool) => sqlx::query_scalar(&sql("randomblob(16)"))
             .bind(interviewer)
             .bind(wave)
             .fetch_all(pool)
             .await
             .expect("interviews"),
-        Pool::Postgres(pool) => sqlx::query_scalar(sql)
+        Pool::Postgres(pool) => sqlx::query_scalar(&sql("gen_random_uuid()"))
             .bind(interviewer)
             .bind(wave)
             .fetch_all(pool)
@@ -404,20 +409,33 @@ async fn a_design_attaches_once_to_a_wave_whose_questionnaire_asks_its_variables
         .await
         .expect("state");
     let design = quota::demo::design(100).expect("design").to_toml();
+    let mut tx = db.read().await.expect("read");
+    let mut public = Vec::new();
+    for id in [fixture_wave, other, wave] {
+        let row = surveys::wave(&mut tx, id)
+            .await
+            .expect("wave")
+            .expect("exists");
+        public.push(row.uuid);
+    }
+    tx.commit().await.expect("commit");
+    let [fixture_wave_uuid, other_uuid, wave_uuid] = public[..] else {
+        unreachable!("three waves")
+    };
 
-    let refused = quota::attach_design(&state, Actor::Operator, fixture_wave, &design).await;
+    let refused = quota::attach_design(&state, Actor::Operator, fixture_wave_uuid, &design).await;
     assert!(
         matches!(&refused, Err(e) if e.to_string().contains("COMMUNE")),
         "{refused:?}"
     );
-    let broken = quota::attach_design(&state, Actor::Operator, other, "[quotas]").await;
+    let broken = quota::attach_design(&state, Actor::Operator, other_uuid, "[quotas]").await;
     assert!(matches!(&broken, Err(e) if e.status() == 422), "{broken:?}");
-    let attached = quota::attach_design(&state, Actor::Operator, other, &design)
+    let attached = quota::attach_design(&state, Actor::Operator, other_uuid, &design)
         .await
         .expect("attach");
     assert_eq!(attached.cells.len(), 28);
     assert_eq!(cells(db, other).await.len(), 28);
-    let second = quota::attach_design(&state, Actor::Operator, wave, &design).await;
+    let second = quota::attach_design(&state, Actor::Operator, wave_uuid, &design).await;
     assert!(
         matches!(&second, Err(e) if e.status() == 409),
         "a wave keeps its first design: {second:?}"

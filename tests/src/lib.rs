@@ -467,6 +467,13 @@ impl Client {
         }
     }
 
+    /// The identifier of the most recent wave (for an account that may list waves).
+    pub async fn latest_wave(&self) -> String {
+        let (status, waves) = self.get("/api/waves").await;
+        assert_eq!(status, StatusCode::OK, "waves: {waves}");
+        waves[0]["id"].as_str().expect("a wave").to_owned()
+    }
+
     /// Claims the next case; returns the case JSON.
     pub async fn next_case(&self) -> Value {
         let (status, case) = self.post("/api/cases/next", &json!({})).await;
@@ -475,7 +482,7 @@ impl Client {
     }
 
     /// Starts the interview of a case; returns the interview view.
-    pub async fn start_interview(&self, case_id: i64) -> Value {
+    pub async fn start_interview(&self, case_id: &str) -> Value {
         let (status, view) = self
             .post(&format!("/api/cases/{case_id}/interview"), &json!({}))
             .await;
@@ -485,7 +492,10 @@ impl Client {
 
     /// Answers the current step with the fixture's scripted answer; returns the new view.
     pub async fn answer_fixture_step(&self, view: &Value) -> Value {
-        let id = view["interview_id"].as_i64().expect("interview id");
+        let id = view["interview_id"]
+            .as_str()
+            .expect("interview id")
+            .to_owned();
         let var = view["step"]["var"].as_str().expect("a question").to_owned();
         let (status, next) = self
             .post(
@@ -592,3 +602,16 @@ pub const FIXTURE_ROUTE: [&str; 6] = [
     "AISANCE",
     "COMMENTAIRE",
 ];
+
+/// Whether `text` is a UUID of version 7 (`xxxxxxxx-xxxx-7xxx-[89ab]xxx-xxxxxxxxxxxx`, lower
+/// case, as the server writes them).
+pub fn is_uuid_v7(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 36
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => *b == b'-',
+            _ => b.is_ascii_digit() || (b'a'..=b'f').contains(b),
+        })
+        && bytes[14] == b'7'
+        && matches!(bytes[19], b'8' | b'9' | b'a' | b'b')
+}

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
+use uuid::Uuid;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiJson, ApiPath, AppError, ErrorBody};
@@ -56,7 +57,7 @@ pub async fn current(
     path = "/cases/{id}",
     tag = "appels",
     summary = "Un cas (enquêteur qui le détient, superviseurs)",
-    params(("id" = i64, Path, description = "Identifiant")),
+    params(("id" = Uuid, Path, description = "Identifiant")),
     responses(
         (status = 200, description = "Le cas", body = CaseView),
         (status = "default", description = "Erreur : message en français", body = ErrorBody)
@@ -65,7 +66,7 @@ pub async fn current(
 pub async fn case(
     State(state): State<AppState>,
     user: CurrentUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<CaseView>, AppError> {
     Ok(Json(calls::case(&state, &user, id).await?))
 }
@@ -75,7 +76,7 @@ pub async fn case(
     path = "/cases/{id}/outcome",
     tag = "appels",
     summary = "Enregistre l’issue d’un appel et libère le cas",
-    params(("id" = i64, Path, description = "Identifiant")),
+    params(("id" = Uuid, Path, description = "Identifiant")),
     request_body = OutcomeRequest,
     responses(
         (status = 204, description = "Enregistré"),
@@ -85,7 +86,7 @@ pub async fn case(
 pub async fn outcome(
     State(state): State<AppState>,
     user: CurrentUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<OutcomeRequest>,
 ) -> Result<StatusCode, AppError> {
     calls::record_outcome(&state, &user, id, &request).await?;

@@ -3,6 +3,7 @@
 
 use std::convert::Infallible;
 use std::time::Duration;
+use uuid::Uuid;
 
 use axum::Json;
 use axum::extract::State;
@@ -20,7 +21,7 @@ use crate::state::AppState;
     path = "/waves/{id}/dashboard",
     tag = "tableau de bord",
     summary = "Les chiffres du tableau de bord d’une vague (quotas par commune, rythme, projections)",
-    params(("id" = i64, Path, description = "Identifiant de la vague")),
+    params(("id" = Uuid, Path, description = "Identifiant de la vague")),
     responses(
         (status = 200, description = "Les chiffres", body = Dashboard),
         (status = "default", description = "Erreur : message en français", body = ErrorBody)
@@ -29,7 +30,7 @@ use crate::state::AppState;
 pub async fn figures(
     State(state): State<AppState>,
     user: CurrentUser,
-    ApiPath(wave_id): ApiPath<i64>,
+    ApiPath(wave_id): ApiPath<Uuid>,
 ) -> Result<Json<Dashboard>, AppError> {
     Ok(Json(
         dashboard::dashboard(&state, &user, Some(wave_id)).await?,
@@ -44,7 +45,7 @@ pub async fn figures(
     description = "Un événement `quotas` (données : les chiffres, comme `GET /waves/{id}/dashboard`) \
         à l’ouverture, puis après chaque changement ; `erreur` (données : le message) si le \
         calcul échoue. 429 quand la session ou le serveur a trop de flux ouverts.",
-    params(("id" = i64, Path, description = "Identifiant de la vague")),
+    params(("id" = Uuid, Path, description = "Identifiant de la vague")),
     responses(
         (status = 200, description = "Flux d’événements", content_type = "text/event-stream", body = DashboardEvent),
         (status = "default", description = "Erreur : message en français", body = ErrorBody)
@@ -53,7 +54,7 @@ pub async fn figures(
 pub async fn events(
     State(state): State<AppState>,
     user: CurrentUser,
-    ApiPath(wave_id): ApiPath<i64>,
+    ApiPath(wave_id): ApiPath<Uuid>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     Ok(stream_of(state.live.subscribe(&user, Some(wave_id)).await?))
 }

@@ -6,6 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use exports::build::ExportFormat;
 use serde::Deserialize;
+use uuid::Uuid;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiPath, ApiQuery, AppError, ErrorBody};
@@ -47,7 +48,7 @@ fn checked(value: Option<&str>) -> bool {
     path = "/waves/{id}/export",
     tag = "exports",
     summary = "L’export d’une vague (zip : données, dictionnaire, manifeste)",
-    params(("id" = i64, Path, description = "Identifiant de la vague"), ExportQuery),
+    params(("id" = Uuid, Path, description = "Identifiant de la vague"), ExportQuery),
     responses(
         (status = 200, description = "Archive zip", content_type = "application/zip", body = Vec<u8>),
         (status = "default", description = "Erreur : message en français", body = ErrorBody)
@@ -56,7 +57,7 @@ fn checked(value: Option<&str>) -> bool {
 pub async fn download(
     State(state): State<AppState>,
     user: CurrentUser,
-    ApiPath(wave_id): ApiPath<i64>,
+    ApiPath(wave_id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<Response, AppError> {
     export_zip(&state, &user, wave_id, &query).await
@@ -66,7 +67,7 @@ pub async fn download(
 pub(crate) async fn export_zip(
     state: &AppState,
     user: &CurrentUser,
-    wave_id: i64,
+    wave_id: Uuid,
     query: &ExportQuery,
 ) -> Result<Response, AppError> {
     let zipped = download::zip(state, user, wave_id, settings(state, query)?).await?;

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
+use uuid::Uuid;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiJson, ApiPath, AppError, ErrorBody};
@@ -17,7 +18,7 @@ use crate::store::interviews::AnswerRow;
     path = "/cases/{id}/interview",
     tag = "entretiens",
     summary = "Commence (ou reprend) l’entretien du cas détenu",
-    params(("id" = i64, Path, description = "Identifiant")),
+    params(("id" = Uuid, Path, description = "Identifiant")),
     responses(
         (status = 200, description = "L’entretien", body = InterviewView),
         (status = "default", description = "Erreur : message en français", body = ErrorBody)
@@ -26,7 +27,7 @@ use crate::store::interviews::AnswerRow;
 pub async fn start(
     State(state): State<AppState>,
     user: CurrentUser,
-    ApiPath(case_id): ApiPath<i64>,
+    ApiPath(case_id): ApiPath<Uuid>,
 ) -> Result<Json<InterviewView>, AppError> {
     Ok(Json(service::start(&state, &user, case_id).await?))
 }
@@ -36,7 +37,7 @@ pub async fn start(
     path = "/interviews/{id}",
     tag = "entretiens",
     summary = "Un entretien et sa question courante",
-    params(("id" = i64, Path, description = "Identifiant")),
+    params(("id" = Uuid, Path, description = "Identifiant")),
     responses(
         (status = 200, description = "L’entretien", body = InterviewView),
         (status = "default", description = "Erreur : message en français", body = ErrorBody)
@@ -45,7 +46,7 @@ pub async fn start(
 pub async fn view(
     State(state): State<AppState>,
     user: CurrentUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<InterviewView>, AppError> {
     Ok(Json(service::view(&state, &user, id).await?))
 }
@@ -55,7 +56,7 @@ pub async fn view(
     path = "/interviews/{id}/answers",
     tag = "entretiens",
     summary = "Enregistre la réponse à la question courante",
-    params(("id" = i64, Path, description = "Identifiant")),
+    params(("id" = Uuid, Path, description = "Identifiant")),
     request_body = AnswerRequest,
     responses(
         (status = 200, description = "Réponse enregistrée ; question suivante", body = InterviewView),
@@ -65,7 +66,7 @@ pub async fn view(
 pub async fn submit(
     State(state): State<AppState>,
     user: CurrentUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<AnswerRequest>,
 ) -> Result<Json<InterviewView>, AppError> {
     Ok(Json(service::submit(&state, &user, id, request).await?))
@@ -76,7 +77,7 @@ pub async fn submit(
     path = "/interviews/{id}/answers",
     tag = "entretiens",
     summary = "Les réponses enregistrées d’un entretien",
-    params(("id" = i64, Path, description = "Identifiant")),
+    params(("id" = Uuid, Path, description = "Identifiant")),
     responses(
         (status = 200, description = "Réponses", body = [AnswerRow]),
         (status = "default", description = "Erreur : message en français", body = ErrorBody)
@@ -85,7 +86,7 @@ pub async fn submit(
 pub async fn answers(
     State(state): State<AppState>,
     user: CurrentUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Vec<AnswerRow>>, AppError> {
     Ok(Json(service::stored_answers(&state, &user, id).await?))
 }
@@ -103,7 +104,7 @@ pub struct BackRequest {
     path = "/interviews/{id}/back",
     tag = "entretiens",
     summary = "Revient à la question précédente (ou à une variable donnée)",
-    params(("id" = i64, Path, description = "Identifiant")),
+    params(("id" = Uuid, Path, description = "Identifiant")),
     request_body = BackRequest,
     responses(
         (status = 200, description = "L’entretien", body = InterviewView),
@@ -113,7 +114,7 @@ pub struct BackRequest {
 pub async fn back(
     State(state): State<AppState>,
     user: CurrentUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<BackRequest>,
 ) -> Result<Json<InterviewView>, AppError> {
     Ok(Json(
@@ -135,7 +136,7 @@ pub struct CallbackRequest {
     path = "/interviews/{id}/callback",
     tag = "entretiens",
     summary = "Suspend l’entretien avec un rendez-vous",
-    params(("id" = i64, Path, description = "Identifiant")),
+    params(("id" = Uuid, Path, description = "Identifiant")),
     request_body = CallbackRequest,
     responses(
         (status = 200, description = "L’entretien", body = InterviewView),
@@ -145,7 +146,7 @@ pub struct CallbackRequest {
 pub async fn callback(
     State(state): State<AppState>,
     user: CurrentUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<CallbackRequest>,
 ) -> Result<Json<InterviewView>, AppError> {
     let at = parse_appointment(&request.appointment_at).ok_or_else(|| {
@@ -169,7 +170,7 @@ pub struct BreakOffRequest {
     path = "/interviews/{id}/break-off",
     tag = "entretiens",
     summary = "Interrompt l’entretien",
-    params(("id" = i64, Path, description = "Identifiant")),
+    params(("id" = Uuid, Path, description = "Identifiant")),
     request_body = BreakOffRequest,
     responses(
         (status = 200, description = "L’entretien", body = InterviewView),
@@ -179,7 +180,7 @@ pub struct BreakOffRequest {
 pub async fn break_off(
     State(state): State<AppState>,
     user: CurrentUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<BreakOffRequest>,
 ) -> Result<Json<InterviewView>, AppError> {
     Ok(Json(

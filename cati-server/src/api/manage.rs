@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiJson, ApiPath, ApiQuery, AppError, ErrorBody};
@@ -52,7 +53,7 @@ pub struct Page {
     path = "/waves/{id}/sample",
     tag = "gestion",
     summary = "Une page de l’échantillon d’une vague, avec les numéros",
-    params(("id" = i64, Path, description = "Identifiant de la vague"), Page),
+    params(("id" = Uuid, Path, description = "Identifiant de la vague"), Page),
     responses(
         (status = 200, description = "Cas", body = [SampleCase]),
         (status = "default", description = "Erreur : message en français", body = ErrorBody)
@@ -61,7 +62,7 @@ pub struct Page {
 pub async fn sample(
     State(state): State<AppState>,
     user: CurrentUser,
-    ApiPath(wave_id): ApiPath<i64>,
+    ApiPath(wave_id): ApiPath<Uuid>,
     ApiQuery(page): ApiQuery<Page>,
 ) -> Result<Json<Vec<SampleCase>>, AppError> {
     let (offset, limit) = (page.offset.unwrap_or(0), page.limit.unwrap_or(100));
@@ -75,7 +76,7 @@ pub async fn sample(
     path = "/waves/{id}/progress",
     tag = "gestion",
     summary = "Les comptes de cas et d’entretiens d’une vague",
-    params(("id" = i64, Path, description = "Identifiant de la vague")),
+    params(("id" = Uuid, Path, description = "Identifiant de la vague")),
     responses(
         (status = 200, description = "Comptes", body = Progress),
         (status = "default", description = "Erreur : message en français", body = ErrorBody)
@@ -84,7 +85,7 @@ pub async fn sample(
 pub async fn progress(
     State(state): State<AppState>,
     user: CurrentUser,
-    ApiPath(wave_id): ApiPath<i64>,
+    ApiPath(wave_id): ApiPath<Uuid>,
 ) -> Result<Json<Progress>, AppError> {
     Ok(Json(manage::progress(&state, &user, wave_id).await?))
 }

@@ -101,8 +101,10 @@ fn describe(doc: &mut OpenApi) {
 mod tests {
     use super::routes;
 
+    /// Surveys, waves, cases and interviews are known outside by UUIDs; accounts and quota
+    /// cells (an organisation's staff, a wave's design) by 64-bit integers.
     #[test]
-    fn every_path_id_is_a_64_bit_integer() {
+    fn every_path_id_is_a_uuid_or_a_64_bit_integer() {
         let doc: serde_json::Value =
             serde_json::from_str(&routes().1.to_json().expect("JSON")).expect("parses");
         let mut ids = 0;
@@ -111,7 +113,11 @@ mod tests {
                 for param in operation["parameters"].as_array().into_iter().flatten() {
                     if param["in"] == "path" {
                         ids += 1;
-                        assert_eq!(param["schema"]["format"], "int64", "{path}");
+                        let public = ["/api/waves/", "/api/cases/", "/api/interviews/"]
+                            .iter()
+                            .any(|prefix| path.starts_with(prefix));
+                        let format = if public { "uuid" } else { "int64" };
+                        assert_eq!(param["schema"]["format"], format, "{path}");
                     }
                 }
             }

@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
+use uuid::Uuid;
 
 use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiJson, ApiPath, AppError, ErrorBody};
@@ -17,7 +18,7 @@ use crate::store::quotas::CellRow;
     path = "/waves/{id}/quotas",
     tag = "quotas",
     summary = "Les cellules de quota d’une vague et l’avancement par commune",
-    params(("id" = i64, Path, description = "Identifiant de la vague")),
+    params(("id" = Uuid, Path, description = "Identifiant de la vague")),
     responses(
         (status = 200, description = "Quotas", body = WaveQuotas),
         (status = "default", description = "Erreur : message en français", body = ErrorBody)
@@ -26,7 +27,7 @@ use crate::store::quotas::CellRow;
 pub async fn wave_quotas(
     State(state): State<AppState>,
     user: CurrentUser,
-    ApiPath(wave_id): ApiPath<i64>,
+    ApiPath(wave_id): ApiPath<Uuid>,
 ) -> Result<Json<WaveQuotas>, AppError> {
     Ok(Json(quota::figures(&state, &user, wave_id).await?))
 }
@@ -80,7 +81,7 @@ pub struct DesignUpload {
     path = "/waves/{id}/quotas",
     tag = "quotas",
     summary = "Attache un plan de quotas (TOML) à une vague",
-    params(("id" = i64, Path, description = "Identifiant de la vague")),
+    params(("id" = Uuid, Path, description = "Identifiant de la vague")),
     request_body = DesignUpload,
     responses(
         (status = 201, description = "Attaché", body = WaveQuotas),
@@ -90,7 +91,7 @@ pub struct DesignUpload {
 pub async fn attach_design(
     State(state): State<AppState>,
     user: CurrentUser,
-    ApiPath(wave_id): ApiPath<i64>,
+    ApiPath(wave_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<DesignUpload>,
 ) -> Result<(StatusCode, Json<WaveQuotas>), AppError> {
     Ok((

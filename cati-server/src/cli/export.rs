@@ -12,7 +12,7 @@ use crate::store::Db;
 /// `cati export …`
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
-    /// The wave: its number or its name.
+    /// The wave: its identifier (UUID) or its name.
     #[arg(long)]
     wave: String,
     /// `all` stacks every wave of the wave's survey, with a `wave` column and a report of

@@ -56,7 +56,7 @@ pub async fn page(
 ) -> Result<Html<String>, AppError> {
     let mut waves = Vec::new();
     for wave in manage::waves(&state, &user).await? {
-        let progress = manage::progress(&state, &user, wave.id).await?;
+        let progress = manage::progress(&state, &user, wave.uuid).await?;
         waves.push((wave, tally(&progress.interviews_by_status)));
     }
     let populations = state.settings.populations.as_ref();
@@ -91,12 +91,12 @@ pub async fn page(
         }
         @for (wave, (completed, partial, screened_out)) in &waves {
             section {
-                h2 { (wave.survey_title) " — " (wave.name) " (vague n° " (wave.id) ")" }
+                h2 { (wave.survey_title) " — vague « " (wave.name) " »" }
                 table {
                     thead { tr { th { "Complets" } th { "Partiels" } th { "Non éligibles" } } }
                     tbody { tr { td { (completed) } td { (partial) } td { (screened_out) } } }
                 }
-                form method="get" action={ "/analyses/vagues/" (wave.id) "/export" } {
+                form method="get" action={ "/analyses/vagues/" (wave.uuid) "/export" } {
                     label {
                         "Format : "
                         select name="format" {
@@ -132,7 +132,7 @@ pub async fn page(
 pub async fn download(
     State(state): State<AppState>,
     user: CurrentUser,
-    ApiPath(wave_id): ApiPath<i64>,
+    ApiPath(wave_id): ApiPath<uuid::Uuid>,
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<Response, AppError> {
     export_zip(&state, &user, wave_id, &query).await

@@ -39,7 +39,7 @@ pub(super) fn router() -> Router<AppState> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct WaveChoice {
-    vague: Option<i64>,
+    vague: Option<uuid::Uuid>,
 }
 
 fn show_percent(p: Option<f64>) -> String {
@@ -95,7 +95,7 @@ fn body(board: &Dashboard, waves: &[surveys::WaveRow]) -> Markup {
             form.inline method="get" action="/tableau-de-bord" {
                 label { "Vague " select name="vague" {
                     @for w in waves {
-                        option value=(w.id) selected[w.id == board.wave_id] { (w.survey_title) " — " (w.name) }
+                        option value=(w.uuid) selected[w.uuid == board.wave_id] { (w.survey_title) " — " (w.name) }
                     }
                 } }
                 " " button type="submit" { "Afficher" }
@@ -240,7 +240,7 @@ async fn commune_page(
     let name = dashboard::commune_name(&code);
     Ok(Html(layout(&name, Some(&user), html! {
         h1 { (name) " (" (code) ")" }
-        p { (wave.survey_title) " — vague « " (wave.name) " ». " a href={ "/tableau-de-bord?vague=" (wave.id) } { "Retour au tableau de bord" } }
+        p { (wave.survey_title) " — vague « " (wave.name) " ». " a href={ "/tableau-de-bord?vague=" (wave.uuid) } { "Retour au tableau de bord" } }
         table {
             thead { tr {
                 th { "Cellule" } th { "Règle" } th { "Objectif" } th { "Capacité" } th { "Atteints" }
@@ -260,7 +260,7 @@ async fn commune_page(
                         td { @if c.cell.closed { "fermée" } @else { "ouverte" } }
                         td {
                             form.inline method="post" action={ "/tableau-de-bord/cellules/" (c.cell.id) } {
-                                input type="hidden" name="vague" value=(wave.id);
+                                input type="hidden" name="vague" value=(wave.uuid);
                                 label { "Objectif " input type="number" name="objectif" min="0" value=(c.cell.target) style="width: 6em"; }
                                 " "
                                 select name="etat" aria-label="État de la cellule" {
@@ -282,7 +282,7 @@ async fn commune_page(
 /// A supervisor's change to one cell, from the commune page's form.
 #[derive(Debug, Deserialize)]
 struct CellForm {
-    vague: i64,
+    vague: uuid::Uuid,
     objectif: i64,
     etat: String,
 }

@@ -20,7 +20,7 @@ pub async fn sample(
 ) -> Result<Html<String>, AppError> {
     let waves = manage::waves(&state, &user).await?;
     let rows = match waves.first() {
-        Some(wave) => manage::sample(&state, &user, wave.id, 0, 100).await?,
+        Some(wave) => manage::sample(&state, &user, wave.uuid, 0, 100).await?,
         None => Vec::new(),
     };
     Ok(Html(layout("Échantillon", Some(&user), html! {
@@ -52,7 +52,7 @@ pub async fn progress(
 ) -> Result<Html<String>, AppError> {
     let mut waves = Vec::new();
     for wave in manage::waves(&state, &user).await? {
-        let progress = manage::progress(&state, &user, wave.id).await?;
+        let progress = manage::progress(&state, &user, wave.uuid).await?;
         waves.push((
             wave,
             progress.cases_by_status,

@@ -214,7 +214,10 @@ pub async fn start(State(state): State<AppState>, user: CurrentUser) -> Result<R
 }
 
 /// The interview of the held case, if any.
-async fn current_interview(state: &AppState, user: &CurrentUser) -> Result<Option<i64>, AppError> {
+async fn current_interview(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<Option<uuid::Uuid>, AppError> {
     Ok(calls::current(state, user)
         .await?
         .and_then(|c| c.interview)

@@ -1,6 +1,7 @@
 //! The interviewer's calls: taking the next case, seeing it, recording what happened.
 
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -14,8 +15,8 @@ use crate::store::{StoreError, Tx};
 /// A case as the interviewer holding it (or a supervisor) sees it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CaseView {
-    /// Case id.
-    pub case_id: i64,
+    /// Case identifier.
+    pub case_id: Uuid,
     /// Identifier in the sample file.
     pub external_id: String,
     /// Commune code, when known.
@@ -39,8 +40,8 @@ pub struct CaseView {
 /// A reference to a case's interview.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct InterviewRef {
-    /// Interview id.
-    pub id: i64,
+    /// Interview identifier.
+    pub id: Uuid,
     /// Interview status.
     pub status: InterviewStatus,
 }
@@ -113,14 +114,10 @@ pub async fn current(state: &AppState, user: &CurrentUser) -> Result<Option<Case
 }
 
 /// One case: interviewers only the case they hold; supervisors and admins any.
-pub async fn case(
-    state: &AppState,
-    user: &CurrentUser,
-    case_id: i64,
-) -> Result<CaseView, AppError> {
+pub async fn case(state: &AppState, user: &CurrentUser, case: Uuid) -> Result<CaseView, AppError> {
     user.require(&[Role::Interviewer, Role::Supervisor, Role::Admin])?;
     let mut tx = state.db.read().await?;
-    let case = cases::case(&mut tx, case_id)
+    let case = cases::by_uuid(&mut tx, case)
         .await?
         .ok_or_else(|| AppError::not_found("cas inconnu"))?;
     if user.role == Role::Interviewer && case.held_by != Some(user.user.id) {
@@ -135,7 +132,7 @@ pub async fn case(
 pub async fn record_outcome(
     state: &AppState,
     user: &CurrentUser,
-    case_id: i64,
+    case: Uuid,
     request: &OutcomeRequest,
 ) -> Result<(), AppError> {
     user.require(&[Role::Interviewer])?;
@@ -159,13 +156,13 @@ pub async fn record_outcome(
         AppError::Invalid("un rendez-vous demande une date et une heure".to_owned())
     })?;
     let mut tx = state.db.write().await?;
-    let case = cases::case(&mut tx, case_id)
+    let case = cases::by_uuid(&mut tx, case)
         .await?
         .ok_or_else(|| AppError::not_found("cas inconnu"))?;
     if case.held_by != Some(user.user.id) {
         return Err(AppError::forbidden("vous ne détenez pas ce cas"));
     }
-    let phones: Vec<String> = cases::phones(&mut tx, case_id)
+    let phones: Vec<String> = cases::phones(&mut tx, case.id)
         .await?
         .into_iter()
         .map(|p| p.e164)
@@ -190,7 +187,7 @@ pub async fn record_outcome(
         ));
     }
     let attempt = NewAttempt {
-        case_id,
+        case_id: case.id,
         interviewer_id: user.user.id,
         number_dialled: number,
         outcome: outcome.as_str().to_owned(),
@@ -215,11 +212,11 @@ async fn view(tx: &mut Tx, case: CaseRow) -> Result<CaseView, StoreError> {
     let interview = interviews::by_case(tx, case.id)
         .await?
         .map(|i| InterviewRef {
-            id: i.id,
+            id: i.uuid,
             status: i.status,
         });
     Ok(CaseView {
-        case_id: case.id,
+        case_id: case.uuid,
         external_id: case.external_id,
         commune_code: case.commune_code,
         commune_name: case.commune_name,

@@ -4,6 +4,7 @@
 //! so a computation costs the same at a thousand and at a million cases and never writes.
 
 use serde::Serialize;
+use uuid::Uuid;
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -51,7 +52,7 @@ pub struct CommuneFigures {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Dashboard {
     /// The wave.
-    pub wave_id: i64,
+    pub wave_id: Uuid,
     /// Its name.
     pub wave_name: String,
     /// The survey's title.
@@ -108,9 +109,9 @@ pub fn commune_name(code: &str) -> String {
 }
 
 /// The wave `id`, or the most recent one.
-pub(crate) async fn chosen_wave(tx: &mut Tx, id: Option<i64>) -> Result<WaveRow, AppError> {
+pub(crate) async fn chosen_wave(tx: &mut Tx, id: Option<Uuid>) -> Result<WaveRow, AppError> {
     let wave = match id {
-        Some(id) => surveys::wave(tx, id).await?,
+        Some(id) => surveys::wave_by_uuid(tx, id).await?,
         None => surveys::waves(tx).await?.into_iter().next(),
     };
     wave.ok_or_else(|| AppError::not_found("vague inconnue"))
@@ -119,7 +120,7 @@ pub(crate) async fn chosen_wave(tx: &mut Tx, id: Option<i64>) -> Result<WaveRow,
 /// Computes the dashboard of a wave on the caller's (read) transaction.
 pub async fn compute(tx: &mut Tx, wave: &WaveRow) -> Result<Dashboard, AppError> {
     let sample = counts::sample(tx, wave.id).await?;
-    let quotas = quota::wave_quotas_with(tx, wave.id, &sample).await?;
+    let quotas = quota::wave_quotas_with(tx, wave, &sample).await?;
     let first = counts::first_completion(tx, wave.id).await?;
     let mut used: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
     for count in sample.iter().filter(|c| c.status == CaseStatus::Final) {
@@ -165,7 +166,7 @@ pub async fn compute(tx: &mut Tx, wave: &WaveRow) -> Result<Dashboard, AppError>
         .collect();
     totals.percent = quotas::forecast::percent(totals.achieved, totals.target);
     Ok(Dashboard {
-        wave_id: wave.id,
+        wave_id: wave.uuid,
         wave_name: wave.name.clone(),
         survey_title: wave.survey_title.clone(),
         has_design: quotas.has_design,
@@ -180,7 +181,7 @@ pub async fn compute(tx: &mut Tx, wave: &WaveRow) -> Result<Dashboard, AppError>
 pub async fn dashboard(
     state: &AppState,
     user: &CurrentUser,
-    wave_id: Option<i64>,
+    wave_id: Option<Uuid>,
 ) -> Result<Dashboard, AppError> {
     user.require(Role::MANAGERS)?;
     let mut tx = state.db.read().await?;
@@ -194,13 +195,13 @@ pub async fn dashboard(
 pub async fn commune_cells(
     state: &AppState,
     user: &CurrentUser,
-    wave_id: Option<i64>,
+    wave_id: Option<Uuid>,
     code: &str,
 ) -> Result<(WaveRow, Vec<CellView>), AppError> {
     user.require(Role::MANAGERS)?;
     let mut tx = state.db.read().await?;
     let wave = chosen_wave(&mut tx, wave_id).await?;
-    let cells: Vec<CellView> = quota::wave_quotas(&mut tx, wave.id)
+    let cells: Vec<CellView> = quota::wave_quotas(&mut tx, &wave)
         .await?
         .cells
         .into_iter()

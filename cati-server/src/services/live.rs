@@ -109,7 +109,7 @@ impl LiveDashboards {
     pub async fn subscribe(
         self: &Arc<Self>,
         user: &CurrentUser,
-        wave_id: Option<i64>,
+        wave_id: Option<uuid::Uuid>,
     ) -> Result<Subscription, AppError> {
         user.require(Role::MANAGERS)?;
         let mut tx = self.db.read().await?;
@@ -204,7 +204,7 @@ impl LiveDashboards {
         match computed {
             Ok(board) => serde_json::to_string(&board).map_err(|e| e.to_string()),
             Err(e) => {
-                tracing::warn!(wave = wave.id, error = ?e, "live dashboard computation failed");
+                tracing::warn!(wave = %wave.uuid, error = ?e, "live dashboard computation failed");
                 Err(e.to_string())
             }
         }

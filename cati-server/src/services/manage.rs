@@ -3,10 +3,12 @@
 //! data).
 
 use serde::Serialize;
+use uuid::Uuid;
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::Tx;
 use crate::store::cases::{self, CaseRow, CaseStatus};
 use crate::store::interviews::{self, InterviewStatus};
 use crate::store::surveys::{self, WaveRow};
@@ -19,6 +21,13 @@ pub async fn waves(state: &AppState, user: &CurrentUser) -> Result<Vec<WaveRow>,
     let waves = surveys::waves(&mut tx).await?;
     tx.commit().await?;
     Ok(waves)
+}
+
+/// The wave known outside as `uuid`, or "unknown wave".
+pub(crate) async fn known_wave(tx: &mut Tx, uuid: Uuid) -> Result<WaveRow, AppError> {
+    surveys::wave_by_uuid(tx, uuid)
+        .await?
+        .ok_or_else(|| AppError::not_found("vague inconnue"))
 }
 
 /// A case of the sample with its phone numbers.
@@ -36,7 +45,7 @@ pub struct SampleCase {
 pub async fn sample(
     state: &AppState,
     user: &CurrentUser,
-    wave_id: i64,
+    wave: Uuid,
     offset: i64,
     limit: i64,
 ) -> Result<Vec<SampleCase>, AppError> {
@@ -47,8 +56,9 @@ pub async fn sample(
         ));
     }
     let mut tx = state.db.read().await?;
+    let wave = known_wave(&mut tx, wave).await?;
     let mut page = Vec::new();
-    for case in cases::list(&mut tx, wave_id, offset, limit).await? {
+    for case in cases::list(&mut tx, wave.id, offset, limit).await? {
         let phones = cases::phones(&mut tx, case.id)
             .await?
             .into_iter()
@@ -82,7 +92,7 @@ pub struct InterviewCount {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Progress {
     /// The wave.
-    pub wave_id: i64,
+    pub wave_id: Uuid,
     /// Cases in the sample.
     pub cases: i64,
     /// Cases per status.
@@ -95,23 +105,21 @@ pub struct Progress {
 pub async fn progress(
     state: &AppState,
     user: &CurrentUser,
-    wave_id: i64,
+    wave: Uuid,
 ) -> Result<Progress, AppError> {
     user.require(Role::READERS)?;
     let mut tx = state.db.read().await?;
-    surveys::wave(&mut tx, wave_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("vague inconnue"))?;
-    let cases_by_status: Vec<CaseCount> = cases::status_counts(&mut tx, wave_id)
+    let wave = known_wave(&mut tx, wave).await?;
+    let cases_by_status: Vec<CaseCount> = cases::status_counts(&mut tx, wave.id)
         .await?
         .into_iter()
         .map(|(status, count)| CaseCount { status, count })
         .collect();
     let progress = Progress {
-        wave_id,
+        wave_id: wave.uuid,
         cases: cases_by_status.iter().map(|c| c.count).sum(),
         cases_by_status,
-        interviews_by_status: interviews::status_counts(&mut tx, wave_id)
+        interviews_by_status: interviews::status_counts(&mut tx, wave.id)
             .await?
             .into_iter()
             .map(|(status, count)| InterviewCount { status, count })

@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
-use super::{Backend, StoreError, Tx, now_ms};
+use uuid::Uuid;
+
+use super::{Backend, StoreError, Tx, new_public_id, now_ms};
 
 /// Where a case stands in the calling process.
 #[derive(
@@ -77,12 +79,17 @@ pub struct NewCase {
     pub phones: Vec<String>,
 }
 
-/// A case as stored.
+/// A case as stored. Outside the server it is known by its UUID (serialised as `id`).
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CaseRow {
-    /// Identifier.
+    /// Row id, for joins inside the server.
+    #[serde(skip)]
     pub id: i64,
-    /// Wave.
+    /// Identifier outside the server.
+    #[serde(rename = "id")]
+    pub uuid: Uuid,
+    /// Wave row id.
+    #[serde(skip)]
     pub wave_id: i64,
     /// Identifier in the sample file.
     pub external_id: String,
@@ -266,11 +273,12 @@ pub async fn insert_cases(tx: &mut Tx, wave_id: i64, cases: &[NewCase]) -> Resul
     for case in cases {
         let id: Option<(i64,)> = tx
             .query(
-                "insert into sample_cases (wave_id, external_id, commune_code, commune_name, \
-                 preload, synthetic, status, created_at) \
-                 values ($1, $2, $3, $4, $5, $6, 'pending', $7) \
+                "insert into sample_cases (uuid, wave_id, external_id, commune_code, \
+                 commune_name, preload, synthetic, status, created_at) \
+                 values ($1, $2, $3, $4, $5, $6, $7, 'pending', $8) \
                  on conflict (wave_id, external_id) do nothing returning id",
             )
+            .bind(new_public_id())
             .bind(wave_id)
             .bind(&case.external_id)
             .bind(&case.commune_code)
@@ -297,7 +305,7 @@ pub async fn insert_cases(tx: &mut Tx, wave_id: i64, cases: &[NewCase]) -> Resul
     Ok(added)
 }
 
-const CASE_COLUMNS: &str = "id, wave_id, external_id, commune_code, commune_name, preload, \
+const CASE_COLUMNS: &str = "id, uuid, wave_id, external_id, commune_code, commune_name, preload, \
      synthetic, status, held_by, held_at, next_call_at, appointment_at, attempts, last_call_at, \
      final_outcome, final_aapor";
 
@@ -305,6 +313,12 @@ const CASE_COLUMNS: &str = "id, wave_id, external_id, commune_code, commune_name
 pub async fn case(tx: &mut Tx, id: i64) -> Result<Option<CaseRow>, StoreError> {
     let sql = format!("select {CASE_COLUMNS} from sample_cases where id = $1");
     tx.query(&sql).bind(id).fetch_optional().await
+}
+
+/// One case, by its public identifier.
+pub async fn by_uuid(tx: &mut Tx, uuid: Uuid) -> Result<Option<CaseRow>, StoreError> {
+    let sql = format!("select {CASE_COLUMNS} from sample_cases where uuid = $1");
+    tx.query(&sql).bind(uuid).fetch_optional().await
 }
 
 /// The case an interviewer holds, if any.

@@ -2,9 +2,10 @@
 //! answers are queryable; both are written in the same transaction.
 
 use serde::Serialize;
+use uuid::Uuid;
 
 use super::cases::{CaseNext, NewAttempt, close_call};
-use super::{StoreError, Tx, now_ms};
+use super::{StoreError, Tx, new_public_id, now_ms};
 
 /// Where an interview stands.
 #[derive(
@@ -65,8 +66,12 @@ impl TryFrom<String> for InterviewStatus {
 /// An interview as stored.
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct InterviewRow {
-    /// Identifier.
+    /// Row id, for joins inside the server.
+    #[serde(skip)]
     pub id: i64,
+    /// Identifier outside the server.
+    #[serde(rename = "id")]
+    pub uuid: Uuid,
     /// The case.
     pub case_id: i64,
     /// The interviewer who started it.
@@ -141,7 +146,7 @@ pub enum SaveOutcome {
     Stale,
 }
 
-const INTERVIEW_COLUMNS: &str = "id, case_id, interviewer_id, status, seed, record, route, \
+const INTERVIEW_COLUMNS: &str = "id, uuid, case_id, interviewer_id, status, seed, record, route, \
      revision, started_at, updated_at, ended_at";
 
 /// The interview of a case, if one was started.
@@ -154,6 +159,12 @@ pub async fn by_case(tx: &mut Tx, case_id: i64) -> Result<Option<InterviewRow>, 
 pub async fn by_id(tx: &mut Tx, id: i64) -> Result<Option<InterviewRow>, StoreError> {
     let sql = format!("select {INTERVIEW_COLUMNS} from interviews where id = $1");
     tx.query(&sql).bind(id).fetch_optional().await
+}
+
+/// One interview, by its public identifier.
+pub async fn by_uuid(tx: &mut Tx, uuid: Uuid) -> Result<Option<InterviewRow>, StoreError> {
+    let sql = format!("select {INTERVIEW_COLUMNS} from interviews where uuid = $1");
+    tx.query(&sql).bind(uuid).fetch_optional().await
 }
 
 /// Starts the interview of a case the interviewer holds (or returns the one already started);
@@ -176,10 +187,11 @@ pub async fn start(
         return Ok(None);
     }
     tx.query(
-        "insert into interviews (case_id, interviewer_id, status, seed, record, route, \
-         started_at, updated_at) values ($1, $2, 'in_progress', $3, $4, '[]', $5, $5) \
+        "insert into interviews (uuid, case_id, interviewer_id, status, seed, record, route, \
+         started_at, updated_at) values ($1, $2, $3, 'in_progress', $4, $5, '[]', $6, $6) \
          on conflict (case_id) do nothing",
     )
+    .bind(new_public_id())
     .bind(case_id)
     .bind(interviewer_id)
     .bind(seed)

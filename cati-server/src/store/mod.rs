@@ -227,6 +227,14 @@ impl Db {
     }
 }
 
+/// A new public identifier for a survey, wave, case or interview: a UUID v7, whose leading
+/// timestamp keeps new rows at the end of the unique index (no random page splits, unlike v4)
+/// while revealing neither how many rows exist nor their order of creation within a
+/// millisecond.
+pub fn new_public_id() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}
+
 /// The current time in Unix epoch milliseconds.
 pub fn now_ms() -> i64 {
     let now = std::time::SystemTime::now()

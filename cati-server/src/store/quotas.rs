@@ -41,7 +41,8 @@ pub struct NewCell {
 pub struct CellRow {
     /// Identifier.
     pub id: i64,
-    /// The wave.
+    /// The wave's row id (outside the server a cell is shown within its wave).
+    #[serde(skip)]
     pub wave_id: i64,
     /// Text form of the cell key.
     pub cell_key: String,

@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
-use super::{StoreError, Tx, now_ms};
+use uuid::Uuid;
+
+use super::{StoreError, Tx, new_public_id, now_ms};
 
 /// Where a wave stands.
 #[derive(
@@ -51,13 +53,22 @@ impl TryFrom<String> for WaveStatus {
     }
 }
 
-/// A wave with the questionnaire version it pins.
+/// A wave with the questionnaire version it pins. Outside the server the wave and its survey
+/// are known by their UUIDs (serialised as `id` and `survey_id`); the row ids stay inside.
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct WaveRow {
-    /// Wave identifier.
+    /// Row id, for joins inside the server.
+    #[serde(skip)]
     pub id: i64,
-    /// Survey identifier.
+    /// Wave identifier.
+    #[serde(rename = "id")]
+    pub uuid: Uuid,
+    /// Survey row id.
+    #[serde(skip)]
     pub survey_id: i64,
+    /// Survey identifier.
+    #[serde(rename = "survey_id")]
+    pub survey_uuid: Uuid,
     /// Survey title.
     pub survey_title: String,
     /// Wave name.
@@ -83,9 +94,10 @@ pub struct QuestionnaireSource {
 /// Creates the survey `code` if absent and returns its identifier.
 pub async fn ensure_survey(tx: &mut Tx, code: &str, title: &str) -> Result<i64, StoreError> {
     tx.query(
-        "insert into surveys (code, title, created_at) values ($1, $2, $3) \
+        "insert into surveys (uuid, code, title, created_at) values ($1, $2, $3, $4) \
          on conflict (code) do nothing",
     )
+    .bind(new_public_id())
     .bind(code)
     .bind(title)
     .bind(now_ms())
@@ -133,9 +145,11 @@ pub async fn ensure_wave(
 ) -> Result<(i64, bool), StoreError> {
     let row: Option<(i64,)> = tx
         .query(
-            "insert into waves (survey_id, name, questionnaire_version_id, status, created_at) \
-             values ($1, $2, $3, $4, $5) on conflict (survey_id, name) do nothing returning id",
+            "insert into waves (uuid, survey_id, name, questionnaire_version_id, status, \
+             created_at) values ($1, $2, $3, $4, $5, $6) on conflict (survey_id, name) do nothing \
+             returning id",
         )
+        .bind(new_public_id())
         .bind(survey_id)
         .bind(name)
         .bind(questionnaire_version_id)
@@ -155,8 +169,9 @@ pub async fn ensure_wave(
     Ok((id, false))
 }
 
-const WAVE_SELECT: &str = "select w.id, w.survey_id, s.title as survey_title, w.name, w.status, \
-     w.questionnaire_version_id from waves w join surveys s on s.id = w.survey_id";
+const WAVE_SELECT: &str = "select w.id, w.uuid, w.survey_id, s.uuid as survey_uuid, \
+     s.title as survey_title, w.name, w.status, w.questionnaire_version_id \
+     from waves w join surveys s on s.id = w.survey_id";
 
 /// Every wave, newest first.
 pub async fn waves(tx: &mut Tx) -> Result<Vec<WaveRow>, StoreError> {
@@ -168,6 +183,12 @@ pub async fn waves(tx: &mut Tx) -> Result<Vec<WaveRow>, StoreError> {
 pub async fn wave(tx: &mut Tx, id: i64) -> Result<Option<WaveRow>, StoreError> {
     let sql = format!("{WAVE_SELECT} where w.id = $1");
     tx.query(&sql).bind(id).fetch_optional().await
+}
+
+/// One wave, by its public identifier.
+pub async fn wave_by_uuid(tx: &mut Tx, uuid: Uuid) -> Result<Option<WaveRow>, StoreError> {
+    let sql = format!("{WAVE_SELECT} where w.uuid = $1");
+    tx.query(&sql).bind(uuid).fetch_optional().await
 }
 
 /// The source of a questionnaire version.

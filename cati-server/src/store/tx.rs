@@ -17,6 +17,8 @@ use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Arguments, Database, Encode, FromRow, Postgres, Sqlite, Transaction, Type};
 
+use uuid::Uuid;
+
 use super::changes::{Change, ChangeBus};
 use super::{Backend, StoreError};
 
@@ -43,6 +45,14 @@ pub enum Param {
     Text(Option<String>),
     /// A `boolean` (0/1 on SQLite).
     Bool(Option<bool>),
+    /// A `uuid` (a 16-byte blob on SQLite).
+    Uuid(Option<Uuid>),
+}
+
+impl From<Uuid> for Param {
+    fn from(value: Uuid) -> Param {
+        Param::Uuid(Some(value))
+    }
 }
 
 impl From<i64> for Param {
@@ -112,6 +122,7 @@ where
     Option<f64>: Encode<'q, DB> + Type<DB>,
     Option<String>: Encode<'q, DB> + Type<DB>,
     Option<bool>: Encode<'q, DB> + Type<DB>,
+    Option<Uuid>: Encode<'q, DB> + Type<DB>,
 {
     let mut arguments = DB::Arguments::default();
     for param in params {
@@ -120,6 +131,7 @@ where
             Param::Float(v) => arguments.add(v),
             Param::Text(v) => arguments.add(v),
             Param::Bool(v) => arguments.add(v),
+            Param::Uuid(v) => arguments.add(v),
         }
         .map_err(|e| StoreError::Bind(e.to_string()))?;
     }

@@ -10,16 +10,23 @@ pub struct Scratch {
     postgres: Option<(String, String)>,
 }
 
-impl Scratch {
-    /// An empty, migrated database: SQLite when `postgres` is false.
-    pub async fn new(postgres: bool) -> Scratch {
+/// A scratch database not migrated yet: its URL, for tests of the migrations themselves.
+pub struct Empty {
+    /// Where it is.
+    pub url: String,
+    dir: tempfile::TempDir,
+    postgres: Option<(String, String)>,
+}
+
+impl Empty {
+    /// A new empty database: SQLite when `postgres` is false.
+    pub async fn new(postgres: bool) -> Empty {
         let dir = tempfile::tempdir().expect("temporary directory");
         if !postgres {
             let url = format!("sqlite://{}", dir.path().join("quotas.db").display());
-            let db = Db::connect(&url, 8).await.expect("sqlite database");
-            return Scratch {
-                db,
-                _dir: dir,
+            return Empty {
+                url,
+                dir,
                 postgres: None,
             };
         }
@@ -45,12 +52,35 @@ impl Scratch {
         } else {
             format!("{prefix}/{name}?{query}")
         };
-        let db = Db::connect(&url, 16).await.expect("postgres database");
-        Scratch {
-            db,
-            _dir: dir,
+        Empty {
+            url,
+            dir,
             postgres: Some((admin, name)),
         }
+    }
+
+    /// Connects the server's store, which applies every pending migration.
+    pub async fn migrate(self) -> Scratch {
+        let connections = if self.postgres.is_some() { 16 } else { 8 };
+        let db = Db::connect(&self.url, connections)
+            .await
+            .expect("migrated database");
+        Scratch {
+            db,
+            _dir: self.dir,
+            postgres: self.postgres,
+        }
+    }
+}
+
+impl Scratch {
+    /// An empty, migrated database: SQLite when `postgres` is false.
+    #[allow(
+        dead_code,
+        reason = "the migration tests start from an empty database instead"
+    )]
+    pub async fn new(postgres: bool) -> Scratch {
+        Empty::new(postgres).await.migrate().await
     }
 
     /// Closes the database and drops it (PostgreSQL).

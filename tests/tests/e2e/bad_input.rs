@@ -84,9 +84,9 @@ async fn bad_requests_get_a_4xx_with_a_message_and_the_server_keeps_serving(back
         "non-numeric id",
     );
     let case = first.next_case().await;
-    let case_id = case["case_id"].as_i64().unwrap();
-    let view = first.start_interview(case_id).await;
-    let interview_id = view["interview_id"].as_i64().unwrap();
+    let case_id = case["case_id"].as_str().unwrap().to_owned();
+    let view = first.start_interview(&case_id).await;
+    let interview_id = view["interview_id"].as_str().unwrap().to_owned();
     let answers = format!("/api/interviews/{interview_id}/answers");
 
     // Invalid answers.

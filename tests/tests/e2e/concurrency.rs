@@ -36,7 +36,7 @@ async fn fifty_concurrent_interviewers_never_get_the_same_case(backend: Backend)
             "one interviewer holds one case"
         );
         assert!(
-            first_round.insert(case_a["case_id"].as_i64().unwrap()),
+            first_round.insert(case_a["case_id"].as_str().unwrap().to_owned()),
             "case handed out twice"
         );
     }
@@ -45,7 +45,7 @@ async fn fifty_concurrent_interviewers_never_get_the_same_case(backend: Backend)
     // Everyone records "no answer" and asks again at once: new, distinct cases.
     let second = futures::future::join_all(clients.iter().zip(&claims).map(
         |(c, ((_, case), _))| async move {
-            let id = case["case_id"].as_i64().unwrap();
+            let id = case["case_id"].as_str().unwrap().to_owned();
             let (status, body) = c
                 .post(
                     &format!("/api/cases/{id}/outcome"),
@@ -60,7 +60,7 @@ async fn fifty_concurrent_interviewers_never_get_the_same_case(backend: Backend)
     let mut second_round = BTreeSet::new();
     for (status, case) in &second {
         assert_eq!(*status, StatusCode::OK, "{case}");
-        let id = case["case_id"].as_i64().unwrap();
+        let id = case["case_id"].as_str().unwrap().to_owned();
         assert!(
             !first_round.contains(&id),
             "a case in its recall delay was handed out again"

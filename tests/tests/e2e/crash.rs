@@ -9,9 +9,9 @@ async fn sigkill_mid_interview_loses_no_acknowledged_answer(backend: Backend) {
     let interviewer = server.login("enqueteur1").await;
     let case = interviewer.next_case().await;
     let mut view = interviewer
-        .start_interview(case["case_id"].as_i64().unwrap())
+        .start_interview(case["case_id"].as_str().unwrap())
         .await;
-    let interview_id = view["interview_id"].as_i64().unwrap();
+    let interview_id = view["interview_id"].as_str().unwrap().to_owned();
     for _ in 0..3 {
         view = interviewer.answer_fixture_step(&view).await;
     }
@@ -45,7 +45,8 @@ async fn sigkill_mid_interview_loses_no_acknowledged_answer(backend: Backend) {
 
     // Starting with --demo again added nothing.
     let supervisor = server.login("superviseur").await;
-    let (_, progress) = supervisor.get("/api/waves/1/progress").await;
+    let wave = supervisor.latest_wave().await;
+    let (_, progress) = supervisor.get(&format!("/api/waves/{wave}/progress")).await;
     assert_eq!(
         progress["cases"], 3,
         "a second --demo start duplicates nothing: {progress}"

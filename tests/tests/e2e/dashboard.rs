@@ -17,7 +17,7 @@ pub(crate) fn observatory() -> PathBuf {
 /// Answers the current step: `COMMUNE` with Bordeaux, anything else with a plausible answer
 /// (soft checks confirmed; « ne sait pas » or refusal when the plausible answer is refused).
 async fn answer_step(interviewer: &Client, view: &Value) -> Value {
-    let id = view["interview_id"].as_i64().unwrap();
+    let id = view["interview_id"].as_str().unwrap().to_owned();
     let step = &view["step"];
     let path = format!("/api/interviews/{id}/answers");
     let mut answer = if step["var"] == "COMMUNE" {
@@ -46,7 +46,7 @@ async fn answer_step(interviewer: &Client, view: &Value) -> Value {
 async fn complete_interview(interviewer: &Client) {
     let case = interviewer.next_case().await;
     let mut view = interviewer
-        .start_interview(case["case_id"].as_i64().unwrap())
+        .start_interview(case["case_id"].as_str().unwrap())
         .await;
     let mut steps = 0;
     while view["step"]["type"] == "question" {
@@ -160,7 +160,7 @@ async fn the_dashboard_figures_follow_the_quota_counts_live_and_in_csv(backend: 
     assert_eq!(commune(&live, BORDEAUX)["in_progress"], 0);
 
     // The dashboard's JSON and CSV match the quota service's figures.
-    let wave = live["wave_id"].as_i64().unwrap();
+    let wave = live["wave_id"].as_str().unwrap().to_owned();
     let (_, quotas) = supervisor.get(&format!("/api/waves/{wave}/quotas")).await;
     let (status, figures) = supervisor.get("/tableau-de-bord/donnees").await;
     assert_eq!(status, StatusCode::OK);

@@ -10,7 +10,7 @@ use crate::on_both_backends;
 async fn complete_one_interview(interviewer: &Client) {
     let case = interviewer.next_case().await;
     let mut view = interviewer
-        .start_interview(case["case_id"].as_i64().unwrap())
+        .start_interview(case["case_id"].as_str().unwrap())
         .await;
     while view["step"]["type"] == "question" {
         view = interviewer.answer_fixture_step(&view).await;
@@ -62,14 +62,20 @@ async fn analysts_export_completed_interviews_without_phone_numbers(backend: Bac
     let refused = second.next_case().await;
     let (status, _) = second
         .post(
-            &format!("/api/cases/{}/outcome", refused["case_id"]),
+            &format!(
+                "/api/cases/{}/outcome",
+                refused["case_id"].as_str().unwrap()
+            ),
             &json!({ "outcome": "refusal" }),
         )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
 
     let supervisor = server.login("superviseur").await;
-    let (_, sample) = supervisor.get("/api/waves/1/sample?limit=1000").await;
+    let wave = supervisor.latest_wave().await;
+    let (_, sample) = supervisor
+        .get(&format!("/api/waves/{wave}/sample?limit=1000"))
+        .await;
     let phones: Vec<String> = sample
         .as_array()
         .unwrap()
@@ -81,12 +87,13 @@ async fn analysts_export_completed_interviews_without_phone_numbers(backend: Bac
 
     let out = tempfile::tempdir().unwrap();
     let (one, two) = (out.path().join("one"), out.path().join("two"));
-    for dir in [&one, &two] {
+    // The wave by its identifier, then by its name: the same bytes either way.
+    for (dir, key) in [(&one, wave.as_str()), (&two, "Démonstration")] {
         let (ok, text) = server.cli(
             &[
                 "export",
                 "--wave",
-                "1",
+                key,
                 "--format",
                 "all",
                 "--out",
@@ -151,14 +158,21 @@ async fn analysts_export_completed_interviews_without_phone_numbers(backend: Bac
 
     // The analyst downloads a zip holding the CSV; an interviewer may not.
     let analyst = server.login("analyste").await;
-    let download = analyst.get_raw("/api/waves/1/export?format=csv").await;
+    let download = analyst
+        .get_raw(&format!("/api/waves/{wave}/export?format=csv"))
+        .await;
     assert_eq!(download.status, StatusCode::OK);
     assert_eq!(download.content_type.as_deref(), Some("application/zip"));
     let zip = download.body;
     assert!(zip.starts_with(b"PK\x03\x04"));
-    assert!(contains(&zip, "export-vague-1/donnees.csv"));
-    assert!(contains(&zip, "export-vague-1/manifest.json"));
-    let (status, _) = first.get("/api/waves/1/export?format=csv").await;
+    assert!(contains(&zip, &format!("export-vague-{wave}/donnees.csv")));
+    assert!(contains(
+        &zip,
+        &format!("export-vague-{wave}/manifest.json")
+    ));
+    let (status, _) = first
+        .get(&format!("/api/waves/{wave}/export?format=csv"))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // The analysts' page lists the wave's counts and offers the download.
@@ -170,7 +184,10 @@ async fn analysts_export_completed_interviews_without_phone_numbers(backend: Bac
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
-    assert!(html.contains("/analyses/vagues/1/export"), "{html}");
+    assert!(
+        html.contains(&format!("/analyses/vagues/{wave}/export")),
+        "{html}"
+    );
     assert!(html.contains("pas pondérés"), "{html}");
     for phone in &phones {
         assert!(!html.contains(phone.as_str()));
@@ -178,7 +195,7 @@ async fn analysts_export_completed_interviews_without_phone_numbers(backend: Bac
     let page = analyst
         .http
         .get(format!(
-            "{}/analyses/vagues/1/export?format=codebook&include_partial=on",
+            "{}/analyses/vagues/{wave}/export?format=codebook&include_partial=on",
             server.base
         ))
         .send()
@@ -189,10 +206,13 @@ async fn analysts_export_completed_interviews_without_phone_numbers(backend: Bac
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // Nor does an analyst reach phone numbers through the sample or a case.
-    let (status, _) = analyst.get("/api/waves/1/sample").await;
+    let (status, _) = analyst.get(&format!("/api/waves/{wave}/sample")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = analyst
-        .get(&format!("/api/cases/{}", refused["case_id"]))
+        .get(&format!(
+            "/api/cases/{}",
+            refused["case_id"].as_str().unwrap()
+        ))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }

@@ -1,6 +1,8 @@
 use std::path::Path;
 
-use cati_e2e::{Backend, Client, DemoSize, FIXTURE_ROUTE, Server, TestDb, generic_answer};
+use cati_e2e::{
+    Backend, Client, DemoSize, FIXTURE_ROUTE, Server, TestDb, generic_answer, is_uuid_v7,
+};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -13,7 +15,7 @@ async fn interviewer_records_outcomes_and_completes_an_interview(backend: Backen
 
     // A first case: nobody answers. It goes back to the queue with a recall delay.
     let first = interviewer.next_case().await;
-    let first_id = first["case_id"].as_i64().unwrap();
+    let first_id = first["case_id"].as_str().unwrap().to_owned();
     assert!(first["phones"][0].as_str().unwrap().starts_with("+3353649"));
     let (status, body) = interviewer
         .post(
@@ -29,7 +31,7 @@ async fn interviewer_records_outcomes_and_completes_an_interview(backend: Backen
         second["case_id"], first["case_id"],
         "a case in its recall delay is not handed out"
     );
-    let second_id = second["case_id"].as_i64().unwrap();
+    let second_id = second["case_id"].as_str().unwrap().to_owned();
     let (status, body) = interviewer
         .post(
             &format!("/api/cases/{second_id}/outcome"),
@@ -38,7 +40,7 @@ async fn interviewer_records_outcomes_and_completes_an_interview(backend: Backen
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     let third = interviewer.next_case().await;
-    let third_id = third["case_id"].as_i64().unwrap();
+    let third_id = third["case_id"].as_str().unwrap().to_owned();
     let (status, _) = interviewer
         .post(
             &format!("/api/cases/{third_id}/outcome"),
@@ -49,9 +51,13 @@ async fn interviewer_records_outcomes_and_completes_an_interview(backend: Backen
 
     // A fourth case: the full interview.
     let case = interviewer.next_case().await;
-    let case_id = case["case_id"].as_i64().unwrap();
-    let mut view = interviewer.start_interview(case_id).await;
-    let interview_id = view["interview_id"].as_i64().unwrap();
+    let case_id = case["case_id"].as_str().unwrap().to_owned();
+    let mut view = interviewer.start_interview(&case_id).await;
+    let interview_id = view["interview_id"].as_str().unwrap().to_owned();
+    // Cases and interviews are known outside by UUIDs v7, never by row numbers.
+    for id in [&first_id, &second_id, &case_id, &interview_id] {
+        assert!(is_uuid_v7(id), "{id} is not a UUID v7");
+    }
     assert!(
         view["step"]["text"]
             .as_str()
@@ -89,8 +95,11 @@ async fn interviewer_records_outcomes_and_completes_an_interview(backend: Backen
     assert!(age["answer"].as_str().unwrap().contains("42"), "{age}");
 
     // The case is final with AAPOR 1.1, the refusal 2.111, and the interviewer holds nothing.
-    let (_, sample) = supervisor.get("/api/waves/1/sample?limit=1000").await;
-    let find = |id: i64| {
+    let wave = supervisor.latest_wave().await;
+    let (_, sample) = supervisor
+        .get(&format!("/api/waves/{wave}/sample?limit=1000"))
+        .await;
+    let find = |id: &str| {
         sample
             .as_array()
             .unwrap()
@@ -99,10 +108,10 @@ async fn interviewer_records_outcomes_and_completes_an_interview(backend: Backen
             .unwrap()
             .clone()
     };
-    assert_eq!(find(case_id)["final_aapor"], "1.1");
-    assert_eq!(find(third_id)["final_aapor"], "2.111");
-    assert_eq!(find(second_id)["status"], "appointment");
-    assert_eq!(find(first_id)["attempts"], 1);
+    assert_eq!(find(&case_id)["final_aapor"], "1.1");
+    assert_eq!(find(&third_id)["final_aapor"], "2.111");
+    assert_eq!(find(&second_id)["status"], "appointment");
+    assert_eq!(find(&first_id)["attempts"], 1);
     let (status, _) = interviewer.get("/api/cases/current").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
@@ -119,12 +128,12 @@ async fn callback_keeps_a_partial_interview_that_resumes_where_it_stopped(backen
     let server = Server::start(&db, DemoSize::new(1, 2)).await;
     let interviewer = server.login("enqueteur1").await;
     let case = interviewer.next_case().await;
-    let case_id = case["case_id"].as_i64().unwrap();
-    let mut view = interviewer.start_interview(case_id).await;
+    let case_id = case["case_id"].as_str().unwrap().to_owned();
+    let mut view = interviewer.start_interview(&case_id).await;
     for _ in 0..2 {
         view = interviewer.answer_fixture_step(&view).await;
     }
-    let interview_id = view["interview_id"].as_i64().unwrap();
+    let interview_id = view["interview_id"].as_str().unwrap().to_owned();
     let soon = "2000-01-01T00:00:00Z";
     let due = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(2);
     let (status, body) = interviewer
@@ -167,7 +176,7 @@ async fn callback_keeps_a_partial_interview_that_resumes_where_it_stopped(backen
     }
     let again = other.next_case().await;
     assert_eq!(again["case_id"], case_id);
-    let resumed = other.start_interview(case_id).await;
+    let resumed = other.start_interview(&case_id).await;
     assert_eq!(resumed["interview_id"], interview_id);
     assert_eq!(resumed["step"]["var"], FIXTURE_ROUTE[2], "{resumed}");
 
@@ -189,17 +198,19 @@ async fn roles_limit_what_each_account_sees(backend: Backend) {
     let db = TestDb::new(backend).await;
     let server = Server::start(&db, DemoSize::new(5, 1)).await;
     let analyst = server.login("analyste").await;
+    let wave = analyst.latest_wave().await;
     for path in [
-        "/api/waves/1/sample",
-        "/api/cases/current",
-        "/api/cases/1",
-        "/api/users",
+        format!("/api/waves/{wave}/sample"),
+        "/api/cases/current".to_owned(),
+        // Any case: the role is refused before the case is looked up.
+        "/api/cases/01900000-0000-7000-8000-000000000000".to_owned(),
+        "/api/users".to_owned(),
     ] {
-        let (status, body) = analyst.get(path).await;
+        let (status, body) = analyst.get(&path).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "analyst on {path}: {body}");
         assert!(body["error"].is_string());
     }
-    let (status, progress) = analyst.get("/api/waves/1/progress").await;
+    let (status, progress) = analyst.get(&format!("/api/waves/{wave}/progress")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         !progress.to_string().contains("+33"),
@@ -209,7 +220,7 @@ async fn roles_limit_what_each_account_sees(backend: Backend) {
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     let interviewer = server.login("enqueteur1").await;
-    let (status, _) = interviewer.get("/api/waves/1/sample").await;
+    let (status, _) = interviewer.get(&format!("/api/waves/{wave}/sample")).await;
     assert_eq!(
         status,
         StatusCode::FORBIDDEN,
@@ -276,9 +287,9 @@ async fn the_observatory_questionnaire_runs_to_its_end_over_the_api(backend: Bac
     let interviewer = server.login("enqueteur1").await;
     let case = interviewer.next_case().await;
     let mut view = interviewer
-        .start_interview(case["case_id"].as_i64().unwrap())
+        .start_interview(case["case_id"].as_str().unwrap())
         .await;
-    let id = view["interview_id"].as_i64().unwrap();
+    let id = view["interview_id"].as_str().unwrap().to_owned();
     let mut steps = 0;
     while view["step"]["type"] == "question" {
         steps += 1;

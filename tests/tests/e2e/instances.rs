@@ -34,7 +34,7 @@ async fn a_quota_change_through_one_instance_reaches_a_dashboard_open_on_another
     let target = commune(&initial, BORDEAUX)["target"].as_i64().unwrap();
 
     let on_a = a.login("superviseur").await;
-    let wave = initial["wave_id"].as_i64().unwrap();
+    let wave = initial["wave_id"].as_str().unwrap().to_owned();
     let (status, quotas) = on_a.get(&format!("/api/waves/{wave}/quotas")).await;
     assert_eq!(status, StatusCode::OK, "{quotas}");
     let cell = quotas["cells"]
@@ -61,12 +61,12 @@ async fn a_quota_change_through_one_instance_reaches_a_dashboard_open_on_another
 
 /// Claims a case, records a refusal (a final outcome: the case never comes back), `ROUNDS`
 /// times; returns the cases handed out.
-async fn claim_and_refuse(client: &Client) -> Vec<i64> {
+async fn claim_and_refuse(client: &Client) -> Vec<String> {
     let mut claimed = Vec::new();
     for _ in 0..ROUNDS {
         let (status, case) = client.post("/api/cases/next", &json!({})).await;
         assert_eq!(status, StatusCode::OK, "{case}");
-        let id = case["case_id"].as_i64().expect("a case");
+        let id = case["case_id"].as_str().expect("a case").to_owned();
         let (status, body) = client
             .post(
                 &format!("/api/cases/{id}/outcome"),
@@ -95,7 +95,7 @@ async fn interviewers_on_two_instances_never_get_the_same_case() {
     let rounds = futures::future::join_all(clients.iter().map(claim_and_refuse)).await;
     let mut seen = BTreeSet::new();
     for id in rounds.iter().flatten() {
-        assert!(seen.insert(*id), "case {id} handed out twice");
+        assert!(seen.insert(id.clone()), "case {id} handed out twice");
     }
     assert_eq!(seen.len(), INTERVIEWERS as usize * ROUNDS);
 }

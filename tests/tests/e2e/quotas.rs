@@ -11,7 +11,7 @@ const BORDEAUX: &str = "33063";
 /// Answers the current step: `COMMUNE` with `commune`, anything else with a plausible answer
 /// (soft checks confirmed; « ne sait pas » or refusal when the plausible answer is refused).
 async fn answer_step(interviewer: &Client, view: &Value, commune: &str) -> Value {
-    let id = view["interview_id"].as_i64().unwrap();
+    let id = view["interview_id"].as_str().unwrap().to_owned();
     let step = &view["step"];
     let path = format!("/api/interviews/{id}/answers");
     let mut answer = if step["var"] == "COMMUNE" {
@@ -46,7 +46,7 @@ async fn answer_step(interviewer: &Client, view: &Value, commune: &str) -> Value
 async fn screen_respondent(interviewer: &Client, commune: &str) -> (Value, Value) {
     let case = interviewer.next_case().await;
     let mut view = interviewer
-        .start_interview(case["case_id"].as_i64().unwrap())
+        .start_interview(case["case_id"].as_str().unwrap())
         .await;
     let mut passed_quota_variables = 0;
     while view["step"]["type"] == "question" && passed_quota_variables < 3 {
@@ -84,7 +84,7 @@ fn sum(quotas: &Value, field: &str) -> i64 {
 }
 
 /// Interview counts by status from the wave's progress route.
-async fn interviews_with_status(supervisor: &Client, wave: i64, status: &str) -> i64 {
+async fn interviews_with_status(supervisor: &Client, wave: &str, status: &str) -> i64 {
     let (_, progress) = supervisor.get(&format!("/api/waves/{wave}/progress")).await;
     progress["interviews_by_status"]
         .as_array()
@@ -110,7 +110,7 @@ async fn a_full_commune_screens_out_its_next_respondent_and_is_no_longer_dialled
     let first = server.login("enqueteur1").await;
     let second = server.login("enqueteur2").await;
     let (_, waves) = supervisor.get("/api/waves").await;
-    let wave = waves[0]["id"].as_i64().unwrap();
+    let wave = waves[0]["id"].as_str().unwrap().to_owned();
     let quotas_path = format!("/api/waves/{wave}/quotas");
 
     // The demo wave carries one cell per commune; the supervisor brings Bordeaux's to 1.
@@ -159,7 +159,7 @@ async fn a_full_commune_screens_out_its_next_respondent_and_is_no_longer_dialled
     );
     assert_eq!(
         sum(&quotas, "achieved"),
-        interviews_with_status(&supervisor, wave, "completed").await
+        interviews_with_status(&supervisor, &wave, "completed").await
     );
     assert_eq!(sum(&quotas, "in_progress"), 0);
 
@@ -167,7 +167,7 @@ async fn a_full_commune_screens_out_its_next_respondent_and_is_no_longer_dialled
     // screening answer is kept.
     let (case, view) = screen_respondent(&second, BORDEAUX).await;
     assert_eq!(view["status"], "screened_out", "{view}");
-    let interview = view["interview_id"].as_i64().unwrap();
+    let interview = view["interview_id"].as_str().unwrap().to_owned();
     let (_, answers) = supervisor
         .get(&format!("/api/interviews/{interview}/answers"))
         .await;
@@ -182,7 +182,7 @@ async fn a_full_commune_screens_out_its_next_respondent_and_is_no_longer_dialled
         );
     }
     let (_, case) = supervisor
-        .get(&format!("/api/cases/{}", case["case_id"]))
+        .get(&format!("/api/cases/{}", case["case_id"].as_str().unwrap()))
         .await;
     let attempts = case["attempts"].as_array().unwrap();
     assert_eq!(attempts.last().unwrap()["aapor_code"], "4.80", "{case}");
@@ -207,7 +207,7 @@ async fn a_full_commune_screens_out_its_next_respondent_and_is_no_longer_dialled
         );
         let (status, body) = second
             .post(
-                &format!("/api/cases/{}/outcome", case["case_id"]),
+                &format!("/api/cases/{}/outcome", case["case_id"].as_str().unwrap()),
                 &json!({ "outcome": "no_answer" }),
             )
             .await;
@@ -228,7 +228,7 @@ async fn a_full_commune_screens_out_its_next_respondent_and_is_no_longer_dialled
     assert_eq!(view["status"], "in_progress", "{view}");
     let (_, quotas) = supervisor.get(&quotas_path).await;
     assert_eq!(bordeaux(&quotas).0["in_progress"], 1);
-    let interview = view["interview_id"].as_i64().unwrap();
+    let interview = view["interview_id"].as_str().unwrap().to_owned();
     let (status, body) = second
         .post(
             &format!("/api/interviews/{interview}/break-off"),
@@ -259,7 +259,7 @@ async fn quota_targets_are_changed_by_managers_only_and_audited(backend: Backend
     .await;
     let supervisor = server.login("superviseur").await;
     let (_, waves) = supervisor.get("/api/waves").await;
-    let wave = waves[0]["id"].as_i64().unwrap();
+    let wave = waves[0]["id"].as_str().unwrap().to_owned();
     let quotas_path = format!("/api/waves/{wave}/quotas");
     let (_, quotas) = supervisor.get(&quotas_path).await;
     let cell_id = bordeaux(&quotas).0["id"].as_i64().unwrap();

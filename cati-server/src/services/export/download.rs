@@ -1,9 +1,12 @@
 //! The download of a wave's export as one zip (data files, codebook, manifest), for the
 //! analysts' page and the API alike.
 
+use uuid::Uuid;
+
 use super::{ExportError, ExportSettings, Scope, archive};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::services::manage::known_wave;
 use crate::state::AppState;
 use crate::store::users::Role;
 
@@ -12,14 +15,17 @@ use crate::store::users::Role;
 pub async fn zip(
     state: &AppState,
     user: &CurrentUser,
-    wave_id: i64,
+    wave: Uuid,
     settings: ExportSettings,
 ) -> Result<Vec<u8>, AppError> {
     user.require(Role::READERS)?;
-    let gathered = super::gather(&state.db, Scope::Wave(wave_id))
+    let mut tx = state.db.read().await?;
+    let wave = known_wave(&mut tx, wave).await?;
+    tx.commit().await?;
+    let gathered = super::gather(&state.db, Scope::Wave(wave.id))
         .await
         .map_err(app_error)?;
-    let folder = format!("export-vague-{wave_id}");
+    let folder = format!("export-vague-{}", wave.uuid);
     tokio::task::spawn_blocking(move || -> Result<Vec<u8>, AppError> {
         let dir = tempfile::tempdir()
             .map_err(|e| AppError::Internal(format!("temporary directory: {e}")))?;

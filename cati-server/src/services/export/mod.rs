@@ -176,11 +176,11 @@ pub struct WaveWeighting {
     pub weighting: Option<AppliedWeighting>,
 }
 
-/// The wave named by `key`: its identifier, or its name when exactly one wave has it.
+/// The wave named by `key`: its identifier (UUID), or its name when exactly one wave has it.
 pub async fn find_wave(db: &Db, key: &str) -> Result<WaveRow, ExportError> {
     let mut tx = db.read().await?;
-    if let Ok(id) = key.parse::<i64>()
-        && let Some(wave) = surveys::wave(&mut tx, id).await?
+    if let Ok(uuid) = key.parse::<uuid::Uuid>()
+        && let Some(wave) = surveys::wave_by_uuid(&mut tx, uuid).await?
     {
         return Ok(wave);
     }
@@ -193,7 +193,7 @@ pub async fn find_wave(db: &Db, key: &str) -> Result<WaveRow, ExportError> {
         1 => Ok(named.remove(0)),
         0 => Err(ExportError::UnknownWave(key.to_owned())),
         n => Err(ExportError::UnknownWave(format!(
-            "{key} ({n} vagues portent ce nom : donnez son numéro)"
+            "{key} ({n} vagues portent ce nom : donnez son identifiant)"
         ))),
     }
 }

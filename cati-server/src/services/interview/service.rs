@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use uuid::Uuid;
+
 use questionnaire::{
     AnswerError, AnswerInput, Interview, Preload, Questionnaire, QuotaDecision, Record, State,
 };
@@ -46,14 +48,17 @@ macro_rules! engine {
 pub async fn start(
     state: &AppState,
     user: &CurrentUser,
-    case_id: i64,
+    case: Uuid,
 ) -> Result<InterviewView, AppError> {
     user.require(&[Role::Interviewer])?;
     let seed: u64 = rand::random();
     let record = Record::new(seed);
     let record_json = serde_json::to_string(&record).map_err(StoreError::from)?;
     let mut tx = state.db.write().await?;
-    let row = interviews::start(&mut tx, case_id, user.user.id, seed as i64, &record_json)
+    let case = cases::by_uuid(&mut tx, case)
+        .await?
+        .ok_or_else(|| AppError::not_found("cas inconnu"))?;
+    let row = interviews::start(&mut tx, case.id, user.user.id, seed as i64, &record_json)
         .await?
         .ok_or_else(|| AppError::forbidden("vous ne détenez pas ce cas"))?;
     if row.status != InterviewStatus::InProgress {
@@ -71,9 +76,9 @@ pub async fn start(
 pub async fn view(
     state: &AppState,
     user: &CurrentUser,
-    interview_id: i64,
+    interview: Uuid,
 ) -> Result<InterviewView, AppError> {
-    let loaded = load_by_id(state, interview_id).await?;
+    let loaded = load_by_uuid(state, interview).await?;
     if !user.role.manages_sample() {
         ensure_holder(user, &loaded)?;
     }
@@ -84,10 +89,10 @@ pub async fn view(
 pub async fn submit(
     state: &AppState,
     user: &CurrentUser,
-    interview_id: i64,
+    interview: Uuid,
     request: AnswerRequest,
 ) -> Result<InterviewView, AppError> {
-    let mut loaded = load_by_id(state, interview_id).await?;
+    let mut loaded = load_by_uuid(state, interview).await?;
     ensure_holder(user, &loaded)?;
     let input = input_of(&request)?;
     let before = loaded.record.clone();
@@ -116,10 +121,10 @@ pub async fn submit(
 pub async fn back(
     state: &AppState,
     user: &CurrentUser,
-    interview_id: i64,
+    interview: Uuid,
     to: Option<&str>,
 ) -> Result<InterviewView, AppError> {
-    let mut loaded = load_by_id(state, interview_id).await?;
+    let mut loaded = load_by_uuid(state, interview).await?;
     ensure_holder(user, &loaded)?;
     let before = loaded.record.clone();
     engine!(loaded)
@@ -134,11 +139,11 @@ pub async fn back(
 pub async fn postpone(
     state: &AppState,
     user: &CurrentUser,
-    interview_id: i64,
+    interview: Uuid,
     appointment_at: i64,
     note: Option<String>,
 ) -> Result<InterviewView, AppError> {
-    let mut loaded = load_by_id(state, interview_id).await?;
+    let mut loaded = load_by_uuid(state, interview).await?;
     ensure_holder(user, &loaded)?;
     if appointment_at <= now_ms() {
         return Err(AppError::Invalid(
@@ -160,10 +165,10 @@ pub async fn postpone(
 pub async fn break_off(
     state: &AppState,
     user: &CurrentUser,
-    interview_id: i64,
+    interview: Uuid,
     note: Option<String>,
 ) -> Result<InterviewView, AppError> {
-    let mut loaded = load_by_id(state, interview_id).await?;
+    let mut loaded = load_by_uuid(state, interview).await?;
     ensure_holder(user, &loaded)?;
     let ending = end_of(&loaded, user, disposition::BROKEN_OFF, note);
     let before = loaded.record.clone();
@@ -187,7 +192,7 @@ async fn settle(state: &AppState, loaded: &mut Loaded) -> Result<(), AppError> {
                 QuotaDecision::Accepted
             }
             quota::Screening::Refused { reason } => {
-                tracing::info!(interview = loaded.row.id, %reason, "quota: screened out");
+                tracing::info!(interview = %loaded.row.uuid, %reason, "quota: screened out");
                 state.metrics.quota_screened_out();
                 QuotaDecision::Refused
             }
@@ -306,9 +311,9 @@ fn ensure_holder(user: &CurrentUser, loaded: &Loaded) -> Result<(), AppError> {
     Ok(())
 }
 
-async fn load_by_id(state: &AppState, interview_id: i64) -> Result<Loaded, AppError> {
+async fn load_by_uuid(state: &AppState, interview: Uuid) -> Result<Loaded, AppError> {
     let mut tx = state.db.read().await?;
-    let row = interviews::by_id(&mut tx, interview_id)
+    let row = interviews::by_uuid(&mut tx, interview)
         .await?
         .ok_or_else(|| AppError::not_found("entretien inconnu"))?;
     let loaded = load(state, &mut tx, row).await?;
@@ -348,8 +353,8 @@ fn view_of(loaded: &Loaded) -> InterviewView {
         Step::from_state(&engine.state(&loaded.record))
     };
     InterviewView {
-        interview_id: loaded.row.id,
-        case_id: loaded.case.id,
+        interview_id: loaded.row.uuid,
+        case_id: loaded.case.uuid,
         status: loaded.row.status,
         step,
         route: engine.route(&loaded.record),
@@ -391,10 +396,10 @@ fn answer_error(error: AnswerError) -> AppError {
 pub async fn stored_answers(
     state: &AppState,
     user: &CurrentUser,
-    interview_id: i64,
+    interview: Uuid,
 ) -> Result<Vec<interviews::AnswerRow>, AppError> {
     let mut tx = state.db.read().await?;
-    let row = interviews::by_id(&mut tx, interview_id)
+    let row = interviews::by_uuid(&mut tx, interview)
         .await?
         .ok_or_else(|| AppError::not_found("entretien inconnu"))?;
     if user.role == Role::Interviewer {
@@ -405,7 +410,7 @@ pub async fn stored_answers(
             ));
         }
     }
-    let answers = interviews::answers(&mut tx, interview_id).await?;
+    let answers = interviews::answers(&mut tx, row.id).await?;
     tx.commit().await?;
     Ok(answers)
 }

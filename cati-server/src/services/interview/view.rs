@@ -3,16 +3,17 @@
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 use questionnaire::{Answer, QuestionView, State, ViewKind};
 
 /// An interview as the workstation sees it.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct InterviewView {
-    /// Interview id.
-    pub interview_id: i64,
-    /// Case id.
-    pub case_id: i64,
+    /// Interview identifier.
+    pub interview_id: Uuid,
+    /// Case identifier.
+    pub case_id: Uuid,
     /// Where the interview stands.
     pub status: crate::store::interviews::InterviewStatus,
     /// Where the interview stands.

@@ -15,11 +15,14 @@ use crate::store::cases::CaseStatus;
 use questionnaire::Answer;
 use quotas::{CellKey, CellStatus, Design, DesignErrors, Rule, Tolerance};
 use serde::Serialize;
+use uuid::Uuid;
 
 use crate::auth::{Actor, CurrentUser};
 use crate::error::AppError;
+use crate::services::manage::known_wave;
 use crate::state::AppState;
 use crate::store::quotas::{self as store, CellRow, NewCell, Reservation};
+use crate::store::surveys::WaveRow;
 use crate::store::users::Role;
 use crate::store::{Db, StoreError, Tx, audit, counts, surveys};
 
@@ -102,15 +105,14 @@ pub async fn attach(tx: &mut Tx, wave_id: i64, design: &Design) -> Result<bool, 
 pub async fn attach_design(
     state: &AppState,
     actor: Actor<'_>,
-    wave_id: i64,
+    wave: Uuid,
     source: &str,
 ) -> Result<WaveQuotas, AppError> {
     actor.require(Role::MANAGERS)?;
     let design = Design::from_toml(source).map_err(|e| QuotaError::Invalid(e.to_string()))?;
     let mut tx = state.db.write().await?;
-    let wave = surveys::wave(&mut tx, wave_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("vague inconnue"))?;
+    let wave = known_wave(&mut tx, wave).await?;
+    let wave_id = wave.id;
     let questionnaire = state
         .questionnaires
         .get(&mut tx, wave.questionnaire_version_id)
@@ -137,11 +139,11 @@ pub async fn attach_design(
         &mut tx,
         actor.user_id(),
         "quota.design.attach",
-        &format!("wave:{wave_id}"),
+        &format!("wave:{}", wave.uuid),
         &serde_json::json!({ "design": design.id(), "cells": design.cells().count() }),
     )
     .await?;
-    let figures = wave_quotas(&mut tx, wave_id).await?;
+    let figures = wave_quotas(&mut tx, &wave).await?;
     tx.commit().await?;
     Ok(figures)
 }
@@ -291,7 +293,7 @@ pub struct CommuneStatus {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct WaveQuotas {
     /// The wave.
-    pub wave_id: i64,
+    pub wave_id: Uuid,
     /// True when a design is attached.
     pub has_design: bool,
     /// Every cell with its counts.
@@ -302,17 +304,18 @@ pub struct WaveQuotas {
 
 /// The quota figures of a wave, read on the caller's transaction (nothing is written): the
 /// cells of its design and per-commune progress, with the sample left from the counters.
-pub async fn wave_quotas(tx: &mut Tx, wave_id: i64) -> Result<WaveQuotas, QuotaError> {
-    let sample = counts::sample(tx, wave_id).await?;
-    wave_quotas_with(tx, wave_id, &sample).await
+pub async fn wave_quotas(tx: &mut Tx, wave: &WaveRow) -> Result<WaveQuotas, QuotaError> {
+    let sample = counts::sample(tx, wave.id).await?;
+    wave_quotas_with(tx, wave, &sample).await
 }
 
 /// [`wave_quotas`] with the wave's case counts already read (the dashboard needs them too).
 pub async fn wave_quotas_with(
     tx: &mut Tx,
-    wave_id: i64,
+    wave: &WaveRow,
     sample: &[counts::SampleCount],
 ) -> Result<WaveQuotas, QuotaError> {
+    let wave_id = wave.id;
     let has_design = store::has_design(tx, wave_id).await?;
     let rows = store::cells(tx, wave_id).await?;
     let statuses = rows
@@ -349,7 +352,7 @@ pub async fn wave_quotas_with(
         })
         .collect();
     Ok(WaveQuotas {
-        wave_id,
+        wave_id: wave.uuid,
         has_design,
         cells,
         communes,
@@ -360,14 +363,12 @@ pub async fn wave_quotas_with(
 pub async fn figures(
     state: &AppState,
     user: &CurrentUser,
-    wave_id: i64,
+    wave: Uuid,
 ) -> Result<WaveQuotas, AppError> {
     user.require(Role::MANAGERS)?;
     let mut tx = state.db.read().await?;
-    surveys::wave(&mut tx, wave_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("vague inconnue"))?;
-    let figures = wave_quotas(&mut tx, wave_id).await?;
+    let wave = known_wave(&mut tx, wave).await?;
+    let figures = wave_quotas(&mut tx, &wave).await?;
     tx.commit().await?;
     Ok(figures)
 }
@@ -413,11 +414,15 @@ pub async fn change_cell(
         after.closed = closed;
     }
     store::update_cell(&mut tx, &after).await?;
+    let wave_uuid = surveys::wave(&mut tx, after.wave_id)
+        .await?
+        .map(|w| w.uuid.to_string())
+        .unwrap_or_default();
     audit::record(
         &mut tx,
         actor.user_id(),
         "quota.cell.update",
-        &format!("wave:{}/quota:{}", after.wave_id, after.cell_key),
+        &format!("wave:{}/quota:{}", wave_uuid, after.cell_key),
         &serde_json::json!({
             "cell_id": cell_id,
             "target": { "before": before.target, "after": after.target },
