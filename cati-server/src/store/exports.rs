@@ -12,8 +12,8 @@ const SECRET_BYTES: usize = 32;
 /// no phone number here.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ExportInterviewRow {
-    /// The case's identifier in the database.
-    pub case_id: i64,
+    /// The case's public identifier (for error messages; never exported).
+    pub case_uuid: uuid::Uuid,
     /// The case's identifier in the sample file, unique in the wave: only its keyed hash is
     /// exported, and the same sample record keeps the same pseudonym in every wave.
     pub external_id: String,
@@ -48,7 +48,7 @@ pub async fn wave_interviews(
     wave_id: i64,
 ) -> Result<Vec<ExportInterviewRow>, StoreError> {
     tx.query(
-        "select c.id as case_id, c.external_id, c.commune_code, c.preload, c.attempts, \
+        "select c.uuid as case_uuid, c.external_id, c.commune_code, c.preload, c.attempts, \
          c.final_outcome, c.final_aapor, i.status, i.record, i.interviewer_id, i.started_at, \
          i.updated_at, i.ended_at from interviews i join sample_cases c on c.id = i.case_id \
          where c.wave_id = $1 order by c.id",

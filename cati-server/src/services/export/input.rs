@@ -13,10 +13,10 @@ use crate::store::exports::ExportInterviewRow;
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
     /// The stored record is not the engine's JSON.
-    #[error("l'entretien du cas {case_id} a un enregistrement illisible : {source}")]
+    #[error("l'entretien du cas {case} a un enregistrement illisible : {source}")]
     Record {
         /// The case.
-        case_id: i64,
+        case: uuid::Uuid,
         /// The parse error.
         source: serde_json::Error,
     },
@@ -26,7 +26,7 @@ pub enum InputError {
 pub fn interview_input(row: &ExportInterviewRow) -> Result<InterviewInput, InputError> {
     let record: Record =
         serde_json::from_str(&row.record).map_err(|source| InputError::Record {
-            case_id: row.case_id,
+            case: row.case_uuid,
             source,
         })?;
     let status = match row.status.as_str() {
@@ -147,7 +147,7 @@ mod tests {
 
     fn row(status: &str, outcome: Option<&str>, aapor: Option<&str>) -> ExportInterviewRow {
         ExportInterviewRow {
-            case_id: 7,
+            case_uuid: uuid::Uuid::now_v7(),
             external_id: "SYNTH-00007".to_owned(),
             commune_code: Some("33063".to_owned()),
             preload: r#"{"commune": "Bordeaux", "nom_contact": null}"#.to_owned(),
