@@ -1,4 +1,5 @@
-//! The `cati` command: `serve`, `user`, `questionnaire`, `quotas`, `weight`, `bench`.
+//! The `cati` command: `serve`, `user`, `survey`, `questionnaire`, `wave`, `quotas`, `weight`,
+//! `export`, `bench`.
 
 use std::process::ExitCode;
 
@@ -24,8 +25,13 @@ enum Command {
     Serve(server::ServeArgs),
     /// Manages accounts.
     User(cli::user::UserArgs),
-    /// Checks a questionnaire file, or tries it in the terminal.
+    /// Creates and lists surveys.
+    Survey(cli::survey::SurveyArgs),
+    /// Checks a questionnaire file or tries it in the terminal; uploads, lists and compares a
+    /// survey's versions.
     Questionnaire(cli::questionnaire::QuestionnaireArgs),
+    /// Creates waves and opens, pauses or closes them.
+    Wave(cli::wave::WaveArgs),
     /// Plans quota targets from legal populations.
     Quotas(cli::quotas::QuotasArgs),
     /// Calibrates respondents to population margins.
@@ -48,7 +54,9 @@ async fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Serve(args) => server::serve(args).await.map(ok),
         Command::User(args) => cli::user::run(args).await.map(ok),
-        Command::Questionnaire(args) => cli::questionnaire::run(args),
+        Command::Survey(args) => cli::survey::run(args).await.map(ok),
+        Command::Questionnaire(args) => cli::questionnaire::run(args).await,
+        Command::Wave(args) => cli::wave::run(args).await.map(ok),
         Command::Quotas(args) => cli::quotas::run(args).map(ok),
         Command::Weight(args) => cli::weight::run(args),
         Command::Export(args) => cli::export::run(args).await.map(ok),

@@ -28,6 +28,7 @@
 
 pub mod check;
 pub mod date;
+pub mod diff;
 pub mod engine;
 pub mod expr;
 mod fills;
@@ -37,6 +38,7 @@ pub mod random;
 pub mod replay;
 
 pub use check::{Finding, Report};
+pub use diff::{VersionDiff, diff};
 pub use engine::{
     Answer, AnswerError, AnswerInput, Interview, OptionView, Preload, QuestionView, QuotaDecision,
     Record, State, Submitted, ViewKind,

@@ -30,7 +30,7 @@ pub async fn waves(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<WaveRow>>, AppError> {
-    Ok(Json(manage::waves(&state, &user).await?))
+    Ok(Json(manage::waves(&state.db, Actor::User(&user)).await?))
 }
 
 /// Paging of the sample.

@@ -10,6 +10,8 @@ pub(crate) mod exports;
 mod interviews;
 mod manage;
 mod quotas;
+mod surveys;
+mod waves;
 
 use std::sync::Arc;
 
@@ -40,7 +42,12 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(interviews::callback))
         .routes(routes!(interviews::break_off))
         .routes(routes!(calls::outcomes))
-        .routes(routes!(manage::waves))
+        .routes(routes!(surveys::list, surveys::create))
+        .routes(routes!(surveys::show))
+        .routes(routes!(surveys::upload))
+        .routes(routes!(surveys::diff))
+        .routes(routes!(manage::waves, waves::create))
+        .routes(routes!(waves::status))
         .routes(routes!(manage::sample))
         .routes(routes!(manage::progress))
         .routes(routes!(dashboard::figures))
@@ -113,9 +120,14 @@ mod tests {
                 for param in operation["parameters"].as_array().into_iter().flatten() {
                     if param["in"] == "path" {
                         ids += 1;
-                        let public = ["/api/waves/", "/api/cases/", "/api/interviews/"]
-                            .iter()
-                            .any(|prefix| path.starts_with(prefix));
+                        let public = [
+                            "/api/surveys/",
+                            "/api/waves/",
+                            "/api/cases/",
+                            "/api/interviews/",
+                        ]
+                        .iter()
+                        .any(|prefix| path.starts_with(prefix));
                         let format = if public { "uuid" } else { "int64" };
                         assert_eq!(param["schema"]["format"], format, "{path}");
                     }

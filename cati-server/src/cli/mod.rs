@@ -4,10 +4,64 @@
 pub mod export;
 pub mod questionnaire;
 pub mod quotas;
+pub mod survey;
 pub mod user;
+pub mod wave;
 pub mod weight;
 
 use std::io::Write;
+
+use anyhow::Context;
+use serde::Serialize;
+
+use crate::error::AppError;
+use crate::store::Db;
+
+/// Where the set-up commands (`survey`, `questionnaire upload`, `wave`, `sample`) work and how
+/// they answer.
+#[derive(Clone, Debug, clap::Args)]
+pub struct DatabaseArgs {
+    /// Database: `sqlite://file.db` or `postgres://…` (the same as `cati serve`'s).
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://cati.db",
+        global = true
+    )]
+    pub database_url: String,
+    /// Prints the created or changed object (with its identifier) as JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+impl DatabaseArgs {
+    /// Opens (and migrates) the database.
+    pub(crate) async fn open(&self) -> anyhow::Result<Db> {
+        Db::connect(&self.database_url, 2)
+            .await
+            .context("ouverture de la base de données")
+    }
+
+    /// Prints `value` as JSON with `--json`, else the French `text`.
+    pub(crate) fn answer<T: Serialize>(&self, value: &T, text: &str) -> anyhow::Result<()> {
+        if self.json {
+            print_stdout(&format!("{}\n", serde_json::to_string_pretty(value)?))?;
+        } else {
+            print_stdout(text)?;
+        }
+        Ok(())
+    }
+}
+
+/// A service's refusal, as the operator reads it: its French message, and for a failure of
+/// the server itself the cause (the operator is the one who can act on it).
+pub(crate) fn refused(error: AppError) -> anyhow::Error {
+    match error {
+        AppError::Store(e) => anyhow::anyhow!("base de données : {e}"),
+        AppError::Internal(message) => anyhow::anyhow!("erreur interne : {message}"),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
 
 /// Writes a command's result on standard output. A closed pipe (`cati … | head`) is not an
 /// error: the reader has all it wanted.

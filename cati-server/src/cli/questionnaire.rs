@@ -1,5 +1,6 @@
-//! `cati questionnaire check|try`: authors check a questionnaire file before fieldwork and walk
-//! its routes in the terminal, or replay a scripted path and read the answer record as JSON.
+//! `cati questionnaire check|try|upload|versions|diff`: authors check a questionnaire file before
+//! fieldwork and walk its routes in the terminal, or replay a scripted path and read the answer
+//! record as JSON; managers store a survey's versions and compare them.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
@@ -7,6 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
+
+use crate::auth::Actor;
+use crate::services::surveys;
 use questionnaire::{
     Answer, AnswerError, AnswerInput, Interview, Preload, QuestionView, Questionnaire,
     QuotaDecision, Record, Report, Script, State, ViewKind,
@@ -46,11 +50,106 @@ enum QuestionnaireCommand {
         #[arg(long)]
         language: Option<String>,
     },
+    /// Stores a new version of a survey's questionnaire, after checking it (refused with its
+    /// findings when it has an error); an indicators file beside it is stored with it.
+    Upload {
+        /// The survey (name or identifier).
+        #[arg(long)]
+        survey: String,
+        /// The questionnaire (TOML).
+        file: PathBuf,
+        #[command(flatten)]
+        database: super::DatabaseArgs,
+    },
+    /// Lists a survey's questionnaire versions.
+    Versions {
+        /// The survey (name or identifier).
+        #[arg(long)]
+        survey: String,
+        #[command(flatten)]
+        database: super::DatabaseArgs,
+    },
+    /// Shows what changed between two questionnaire versions of a survey.
+    Diff {
+        /// The survey (name or identifier).
+        #[arg(long)]
+        survey: String,
+        /// The older version.
+        from: String,
+        /// The newer version.
+        to: String,
+        #[command(flatten)]
+        database: super::DatabaseArgs,
+    },
 }
 
 /// Runs a `cati questionnaire` subcommand.
-pub fn run(args: QuestionnaireArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(args: QuestionnaireArgs) -> anyhow::Result<ExitCode> {
     match args.command {
+        QuestionnaireCommand::Upload {
+            survey,
+            file,
+            database,
+        } => {
+            let upload = super::survey::read_upload(&file)?;
+            let db = database.open().await?;
+            let stored = surveys::upload(&db, Actor::Operator, &survey, &upload).await;
+            db.close().await;
+            let version = stored.map_err(super::refused)?;
+            database.answer(
+                &version,
+                &format!(
+                    "Version {} du questionnaire enregistrée ({}{}).\n",
+                    version.version,
+                    version.file_name,
+                    if version.has_indicators {
+                        ", avec indicateurs"
+                    } else {
+                        ""
+                    }
+                ),
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        QuestionnaireCommand::Versions { survey, database } => {
+            let db = database.open().await?;
+            let view = surveys::show(&db, Actor::Operator, &survey).await;
+            db.close().await;
+            let view = view.map_err(super::refused)?;
+            let text: String = view
+                .versions
+                .iter()
+                .map(|v| format!("{}\t{}\n", v.version, v.file_name))
+                .collect();
+            database.answer(&view.versions, &text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        QuestionnaireCommand::Diff {
+            survey,
+            from,
+            to,
+            database,
+        } => {
+            let db = database.open().await?;
+            let diff = surveys::compare(&db, Actor::Operator, &survey, &from, &to).await;
+            db.close().await;
+            let diff = diff.map_err(super::refused)?;
+            let mut text = format!("Questionnaire {from} → {to} :\n");
+            if diff.is_empty() {
+                text.push_str("  aucune différence de questions\n");
+            }
+            for line in diff.lines() {
+                text.push_str(&format!("  {line}\n"));
+            }
+            if !diff.comparable() {
+                text.push_str(
+                    "ATTENTION : des variables changent de type ou de codes ; les vagues ne \
+                     sont pas entièrement comparables.\n",
+                );
+            }
+            database.answer(&diff, &text)?;
+            Ok(ExitCode::SUCCESS)
+        }
         QuestionnaireCommand::Check { file, json } => check(&file, json),
         QuestionnaireCommand::Try {
             file,

@@ -7,7 +7,7 @@ use maud::html;
 
 use super::layout;
 use crate::api::exports::{ExportQuery, export_zip};
-use crate::auth::CurrentUser;
+use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiPath, ApiQuery, AppError};
 use crate::services::manage::{self, InterviewCount};
 use crate::state::AppState;
@@ -55,7 +55,7 @@ pub async fn page(
     user: CurrentUser,
 ) -> Result<Html<String>, AppError> {
     let mut waves = Vec::new();
-    for wave in manage::waves(&state, &user).await? {
+    for wave in manage::waves(&state.db, Actor::User(&user)).await? {
         let progress = manage::progress(&state, &user, wave.uuid).await?;
         waves.push((wave, tally(&progress.interviews_by_status)));
     }

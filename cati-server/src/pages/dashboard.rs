@@ -81,7 +81,7 @@ async fn page(
     ApiQuery(choice): ApiQuery<WaveChoice>,
 ) -> Result<Html<String>, AppError> {
     let board = dashboard::dashboard(&state, &user, choice.vague).await?;
-    let others = manage::waves(&state, &user).await?;
+    let others = manage::waves(&state.db, Actor::User(&user)).await?;
     Ok(Html(
         layout("Tableau de bord", Some(&user), body(&board, &others)).into_string(),
     ))

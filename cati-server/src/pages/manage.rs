@@ -18,7 +18,7 @@ pub async fn sample(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Html<String>, AppError> {
-    let waves = manage::waves(&state, &user).await?;
+    let waves = manage::waves(&state.db, Actor::User(&user)).await?;
     let rows = match waves.first() {
         Some(wave) => manage::sample(&state, &user, wave.uuid, 0, 100).await?,
         None => Vec::new(),
@@ -51,7 +51,7 @@ pub async fn progress(
     user: CurrentUser,
 ) -> Result<Html<String>, AppError> {
     let mut waves = Vec::new();
-    for wave in manage::waves(&state, &user).await? {
+    for wave in manage::waves(&state.db, Actor::User(&user)).await? {
         let progress = manage::progress(&state, &user, wave.uuid).await?;
         waves.push((
             wave,

@@ -5,19 +5,19 @@
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::auth::CurrentUser;
+use crate::auth::{Actor, CurrentUser};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::Tx;
 use crate::store::cases::{self, CaseRow, CaseStatus};
 use crate::store::interviews::{self, InterviewStatus};
 use crate::store::surveys::{self, WaveRow};
 use crate::store::users::Role;
+use crate::store::{Db, Tx};
 
 /// Every wave, newest first.
-pub async fn waves(state: &AppState, user: &CurrentUser) -> Result<Vec<WaveRow>, AppError> {
-    user.require(Role::READERS)?;
-    let mut tx = state.db.read().await?;
+pub async fn waves(db: &Db, actor: Actor<'_>) -> Result<Vec<WaveRow>, AppError> {
+    actor.require(Role::READERS)?;
+    let mut tx = db.read().await?;
     let waves = surveys::waves(&mut tx).await?;
     tx.commit().await?;
     Ok(waves)

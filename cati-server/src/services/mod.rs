@@ -11,3 +11,5 @@ pub mod interview;
 pub mod live;
 pub mod manage;
 pub mod quota;
+pub mod surveys;
+pub mod waves;

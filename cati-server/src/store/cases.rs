@@ -451,6 +451,18 @@ pub async fn count(tx: &mut Tx, wave_id: i64) -> Result<i64, StoreError> {
         .sum())
 }
 
+/// Releases every case of a wave that an interviewer still holds (the wave closes); returns
+/// how many. Their interviews, if any, stay as they are.
+pub async fn release_holds(tx: &mut Tx, wave_id: i64) -> Result<u64, StoreError> {
+    tx.query(
+        "update sample_cases set held_by = null, held_at = null \
+         where wave_id = $1 and held_by is not null",
+    )
+    .bind(wave_id)
+    .execute()
+    .await
+}
+
 /// How long the case has been held, in seconds (the length of the call, as far as the server
 /// can tell).
 pub fn held_seconds(case: &CaseRow) -> i64 {

@@ -193,7 +193,7 @@ mod tests {
         let mut bad = row("completed", None, None);
         bad.record = "{".to_owned();
         let error = interview_input(&bad).unwrap_err().to_string();
-        assert!(error.contains("cas 7"), "{error}");
+        assert!(error.contains(&format!("cas {}", bad.case_uuid)), "{error}");
     }
 
     #[test]

@@ -19,12 +19,14 @@ use crate::store::cases::{self, CaseNext, CaseRow, NewAttempt};
 use crate::store::interviews::{
     self, Ending, InterviewRow, InterviewStatus, Progress, SaveOutcome,
 };
+use crate::store::surveys::WaveStatus;
 use crate::store::users::Role;
 use crate::store::{StoreError, Tx, now_ms, surveys};
 
 /// An interview loaded with everything the engine needs.
 struct Loaded {
     case: CaseRow,
+    wave_status: WaveStatus,
     row: InterviewRow,
     questionnaire: Arc<Questionnaire>,
     preload: Preload,
@@ -308,6 +310,11 @@ fn ensure_holder(user: &CurrentUser, loaded: &Loaded) -> Result<(), AppError> {
     if loaded.row.status != InterviewStatus::InProgress {
         return Err(AppError::Conflict("cet entretien est terminé".to_owned()));
     }
+    if loaded.wave_status == WaveStatus::Closed {
+        return Err(AppError::Conflict(
+            "la vague est close : aucune réponse n'est plus enregistrée".to_owned(),
+        ));
+    }
     Ok(())
 }
 
@@ -337,6 +344,7 @@ async fn load(state: &AppState, tx: &mut Tx, row: InterviewRow) -> Result<Loaded
     let language = questionnaire.primary_language().to_owned();
     Ok(Loaded {
         case,
+        wave_status: wave.status,
         row,
         questionnaire,
         preload,

@@ -1,0 +1,141 @@
+//! `cati survey create|list|show`: surveys from the command line, through the same service as
+//! the pages and the API (audited as the operator).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use super::{DatabaseArgs, refused};
+use crate::auth::Actor;
+use crate::services::export::indicators;
+use crate::services::surveys::{self, NewSurvey, SurveyView, Upload};
+
+/// `cati survey …`
+#[derive(Debug, clap::Args)]
+pub struct SurveyArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    #[command(subcommand)]
+    command: SurveyCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum SurveyCommand {
+    /// Creates a survey, with its first questionnaire version when --questionnaire is given.
+    Create {
+        /// Short unique name (letters, digits, `-`, `_`, `.`), used by the other commands.
+        #[arg(long)]
+        name: String,
+        /// Title (default: the questionnaire's).
+        #[arg(long)]
+        title: Option<String>,
+        /// Description.
+        #[arg(long, default_value = "")]
+        description: String,
+        /// The questionnaire (TOML); an indicators file beside it (`NAME.indicators.toml`) is
+        /// stored with it.
+        #[arg(long)]
+        questionnaire: Option<PathBuf>,
+    },
+    /// Lists the surveys and their questionnaire versions.
+    List,
+    /// Shows one survey (name or identifier) and its questionnaire versions.
+    Show {
+        /// The survey.
+        survey: String,
+    },
+}
+
+/// Runs a `cati survey` subcommand.
+pub async fn run(args: SurveyArgs) -> anyhow::Result<()> {
+    let db = args.database.open().await?;
+    let result = match args.command {
+        SurveyCommand::Create {
+            name,
+            title,
+            description,
+            questionnaire,
+        } => {
+            let upload = questionnaire.as_deref().map(read_upload).transpose()?;
+            let new = NewSurvey {
+                name,
+                title,
+                description,
+                questionnaire: upload,
+            };
+            let view = surveys::create(&db, Actor::Operator, &new)
+                .await
+                .map_err(refused)?;
+            args.database
+                .answer(&view, &format!("Enquête créée.\n{}", describe(&view)))
+        }
+        SurveyCommand::List => {
+            let views = surveys::list(&db, Actor::Operator).await.map_err(refused)?;
+            let text: String = if views.is_empty() {
+                "Aucune enquête.\n".to_owned()
+            } else {
+                views.iter().map(describe).collect()
+            };
+            args.database.answer(&views, &text)
+        }
+        SurveyCommand::Show { survey } => {
+            let view = surveys::show(&db, Actor::Operator, &survey)
+                .await
+                .map_err(refused)?;
+            args.database.answer(&view, &describe(&view))
+        }
+    };
+    db.close().await;
+    result
+}
+
+/// A questionnaire file, with the indicators file beside it if there is one.
+pub(crate) fn read_upload(path: &Path) -> anyhow::Result<Upload> {
+    let source = std::fs::read_to_string(path)
+        .with_context(|| format!("lecture du questionnaire {}", path.display()))?;
+    let beside = indicators::beside(path);
+    let indicators = match std::fs::read_to_string(&beside) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            return Err(e).with_context(|| format!("lecture des indicateurs {}", beside.display()));
+        }
+    };
+    let file_name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Ok(Upload {
+        file_name,
+        source,
+        indicators,
+    })
+}
+
+/// The survey in a few French lines.
+fn describe(view: &SurveyView) -> String {
+    let survey = &view.survey;
+    let mut text = format!(
+        "« {} » — {} (identifiant {})\n",
+        survey.code, survey.title, survey.uuid
+    );
+    if !survey.description.is_empty() {
+        text.push_str(&format!("  {}\n", survey.description));
+    }
+    if view.versions.is_empty() {
+        text.push_str("  pas encore de questionnaire\n");
+    }
+    for version in &view.versions {
+        text.push_str(&format!(
+            "  questionnaire version {} ({}{})\n",
+            version.version,
+            version.file_name,
+            if version.has_indicators {
+                ", avec indicateurs"
+            } else {
+                ""
+            }
+        ));
+    }
+    text
+}

@@ -1,0 +1,158 @@
+//! `cati wave create|list|open|pause|close`: waves from the command line, through the same
+//! service as the pages and the API (audited as the operator).
+
+use super::{DatabaseArgs, refused};
+use crate::auth::Actor;
+use crate::services::manage;
+use crate::services::waves::{self, CreatedWave, WaveRequest};
+use crate::store::surveys::{WaveRow, WaveStatus};
+
+/// `cati wave …`
+#[derive(Debug, clap::Args)]
+pub struct WaveArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    #[command(subcommand)]
+    command: WaveCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum WaveCommand {
+    /// Creates a wave, in preparation; with --from-wave, carries that wave's questionnaire
+    /// version (or --questionnaire-version), quota design and indicators, and reports what
+    /// changed.
+    Create {
+        /// The survey (name or identifier).
+        #[arg(long)]
+        survey: String,
+        /// The wave's name, unique in the survey (e.g. 2027-1).
+        #[arg(long)]
+        name: String,
+        /// The wave this one continues (name or identifier).
+        #[arg(long)]
+        from_wave: Option<String>,
+        /// The questionnaire version (default: the previous wave's, else the latest).
+        #[arg(long)]
+        questionnaire_version: Option<String>,
+        /// First day of calls (YYYY-MM-DD).
+        #[arg(long)]
+        field_start: Option<String>,
+        /// Last day of calls (YYYY-MM-DD).
+        #[arg(long)]
+        field_end: Option<String>,
+    },
+    /// Lists the waves.
+    List,
+    /// Opens a wave: its cases are handed out.
+    Open {
+        /// The wave (name or identifier).
+        wave: String,
+    },
+    /// Pauses a wave: no case is handed out; running interviews finish.
+    Pause {
+        /// The wave (name or identifier).
+        wave: String,
+    },
+    /// Closes a wave: no case is handed out and no answer accepted; held cases are released.
+    Close {
+        /// The wave (name or identifier).
+        wave: String,
+    },
+}
+
+/// Runs a `cati wave` subcommand.
+pub async fn run(args: WaveArgs) -> anyhow::Result<()> {
+    let db = args.database.open().await?;
+    let status = |wave: String, status| (wave, status);
+    let result = match args.command {
+        WaveCommand::Create {
+            survey,
+            name,
+            from_wave,
+            questionnaire_version,
+            field_start,
+            field_end,
+        } => {
+            let request = WaveRequest {
+                survey,
+                name,
+                questionnaire_version,
+                from_wave,
+                field_start,
+                field_end,
+            };
+            let created = waves::create(&db, Actor::Operator, &request)
+                .await
+                .map_err(refused)?;
+            args.database.answer(&created, &created_text(&created))
+        }
+        WaveCommand::List => {
+            let all = manage::waves(&db, Actor::Operator).await.map_err(refused)?;
+            let text: String = if all.is_empty() {
+                "Aucune vague.\n".to_owned()
+            } else {
+                all.iter().map(describe).collect()
+            };
+            args.database.answer(&all, &text)
+        }
+        WaveCommand::Open { wave } => {
+            change(&db, &args.database, status(wave, WaveStatus::Open)).await
+        }
+        WaveCommand::Pause { wave } => {
+            change(&db, &args.database, status(wave, WaveStatus::Paused)).await
+        }
+        WaveCommand::Close { wave } => {
+            change(&db, &args.database, status(wave, WaveStatus::Closed)).await
+        }
+    };
+    db.close().await;
+    result
+}
+
+async fn change(
+    db: &crate::store::Db,
+    database: &DatabaseArgs,
+    (wave, status): (String, WaveStatus),
+) -> anyhow::Result<()> {
+    let wave = waves::set_status(db, Actor::Operator, &wave, status)
+        .await
+        .map_err(refused)?;
+    database.answer(&wave, &describe(&wave))
+}
+
+/// A wave in one French line.
+fn describe(wave: &WaveRow) -> String {
+    let dates = match (&wave.field_start, &wave.field_end) {
+        (Some(start), Some(end)) => format!(", terrain du {start} au {end}"),
+        (Some(start), None) => format!(", terrain à partir du {start}"),
+        (None, Some(end)) => format!(", terrain jusqu'au {end}"),
+        (None, None) => String::new(),
+    };
+    format!(
+        "{} — vague « {} » : {} (questionnaire {}{dates}) — identifiant {}\n",
+        wave.survey_title,
+        wave.name,
+        wave.status.label(),
+        wave.questionnaire_version,
+        wave.uuid
+    )
+}
+
+fn created_text(created: &CreatedWave) -> String {
+    let mut text = format!("Vague créée (en préparation).\n{}", describe(&created.wave));
+    if let Some(report) = &created.comparability {
+        text.push_str(&format!(
+            "Par rapport à la vague « {} » ({}) :\n",
+            report.previous_wave,
+            if report.comparable {
+                "comparable"
+            } else {
+                "ATTENTION : pas entièrement comparable"
+            }
+        ));
+        for line in &report.lines {
+            text.push_str(&format!("  {line}\n"));
+        }
+    }
+    text
+}
