@@ -32,6 +32,8 @@ enum Command {
     Questionnaire(cli::questionnaire::QuestionnaireArgs),
     /// Creates waves and opens, pauses or closes them.
     Wave(cli::wave::WaveArgs),
+    /// Releases the cases of absent interviewers.
+    Case(cli::case::CaseArgs),
     /// Plans quota targets from legal populations.
     Quotas(cli::quotas::QuotasArgs),
     /// Calibrates respondents to population margins.
@@ -57,6 +59,7 @@ async fn main() -> ExitCode {
         Command::Survey(args) => cli::survey::run(args).await.map(ok),
         Command::Questionnaire(args) => cli::questionnaire::run(args).await,
         Command::Wave(args) => cli::wave::run(args).await.map(ok),
+        Command::Case(args) => cli::case::run(args).await.map(ok),
         Command::Quotas(args) => cli::quotas::run(args).map(ok),
         Command::Weight(args) => cli::weight::run(args),
         Command::Export(args) => cli::export::run(args).await.map(ok),

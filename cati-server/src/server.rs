@@ -58,6 +58,12 @@ pub struct ServeArgs {
     /// Minutes of inactivity after which a session expires.
     #[arg(long, default_value_t = 120)]
     pub session_idle_minutes: i64,
+    /// Minutes après lesquelles un cas détenu sans aucune activité (ni prise, ni réponse
+    /// enregistrée) est libéré : l'entretien commencé est gardé pour être repris, ses places
+    /// de quota rendues.
+    #[arg(long, default_value_t = 30, value_name = "MINUTES",
+          value_parser = clap::value_parser!(i64).range(1..=10_080))]
+    pub release_held_after_minutes: i64,
     /// Database connections in the pool.
     #[arg(long, default_value_t = 10)]
     pub max_connections: u32,
@@ -117,6 +123,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let state = state(db.clone(), settings).await?;
     let stopping = Arc::clone(&state.stopping);
+    release_abandoned_cases(
+        db.clone(),
+        args.release_held_after_minutes * 60_000,
+        stopping.subscribe(),
+    );
     let metrics_server = match args.metrics_listen {
         Some(address) => Some(serve_metrics(address, state.clone()).await?),
         None => None,
@@ -234,6 +245,26 @@ pub async fn app(state: AppState, session_idle_minutes: i64) -> anyhow::Result<R
     };
     let router = router.layer(DefaultBodyLimit::max(BODY_LIMIT));
     Ok(telemetry::http::instrument(router, Arc::clone(&state.metrics)).with_state(state))
+}
+
+/// Every minute until the server stops, releases the cases whose interviewer went away.
+fn release_abandoned_cases(db: Db, idle_ms: i64, mut stopping: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(crate::services::abandoned::SWEEP_EVERY);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stopping.changed() => return,
+            }
+            match crate::services::abandoned::release(&db, crate::store::now_ms(), idle_ms).await {
+                Ok(0) => {}
+                Ok(released) => {
+                    tracing::info!(released, "held cases of absent interviewers released")
+                }
+                Err(e) => tracing::warn!(error = ?e, "releasing abandoned cases failed"),
+            }
+        }
+    });
 }
 
 fn sessions<S>(store: S, idle: CookieDuration) -> SessionManagerLayer<S>

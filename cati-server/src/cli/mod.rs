@@ -1,6 +1,7 @@
 //! The command line beyond `serve`: accounts, questionnaire authoring, quota planning and
 //! weighting. Each subcommand lives in its own module with its clap arguments.
 
+pub mod case;
 pub mod export;
 pub mod questionnaire;
 pub mod quotas;

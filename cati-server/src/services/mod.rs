@@ -3,6 +3,7 @@
 //! what only reads), calls the store, writes the audit entry of what managers change on the
 //! same transaction, and commits. Pages and API handlers only translate HTTP in and out.
 
+pub mod abandoned;
 pub mod accounts;
 pub mod calls;
 pub mod dashboard;

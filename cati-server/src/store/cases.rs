@@ -463,6 +463,43 @@ pub async fn release_holds(tx: &mut Tx, wave_id: i64) -> Result<u64, StoreError>
     .await
 }
 
+/// Cases held since before `cutoff` (epoch ms) whose interview, if one is running, was not
+/// saved since either: their interviewer has gone. Reads only the held cases (the partial
+/// unique index on `held_by`), never the sample.
+pub async fn abandoned(tx: &mut Tx, cutoff: i64) -> Result<Vec<CaseRow>, StoreError> {
+    let sql = format!(
+        "select {CASE_COLUMNS} from sample_cases c where c.held_by is not null \
+         and c.held_at < $1 and not exists (select 1 from interviews i where i.case_id = c.id \
+           and i.status = 'in_progress' and i.updated_at >= $1)"
+    );
+    tx.query(&sql).bind(cutoff).fetch_all().await
+}
+
+/// Puts an abandoned case back in the queue, callable at once: a case whose interview had
+/// started goes back to `pending` (the interview resumes with whoever gets it), an appointment
+/// stays an appointment. False when someone else changed it meanwhile.
+pub async fn release_abandoned(tx: &mut Tx, case: &CaseRow) -> Result<bool, StoreError> {
+    let status = match case.status {
+        CaseStatus::InInterview => CaseStatus::Pending,
+        other => other,
+    };
+    let released = tx
+        .query(
+            "update sample_cases set held_by = null, held_at = null, status = $1, \
+             next_call_at = null where id = $2 and held_by = $3 and held_at = $4",
+        )
+        .bind(status.as_str())
+        .bind(case.id)
+        .bind(case.held_by)
+        .bind(case.held_at)
+        .execute()
+        .await?;
+    if released == 1 {
+        tx.announce(super::Change::Wave(case.wave_id)).await?;
+    }
+    Ok(released == 1)
+}
+
 /// How long the case has been held, in seconds (the length of the call, as far as the server
 /// can tell).
 pub fn held_seconds(case: &CaseRow) -> i64 {

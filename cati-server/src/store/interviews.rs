@@ -167,6 +167,26 @@ pub async fn by_uuid(tx: &mut Tx, uuid: Uuid) -> Result<Option<InterviewRow>, St
     tx.query(&sql).bind(uuid).fetch_optional().await
 }
 
+/// Replaces the record of a running interview without an answer change (its quota decision
+/// withdrawn); the revision moves on, so a tab still open on the old one is refused.
+pub async fn replace_record(
+    tx: &mut Tx,
+    interview_id: i64,
+    record: &str,
+) -> Result<bool, StoreError> {
+    let changed = tx
+        .query(
+            "update interviews set record = $1, revision = revision + 1, updated_at = $2 \
+             where id = $3 and status = 'in_progress'",
+        )
+        .bind(record)
+        .bind(now_ms())
+        .bind(interview_id)
+        .execute()
+        .await?;
+    Ok(changed == 1)
+}
+
 /// Starts the interview of a case the interviewer holds (or returns the one already started);
 /// `None` when the interviewer does not hold the case.
 pub async fn start(

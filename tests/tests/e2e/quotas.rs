@@ -328,3 +328,70 @@ async fn quota_targets_are_changed_by_managers_only_and_audited(backend: Backend
     assert!(entry["user_id"].is_i64(), "{entry}");
 }
 on_both_backends!(quota_targets_are_changed_by_managers_only_and_audited);
+
+async fn an_abandoned_interview_gives_back_its_place_and_resumes_with_another_interviewer(
+    backend: Backend,
+) {
+    let questionnaire =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../questionnaires/observatoire.toml");
+    let db = TestDb::new(backend).await;
+    let server = Server::start(
+        &db,
+        DemoSize {
+            questionnaire,
+            ..DemoSize::new(1, 2)
+        },
+    )
+    .await;
+    let supervisor = server.login("superviseur").await;
+    let first = server.login("enqueteur1").await;
+    let wave = supervisor.latest_wave().await;
+    let quotas_path = format!("/api/waves/{wave}/quotas");
+
+    // The first interviewer passes the quota point, then goes home without a word.
+    let (case, view) = screen_respondent(&first, BORDEAUX).await;
+    assert_eq!(view["status"], "in_progress", "{view}");
+    let (_, quotas) = supervisor.get(&quotas_path).await;
+    assert_eq!(bordeaux(&quotas).0["in_progress"], 1);
+
+    // The operator releases the held cases (the server does it after 30 idle minutes).
+    let (ok, text) = server.cli(&["case", "release-abandoned", "--idle-minutes", "0"], "");
+    assert!(ok, "{text}");
+    assert!(text.contains("1 cas libéré"), "{text}");
+    let (_, quotas) = supervisor.get(&quotas_path).await;
+    assert_eq!(
+        bordeaux(&quotas).0["in_progress"],
+        0,
+        "the place is given back"
+    );
+    let (status, _) = first.get("/api/cases/current").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let interview = view["interview_id"].as_str().unwrap();
+    let (status, _) = first
+        .post(
+            &format!("/api/interviews/{interview}/answers"),
+            &generic_answer(&view["step"]),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "the first one's tab is refused"
+    );
+
+    // A second interviewer gets the same case and resumes the same interview: the respondent
+    // is screened again (a place taken again) and the interview goes on where it stopped.
+    let second = server.login("enqueteur2").await;
+    let again = second.next_case().await;
+    assert_eq!(again["case_id"], case["case_id"]);
+    assert_eq!(again["interview"]["id"], view["interview_id"]);
+    let resumed = second
+        .start_interview(again["case_id"].as_str().unwrap())
+        .await;
+    assert_eq!(resumed["interview_id"], view["interview_id"]);
+    assert_eq!(resumed["status"], "in_progress", "{resumed}");
+    assert_eq!(resumed["step"]["var"], view["step"]["var"], "{resumed}");
+    let (_, quotas) = supervisor.get(&quotas_path).await;
+    assert_eq!(bordeaux(&quotas).0["in_progress"], 1);
+}
+on_both_backends!(an_abandoned_interview_gives_back_its_place_and_resumes_with_another_interviewer);

@@ -68,8 +68,17 @@ pub async fn start(
             "cet entretien est déjà terminé".to_owned(),
         ));
     }
-    let loaded = load(state, &mut tx, row).await?;
+    let mut loaded = load(state, &mut tx, row).await?;
     tx.commit().await?;
+    if matches!(
+        engine!(loaded).state(&loaded.record),
+        State::QuotaPoint { .. }
+    ) {
+        // Resumed after its interviewer had gone: its quota places were given back, so the
+        // respondent is screened again before the interview goes on.
+        let before = loaded.record.clone();
+        advance(state, user, &mut loaded, &before).await?;
+    }
     Ok(view_of(&loaded))
 }
 
@@ -101,22 +110,33 @@ pub async fn submit(
     engine!(loaded)
         .submit(&mut loaded.record, &request.var, input, request.confirm)
         .map_err(answer_error)?;
-    settle(state, &mut loaded).await?;
+    advance(state, user, &mut loaded, &before).await?;
+    state.metrics.answer_saved();
+    Ok(view_of(&loaded))
+}
+
+/// After the record moved on: settles the quota point if the route reached it, ends the
+/// interview if it is over, and saves the change.
+async fn advance(
+    state: &AppState,
+    user: &CurrentUser,
+    loaded: &mut Loaded,
+    before: &Record,
+) -> Result<(), AppError> {
+    settle(state, loaded).await?;
     let ending = match engine!(loaded).state(&loaded.record) {
-        State::Completed { .. } => Some(end_of(&loaded, user, disposition::COMPLETED, None)),
+        State::Completed { .. } => Some(end_of(loaded, user, disposition::COMPLETED, None)),
         State::ScreenedOut { reason, .. } => {
             let code = if reason == "quota" {
                 disposition::QUOTA_FULL
             } else {
                 disposition::SCREENED_OUT
             };
-            Some(end_of(&loaded, user, code, Some(reason)))
+            Some(end_of(loaded, user, code, Some(reason)))
         }
         _ => None,
     };
-    persist(state, user, &mut loaded, &before, ending.as_ref()).await?;
-    state.metrics.answer_saved();
-    Ok(view_of(&loaded))
+    persist(state, user, loaded, before, ending.as_ref()).await
 }
 
 /// Goes back to an earlier step (the previous one when `to` is `None`).
