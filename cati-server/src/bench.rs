@@ -360,6 +360,7 @@ async fn setup(
                     preload: serde_json::json!({ "commune": name }),
                     synthetic: true,
                     phones: vec![format!("+3363998{:04}", i % 10_000)],
+                    replicate: None,
                 }
             })
             .collect();

@@ -31,6 +31,9 @@ use crate::{api, assets, auth, pages, telemetry};
 /// Largest request body accepted (answers, forms, JSON).
 pub const BODY_LIMIT: usize = 64 * 1024;
 
+/// Largest questionnaire upload (a questionnaire and its indicators, with translations).
+pub const UPLOAD_LIMIT: usize = 2 * 1024 * 1024;
+
 /// Options of `cati serve`.
 #[derive(Clone, Debug, clap::Args)]
 pub struct ServeArgs {

@@ -53,6 +53,7 @@ async fn held_case(db: &Db, start_interview: bool) -> CaseRow {
         preload: serde_json::json!({}),
         synthetic: true,
         phones: vec!["+33639980001".to_owned()],
+        replicate: None,
     };
     cases::insert_cases(&mut tx, wave.id, &[case])
         .await

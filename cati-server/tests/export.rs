@@ -47,6 +47,7 @@ async fn interview(db: &Db, wave_id: i64, key: &str, commune: Option<&str>, stat
         preload: json!({ "commune_fichier": "Bordeaux", "nom_contact": SECRET_NAME }),
         synthetic: true,
         phones: vec![PHONE.to_owned()],
+        replicate: None,
     };
     let mut tx = db.write().await.unwrap();
     cases::insert_cases(&mut tx, wave_id, &[case])

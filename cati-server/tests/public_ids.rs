@@ -163,6 +163,7 @@ async fn existing_rows_get_version_7_ids_from_their_creation_time(postgres: bool
             preload: serde_json::json!({}),
             synthetic: true,
             phones: vec![],
+            replicate: None,
         }],
     )
     .await

@@ -71,6 +71,7 @@ async fn wave_with_interviews(
             preload: serde_json::json!({}),
             synthetic: true,
             phones: vec![format!("+3353649{i:04}")],
+            replicate: None,
         })
         .collect();
     insert_cases(db, wave, &sample).await;
@@ -281,6 +282,7 @@ fn case_of(id: &str, commune: i64, phone: &str) -> NewCase {
         preload: serde_json::json!({}),
         synthetic: true,
         phones: vec![phone.to_owned()],
+        replicate: None,
     }
 }
 

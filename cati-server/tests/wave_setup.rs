@@ -199,6 +199,7 @@ async fn a_wave_hands_out_cases_only_while_open(postgres: bool) {
             preload: serde_json::json!({}),
             synthetic: true,
             phones: vec![format!("+3363998000{i}")],
+            replicate: None,
         })
         .collect();
     cases::insert_cases(&mut tx, wave.id, &sample)

@@ -16,6 +16,7 @@ mod waves;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::routing::get;
 use utoipa::openapi::OpenApi;
@@ -24,6 +25,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::state::AppState;
+
+/// The routes that take questionnaire files, whose bodies may be larger than the rest's.
+fn uploads() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(surveys::list, surveys::create))
+        .routes(routes!(surveys::upload))
+        .layer(DefaultBodyLimit::max(crate::server::UPLOAD_LIMIT))
+}
 
 /// The `/api` routes, and the OpenAPI document describing them.
 pub fn routes() -> (Router<AppState>, OpenApi) {
@@ -42,9 +51,8 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(interviews::callback))
         .routes(routes!(interviews::break_off))
         .routes(routes!(calls::outcomes))
-        .routes(routes!(surveys::list, surveys::create))
+        .merge(uploads())
         .routes(routes!(surveys::show))
-        .routes(routes!(surveys::upload))
         .routes(routes!(surveys::diff))
         .routes(routes!(manage::waves, waves::create))
         .routes(routes!(waves::status))

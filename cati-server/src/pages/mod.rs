@@ -4,10 +4,11 @@ mod analysis;
 mod dashboard;
 mod login;
 mod manage;
+mod setup;
 mod workstation;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -47,6 +48,22 @@ pub fn router() -> Router<AppState> {
             get(manage::users).post(manage::create_user),
         )
         .route("/admin/utilisateurs/{id}/etat", post(manage::toggle_user))
+        .route("/mise-en-place", get(setup::page))
+        .route("/mise-en-place/vagues", post(setup::create_wave))
+        .route(
+            "/mise-en-place/vagues/{id}/etat",
+            post(setup::change_status),
+        )
+        .route("/mise-en-place/enquetes/{id}/comparer", get(setup::compare))
+        .merge(
+            Router::new()
+                .route("/mise-en-place/enquetes", post(setup::create_survey))
+                .route(
+                    "/mise-en-place/enquetes/{id}/questionnaires",
+                    post(setup::upload_version),
+                )
+                .layer(DefaultBodyLimit::max(crate::server::UPLOAD_LIMIT)),
+        )
         .route(
             "/admin/utilisateurs/{id}/mot-de-passe",
             post(manage::reset_password),
@@ -80,9 +97,9 @@ pub(crate) fn layout(title: &str, user: Option<&CurrentUser>, body: Markup) -> M
                         nav {
                             @match user.role {
                                 Role::Interviewer => { a href="/poste" { "Poste d'enquête" } }
-                                Role::Supervisor => { a href="/echantillon" { "Échantillon" } " " a href="/suivi" { "Suivi" } " " a href="/tableau-de-bord" { "Tableau de bord" } " " a href="/analyses" { "Analyses" } }
+                                Role::Supervisor => { a href="/mise-en-place" { "Mise en place" } " " a href="/echantillon" { "Échantillon" } " " a href="/suivi" { "Suivi" } " " a href="/tableau-de-bord" { "Tableau de bord" } " " a href="/analyses" { "Analyses" } }
                                 Role::Admin => {
-                                    a href="/echantillon" { "Échantillon" } " " a href="/suivi" { "Suivi" } " " a href="/tableau-de-bord" { "Tableau de bord" } " "
+                                    a href="/mise-en-place" { "Mise en place" } " " a href="/echantillon" { "Échantillon" } " " a href="/suivi" { "Suivi" } " " a href="/tableau-de-bord" { "Tableau de bord" } " "
                                     a href="/analyses" { "Analyses" } " " a href="/admin/utilisateurs" { "Utilisateurs" }
                                 }
                                 Role::Analyst => { a href="/suivi" { "Suivi" } " " a href="/analyses" { "Analyses" } }

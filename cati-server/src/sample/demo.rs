@@ -192,6 +192,7 @@ fn synthetic_case(index: u32) -> NewCase {
         preload: serde_json::json!({ "commune": name, "commune_fichier": name }),
         synthetic: true,
         phones,
+        replicate: None,
     }
 }
 

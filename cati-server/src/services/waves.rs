@@ -306,8 +306,12 @@ pub async fn set_status(
         (WaveStatus::Planned, WaveStatus::Paused) => {
             Some("ne peut pas être mise en pause avant d'avoir été ouverte".to_owned())
         }
+        (WaveStatus::Closed, WaveStatus::Paused) => {
+            Some("est close : rouvrez-la pour reprendre le terrain".to_owned())
+        }
         _ => None,
     };
+    debug_assert_eq!(refusal.is_none(), may_move(wave.status, status));
     if let Some(refusal) = refusal {
         return Err(AppError::Conflict(format!(
             "la vague « {} » {refusal}",
@@ -337,6 +341,14 @@ pub async fn set_status(
         .ok_or_else(|| AppError::not_found("vague inconnue"))?;
     tx.commit().await?;
     Ok(wave)
+}
+
+/// Whether a wave may move from `from` to `to`: never back to preparation, paused only once
+/// opened and not once closed (a closed wave may be reopened).
+pub fn may_move(from: WaveStatus, to: WaveStatus) -> bool {
+    from != to
+        && to != WaveStatus::Planned
+        && !(to == WaveStatus::Paused && matches!(from, WaveStatus::Planned | WaveStatus::Closed))
 }
 
 /// A field date, `YYYY-MM-DD`, or a French error naming which one.

@@ -77,6 +77,8 @@ pub struct NewCase {
     pub synthetic: bool,
     /// Phone numbers in E.164, in dialling order.
     pub phones: Vec<String>,
+    /// The replicate (random batch) the case belongs to, released later; `None`: released now.
+    pub replicate: Option<i64>,
 }
 
 /// A case as stored. Outside the server it is known by its UUID (serialised as `id`).
@@ -265,38 +267,87 @@ pub async fn close_call(
     Ok(true)
 }
 
+/// Cases per multi-row `insert` (10 parameters each: well under SQLite's 32,766 and
+/// PostgreSQL's 65,535 bound parameters per statement).
+const CASES_PER_STATEMENT: usize = 500;
+
+/// Phone numbers per multi-row `insert` (3 parameters each).
+const PHONES_PER_STATEMENT: usize = 1000;
+
 /// Adds cases to a wave, skipping external identifiers already present; returns how many were
-/// added.
+/// added. Cases go in by multi-row statements, hundreds at a time (one round trip each rather
+/// than one per case and per number). A case with a replicate waits for its release; one
+/// without is dialled at once.
 pub async fn insert_cases(tx: &mut Tx, wave_id: i64, cases: &[NewCase]) -> Result<u64, StoreError> {
     let now = now_ms();
     let mut added = 0;
-    for case in cases {
-        let id: Option<(i64,)> = tx
-            .query(
-                "insert into sample_cases (uuid, wave_id, external_id, commune_code, \
-                 commune_name, preload, synthetic, status, created_at) \
-                 values ($1, $2, $3, $4, $5, $6, $7, 'pending', $8) \
-                 on conflict (wave_id, external_id) do nothing returning id",
-            )
-            .bind(new_public_id())
-            .bind(wave_id)
-            .bind(&case.external_id)
-            .bind(&case.commune_code)
-            .bind(&case.commune_name)
-            .bind(case.preload.to_string())
-            .bind(case.synthetic)
-            .bind(now)
-            .fetch_optional()
-            .await?;
-        let Some((id,)) = id else { continue };
-        added += 1;
-        for (position, phone) in (1_i64..).zip(&case.phones) {
-            tx.query("insert into case_phones (case_id, position, e164) values ($1, $2, $3)")
-                .bind(id)
-                .bind(position)
-                .bind(phone)
-                .execute()
-                .await?;
+    for batch in cases.chunks(CASES_PER_STATEMENT) {
+        let mut sql = String::from(
+            "insert into sample_cases (uuid, wave_id, external_id, commune_code, commune_name, \
+             preload, synthetic, status, created_at, replicate, released) values ",
+        );
+        for (i, _) in batch.iter().enumerate() {
+            let p = i * 10;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, 'pending', ${}, ${}, ${})",
+                p + 1,
+                p + 2,
+                p + 3,
+                p + 4,
+                p + 5,
+                p + 6,
+                p + 7,
+                p + 8,
+                p + 9,
+                p + 10
+            ));
+        }
+        sql.push_str(" on conflict (wave_id, external_id) do nothing returning id, external_id");
+        let mut statement = tx.query(&sql);
+        for case in batch {
+            statement = statement
+                .bind(new_public_id())
+                .bind(wave_id)
+                .bind(&case.external_id)
+                .bind(&case.commune_code)
+                .bind(&case.commune_name)
+                .bind(case.preload.to_string())
+                .bind(case.synthetic)
+                .bind(now)
+                .bind(case.replicate)
+                .bind(case.replicate.is_none());
+        }
+        let inserted: Vec<(i64, String)> = statement.fetch_all().await?;
+        added += inserted.len() as u64;
+        let by_key: std::collections::HashMap<&str, &NewCase> = batch
+            .iter()
+            .map(|case| (case.external_id.as_str(), case))
+            .collect();
+        let phones: Vec<(i64, i64, &str)> = inserted
+            .iter()
+            .filter_map(|(id, key)| by_key.get(key.as_str()).map(|case| (*id, *case)))
+            .flat_map(|(id, case)| {
+                (1_i64..)
+                    .zip(&case.phones)
+                    .map(move |(position, phone)| (id, position, phone.as_str()))
+            })
+            .collect();
+        for chunk in phones.chunks(PHONES_PER_STATEMENT) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3))
+                .collect();
+            let sql = format!(
+                "insert into case_phones (case_id, position, e164) values {}",
+                values.join(", ")
+            );
+            let mut statement = tx.query(&sql);
+            for (id, position, phone) in chunk {
+                statement = statement.bind(*id).bind(*position).bind(*phone);
+            }
+            statement.execute().await?;
         }
     }
     if added > 0 {
@@ -366,14 +417,15 @@ pub async fn attempts(tx: &mut Tx, case_id: i64) -> Result<Vec<AttemptRow>, Stor
 }
 
 /// Which case comes next: appointments that are due, then cases never called, then the fewest
-/// attempts and the oldest last call. Cases whose recall delay has not elapsed wait.
+/// attempts and the oldest last call. Cases whose recall delay has not elapsed wait, and so do
+/// cases of replicates not released yet.
 ///
 /// Quotas: a case whose first number is a fixed line (`+331`…`+335`, `+339`: the respondent
 /// lives where the sample says) is not handed out while its commune is exhausted (in some margin
 /// of the wave's quota design, every cell of the commune is closed or full); within each group,
 /// communes furthest from their targets (remaining need over target) come first.
 const NEXT_CASE: &str = "select id from sample_cases \
-     where held_by is null and status in ('pending', 'appointment') \
+     where held_by is null and status in ('pending', 'appointment') and released \
        and (next_call_at is null or next_call_at <= $2) \
        and wave_id in (select id from waves where status = 'open') \
        and not (commune_code is not null \

@@ -1,0 +1,409 @@
+//! « Mise en place » (supervisors and admins): surveys and their questionnaire versions
+//! (uploaded as files, compared), waves (created, continued from the previous one, opened,
+//! paused, closed). Every form calls the service the command line and the API use; the page
+//! comes back with what was done, or the service's French refusal, above the lists.
+
+use axum::extract::{Multipart, State};
+use axum::response::Html;
+use maud::{Markup, html};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::layout;
+use crate::auth::{Actor, CurrentUser};
+use crate::error::{ApiForm, ApiPath, ApiQuery, AppError};
+use crate::services::surveys::{self, NewSurvey, SurveyView, Upload};
+use crate::services::{manage, waves};
+use crate::state::AppState;
+use crate::store::surveys::{WaveRow, WaveStatus};
+
+/// What the last form did, shown above the lists.
+enum Notice {
+    /// Done: a title and detail lines.
+    Done(String, Vec<String>),
+    /// Refused: the service's message.
+    Refused(String),
+}
+
+impl Notice {
+    fn of<T>(
+        result: Result<T, AppError>,
+        done: impl FnOnce(T) -> Notice,
+    ) -> Result<Notice, AppError> {
+        match result {
+            Ok(value) => Ok(done(value)),
+            // A failure of the server itself is not the manager's to fix: it is an error page.
+            Err(e @ (AppError::Store(_) | AppError::Internal(_))) => Err(e),
+            Err(refusal) => Ok(Notice::Refused(refusal.to_string())),
+        }
+    }
+}
+
+/// `GET /mise-en-place`.
+pub async fn page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Html<String>, AppError> {
+    render(&state, &user, None).await
+}
+
+/// `POST /mise-en-place/enquetes` (multipart: `name`, `title`, `description`,
+/// `questionnaire` file, optional `indicators` file).
+pub async fn create_survey(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    multipart: Multipart,
+) -> Result<Html<String>, AppError> {
+    let form = read_form(multipart).await?;
+    let new = NewSurvey {
+        name: form.text("name"),
+        title: Some(form.text("title")),
+        description: form.text("description"),
+        questionnaire: form.upload(),
+    };
+    let result = surveys::create(&state.db, Actor::User(&user), &new).await;
+    let notice = Notice::of(result, |view| {
+        Notice::Done(
+            format!("Enquête « {} » créée.", view.survey.code),
+            view.versions
+                .iter()
+                .map(|v| format!("Questionnaire version {} enregistré.", v.version))
+                .collect(),
+        )
+    })?;
+    render(&state, &user, Some(notice)).await
+}
+
+/// `POST /mise-en-place/enquetes/{id}/questionnaires` (multipart: `questionnaire` file,
+/// optional `indicators` file).
+pub async fn upload_version(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(survey): ApiPath<Uuid>,
+    multipart: Multipart,
+) -> Result<Html<String>, AppError> {
+    let form = read_form(multipart).await?;
+    let result = match form.upload() {
+        Some(upload) => {
+            surveys::upload(&state.db, Actor::User(&user), &survey.to_string(), &upload).await
+        }
+        None => Err(AppError::Invalid(
+            "choisissez le fichier du questionnaire".to_owned(),
+        )),
+    };
+    let notice = Notice::of(result, |version| {
+        Notice::Done(
+            format!("Questionnaire version {} enregistré.", version.version),
+            Vec::new(),
+        )
+    })?;
+    render(&state, &user, Some(notice)).await
+}
+
+/// The two versions to compare.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Compare {
+    de: String,
+    a: String,
+}
+
+/// `GET /mise-en-place/enquetes/{id}/comparer?de=…&a=…`.
+pub async fn compare(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(survey): ApiPath<Uuid>,
+    ApiQuery(versions): ApiQuery<Compare>,
+) -> Result<Html<String>, AppError> {
+    let result = surveys::compare(
+        &state.db,
+        Actor::User(&user),
+        &survey.to_string(),
+        &versions.de,
+        &versions.a,
+    )
+    .await;
+    let notice = Notice::of(result, |diff| {
+        let mut lines = diff.lines();
+        if lines.is_empty() {
+            lines.push("Aucune différence de questions.".to_owned());
+        } else if !diff.comparable() {
+            lines.push(
+                "Attention : des variables changent de type ou de codes ; les vagues ne sont pas \
+                 entièrement comparables."
+                    .to_owned(),
+            );
+        }
+        Notice::Done(
+            format!("Questionnaire {} → {}", versions.de, versions.a),
+            lines,
+        )
+    })?;
+    render(&state, &user, Some(notice)).await
+}
+
+/// The new-wave form.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewWaveForm {
+    survey: Uuid,
+    name: String,
+    #[serde(default)]
+    questionnaire_version: String,
+    #[serde(default)]
+    from_wave: String,
+    #[serde(default)]
+    field_start: String,
+    #[serde(default)]
+    field_end: String,
+}
+
+/// `POST /mise-en-place/vagues`.
+pub async fn create_wave(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiForm(form): ApiForm<NewWaveForm>,
+) -> Result<Html<String>, AppError> {
+    let given = |text: String| Some(text).filter(|t| !t.trim().is_empty());
+    let request = waves::WaveRequest {
+        survey: form.survey.to_string(),
+        name: form.name,
+        questionnaire_version: given(form.questionnaire_version),
+        from_wave: given(form.from_wave),
+        field_start: given(form.field_start),
+        field_end: given(form.field_end),
+    };
+    let result = waves::create(&state.db, Actor::User(&user), &request).await;
+    let notice = Notice::of(result, |created| {
+        let mut lines = Vec::new();
+        if let Some(report) = created.comparability {
+            lines.push(format!(
+                "Par rapport à la vague « {} »{} :",
+                report.previous_wave,
+                if report.comparable {
+                    ""
+                } else {
+                    " (attention : pas entièrement comparable)"
+                }
+            ));
+            lines.extend(report.lines);
+        }
+        Notice::Done(
+            format!(
+                "Vague « {} » créée, en préparation : ouvrez-la quand son échantillon est prêt.",
+                created.wave.name
+            ),
+            lines,
+        )
+    })?;
+    render(&state, &user, Some(notice)).await
+}
+
+/// The wave status form.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusForm {
+    status: WaveStatus,
+}
+
+/// `POST /mise-en-place/vagues/{id}/etat`.
+pub async fn change_status(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(wave): ApiPath<Uuid>,
+    ApiForm(form): ApiForm<StatusForm>,
+) -> Result<Html<String>, AppError> {
+    let result = waves::set_status(
+        &state.db,
+        Actor::User(&user),
+        &wave.to_string(),
+        form.status,
+    )
+    .await;
+    let notice = Notice::of(result, |wave| {
+        Notice::Done(
+            format!("Vague « {} » : {}.", wave.name, wave.status.label()),
+            Vec::new(),
+        )
+    })?;
+    render(&state, &user, Some(notice)).await
+}
+
+/// The fields of a multipart form: texts, and files with their names.
+struct Form {
+    texts: Vec<(String, String)>,
+    files: Vec<(String, String, String)>,
+}
+
+impl Form {
+    fn text(&self, name: &str) -> String {
+        self.texts
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    }
+
+    fn file(&self, name: &str) -> Option<(&str, &str)> {
+        self.files
+            .iter()
+            .find(|(n, _, content)| n == name && !content.is_empty())
+            .map(|(_, file, content)| (file.as_str(), content.as_str()))
+    }
+
+    /// The questionnaire file (and indicators file) of the form, if one was chosen.
+    fn upload(&self) -> Option<Upload> {
+        self.file("questionnaire")
+            .map(|(file_name, source)| Upload {
+                file_name: file_name.to_owned(),
+                source: source.to_owned(),
+                indicators: self.file("indicators").map(|(_, text)| text.to_owned()),
+            })
+    }
+}
+
+async fn read_form(mut multipart: Multipart) -> Result<Form, AppError> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        AppError::BadRequest(format!("formulaire illisible : {}", e.body_text()))
+    };
+    let mut form = Form {
+        texts: Vec::new(),
+        files: Vec::new(),
+    };
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match field.file_name().map(str::to_owned) {
+            Some(file_name) => {
+                let bytes = field.bytes().await.map_err(bad)?;
+                let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                    AppError::Invalid(format!(
+                        "{file_name} : le fichier n'est pas du texte UTF-8 (enregistrez-le en UTF-8)"
+                    ))
+                })?;
+                form.files.push((name, file_name, text));
+            }
+            None => {
+                let text = field.text().await.map_err(bad)?;
+                form.texts.push((name, text));
+            }
+        }
+    }
+    Ok(form)
+}
+
+async fn render(
+    state: &AppState,
+    user: &CurrentUser,
+    notice: Option<Notice>,
+) -> Result<Html<String>, AppError> {
+    let surveys = surveys::list(&state.db, Actor::User(user)).await?;
+    let waves = manage::waves(&state.db, Actor::User(user)).await?;
+    let body = html! {
+        h1 { "Mise en place" }
+        @match &notice {
+            Some(Notice::Done(title, lines)) => {
+                div.notice role="status" {
+                    p { strong { (title) } }
+                    @if !lines.is_empty() { ul { @for line in lines { li { (line) } } } }
+                }
+            }
+            Some(Notice::Refused(message)) => {
+                div.error role="alert" { @for line in message.lines() { p { (line) } } }
+            }
+            None => {}
+        }
+        @for view in &surveys { (survey_section(view, &waves)) }
+        h2 { "Nouvelle enquête" }
+        form method="post" action="/mise-en-place/enquetes" enctype="multipart/form-data" {
+            label { "Nom court (lettres, chiffres, - _ .) " input name="name" required maxlength="64"; }
+            label { "Titre (par défaut celui du questionnaire) " input name="title"; }
+            label { "Description " input name="description"; }
+            label { "Questionnaire (TOML) " input type="file" name="questionnaire" accept=".toml"; }
+            label { "Indicateurs (TOML, facultatif) " input type="file" name="indicators" accept=".toml"; }
+            button type="submit" { "Créer l'enquête" }
+        }
+    };
+    Ok(Html(
+        layout("Mise en place", Some(user), body).into_string(),
+    ))
+}
+
+fn survey_section(view: &SurveyView, all_waves: &[WaveRow]) -> Markup {
+    let survey = &view.survey;
+    let waves: Vec<&WaveRow> = all_waves
+        .iter()
+        .filter(|w| w.survey_uuid == survey.uuid)
+        .collect();
+    html! {
+        section.survey {
+            h2 { (survey.title) " (« " (survey.code) " »)" }
+            @if !survey.description.is_empty() { p { (survey.description) } }
+            h3 { "Questionnaires" }
+            @if view.versions.is_empty() { p { "Pas encore de questionnaire." } }
+            ul {
+                @for version in &view.versions {
+                    li {
+                        "Version " (version.version) " — " (version.file_name)
+                        @if version.has_indicators { ", avec indicateurs" }
+                    }
+                }
+            }
+            form method="post" action={ "/mise-en-place/enquetes/" (survey.uuid) "/questionnaires" } enctype="multipart/form-data" {
+                label { "Nouvelle version (TOML) " input type="file" name="questionnaire" accept=".toml" required; }
+                label { "Indicateurs (facultatif) " input type="file" name="indicators" accept=".toml"; }
+                button type="submit" { "Déposer" }
+            }
+            @if view.versions.len() > 1 {
+                form method="get" action={ "/mise-en-place/enquetes/" (survey.uuid) "/comparer" } {
+                    label { "Comparer la version " select name="de" { @for v in &view.versions { option { (v.version) } } } }
+                    label { " à la version " select name="a" { @for v in view.versions.iter().rev() { option { (v.version) } } } }
+                    button type="submit" { "Comparer" }
+                }
+            }
+            h3 { "Vagues" }
+            @if waves.is_empty() { p { "Pas encore de vague." } }
+            @else {
+                table {
+                    thead { tr { th { "Vague" } th { "Questionnaire" } th { "Terrain" } th { "État" } th { "Changer" } } }
+                    tbody {
+                        @for wave in &waves {
+                            tr {
+                                td { (wave.name) }
+                                td { (wave.questionnaire_version) }
+                                td { (wave.field_start.as_deref().unwrap_or("…")) " → " (wave.field_end.as_deref().unwrap_or("…")) }
+                                td { (wave.status.label()) }
+                                td {
+                                    @for (status, label) in [(WaveStatus::Open, "Ouvrir"), (WaveStatus::Paused, "Mettre en pause"), (WaveStatus::Closed, "Clore")] {
+                                        @if waves::may_move(wave.status, status) {
+                                            form.inline method="post" action={ "/mise-en-place/vagues/" (wave.uuid) "/etat" } {
+                                                input type="hidden" name="status" value=(status.as_str());
+                                                button type="submit" { (label) }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !view.versions.is_empty() {
+                form method="post" action="/mise-en-place/vagues" {
+                    input type="hidden" name="survey" value=(survey.uuid);
+                    label { "Nouvelle vague, nom " input name="name" required maxlength="64"; }
+                    label { " à partir de la vague " select name="from_wave" {
+                        option value="" { "(aucune)" }
+                        @for wave in &waves { option value=(wave.uuid) { (wave.name) } }
+                    } }
+                    label { " questionnaire " select name="questionnaire_version" {
+                        option value="" { "(celui de la vague précédente, sinon le plus récent)" }
+                        @for v in view.versions.iter().rev() { option { (v.version) } }
+                    } }
+                    label { " terrain du " input type="date" name="field_start"; }
+                    label { " au " input type="date" name="field_end"; }
+                    button type="submit" { "Créer la vague" }
+                }
+            }
+        }
+    }
+}
