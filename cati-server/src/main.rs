@@ -32,6 +32,10 @@ enum Command {
     Questionnaire(cli::questionnaire::QuestionnaireArgs),
     /// Creates waves and opens, pauses or closes them.
     Wave(cli::wave::WaveArgs),
+    /// Loads phone lists into waves and releases their replicates.
+    Sample(cli::sample::SampleArgs),
+    /// Manages a survey's do-not-call list.
+    Dnc(cli::sample::DncArgs),
     /// Releases the cases of absent interviewers.
     Case(cli::case::CaseArgs),
     /// Plans quota targets from legal populations.
@@ -59,6 +63,8 @@ async fn main() -> ExitCode {
         Command::Survey(args) => cli::survey::run(args).await.map(ok),
         Command::Questionnaire(args) => cli::questionnaire::run(args).await,
         Command::Wave(args) => cli::wave::run(args).await.map(ok),
+        Command::Sample(args) => cli::sample::run(args).await.map(ok),
+        Command::Dnc(args) => cli::sample::run_dnc(args).await.map(ok),
         Command::Case(args) => cli::case::run(args).await.map(ok),
         Command::Quotas(args) => cli::quotas::run(args).map(ok),
         Command::Weight(args) => cli::weight::run(args),

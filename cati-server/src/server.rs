@@ -31,8 +31,12 @@ use crate::{api, assets, auth, pages, telemetry};
 /// Largest request body accepted (answers, forms, JSON).
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// Largest questionnaire upload (a questionnaire and its indicators, with translations).
+/// Largest questionnaire upload (a questionnaire and its indicators, with translations) or
+/// do-not-call list.
 pub const UPLOAD_LIMIT: usize = 2 * 1024 * 1024;
+
+/// Largest phone list (a million rows of a few columns is about 40 MB as CSV).
+pub const SAMPLE_LIMIT: usize = 256 * 1024 * 1024;
 
 /// Options of `cati serve`.
 #[derive(Clone, Debug, clap::Args)]

@@ -389,6 +389,20 @@ impl Client {
         json_reply(self.checked("POST", path, response).await)
     }
 
+    /// `POST path` with a file as the raw body (and the CSRF header).
+    pub async fn post_file(&self, path: &str, body: Vec<u8>) -> Reply {
+        let csrf = self.csrf.clone();
+        self.post_raw(
+            path,
+            body,
+            &[
+                ("content-type", "application/octet-stream"),
+                ("x-csrf-token", &csrf),
+            ],
+        )
+        .await
+    }
+
     /// `POST path` with a raw body and chosen headers (for bad-input tests).
     pub async fn post_raw(&self, path: &str, body: Vec<u8>, headers: &[(&str, &str)]) -> Reply {
         let mut request = self.http.post(format!("{}{path}", self.base)).body(body);
@@ -614,4 +628,37 @@ pub fn is_uuid_v7(text: &str) -> bool {
         })
         && bytes[14] == b'7'
         && matches!(bytes[19], b'8' | b'9' | b'a' | b'b')
+}
+
+/// Answers the current step: `COMMUNE` with `commune`, anything else with a plausible answer
+/// (soft checks confirmed; « ne sait pas » or refusal when the plausible answer is refused).
+pub async fn answer_step(interviewer: &Client, view: &Value, commune: &str) -> Value {
+    let id = view["interview_id"].as_str().unwrap().to_owned();
+    let step = &view["step"];
+    let path = format!("/api/interviews/{id}/answers");
+    let mut answer = if step["var"] == "COMMUNE" {
+        json!({ "var": "COMMUNE", "codes": [commune.parse::<i64>().unwrap()] })
+    } else {
+        generic_answer(step)
+    };
+    answer["confirm"] = true.into();
+    let (status, next) = interviewer.post(&path, &answer).await;
+    if status == StatusCode::OK {
+        return next;
+    }
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{answer} -> {next}"
+    );
+    let special = if step["allow_dont_know"] == true {
+        "dont_know"
+    } else {
+        "refused"
+    };
+    let (status, next) = interviewer
+        .post(&path, &json!({ "var": step["var"], "special": special }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}: {next}", step["var"]);
+    next
 }

@@ -5,8 +5,9 @@ create index case_phones_number on case_phones (e164);
 
 -- Replicates: an import may be split into random batches; only released cases are dialled.
 -- Cases loaded without replicates are released at once.
-alter table sample_cases add column replicate integer;
+alter table sample_cases add column replicate bigint;
 alter table sample_cases add column released boolean not null default true;
+create index sample_cases_unreleased on sample_cases (wave_id, replicate) where not released;
 
 -- Do-not-call list of a survey: keyed hashes of E.164 numbers (HMAC-SHA-256 with the survey's
 -- secret), never the numbers themselves.

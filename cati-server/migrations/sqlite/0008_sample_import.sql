@@ -7,6 +7,7 @@ create index case_phones_number on case_phones (e164);
 -- Cases loaded without replicates are released at once.
 alter table sample_cases add column replicate integer;
 alter table sample_cases add column released integer not null default 1;
+create index sample_cases_unreleased on sample_cases (wave_id, replicate) where not released;
 
 -- Do-not-call list of a survey: keyed hashes of E.164 numbers (HMAC-SHA-256 with the survey's
 -- secret), never the numbers themselves.

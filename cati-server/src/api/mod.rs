@@ -10,6 +10,7 @@ pub(crate) mod exports;
 mod interviews;
 mod manage;
 mod quotas;
+mod sample;
 mod surveys;
 mod waves;
 
@@ -28,10 +29,15 @@ use crate::state::AppState;
 
 /// The routes that take questionnaire files, whose bodies may be larger than the rest's.
 fn uploads() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    let questionnaires = OpenApiRouter::new()
         .routes(routes!(surveys::list, surveys::create))
         .routes(routes!(surveys::upload))
-        .layer(DefaultBodyLimit::max(crate::server::UPLOAD_LIMIT))
+        .routes(routes!(sample::do_not_call))
+        .layer(DefaultBodyLimit::max(crate::server::UPLOAD_LIMIT));
+    let samples = OpenApiRouter::new()
+        .routes(routes!(sample::import))
+        .layer(DefaultBodyLimit::max(crate::server::SAMPLE_LIMIT));
+    questionnaires.merge(samples)
 }
 
 /// The `/api` routes, and the OpenAPI document describing them.
@@ -56,6 +62,7 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(surveys::diff))
         .routes(routes!(manage::waves, waves::create))
         .routes(routes!(waves::status))
+        .routes(routes!(sample::release))
         .routes(routes!(manage::sample))
         .routes(routes!(manage::progress))
         .routes(routes!(dashboard::figures))

@@ -64,6 +64,18 @@ pub fn router() -> Router<AppState> {
                 )
                 .layer(DefaultBodyLimit::max(crate::server::UPLOAD_LIMIT)),
         )
+        .merge(
+            Router::new()
+                .route(
+                    "/mise-en-place/vagues/{id}/echantillon",
+                    post(setup::import_sample),
+                )
+                .layer(DefaultBodyLimit::max(crate::server::SAMPLE_LIMIT)),
+        )
+        .route(
+            "/mise-en-place/vagues/{id}/replicat",
+            post(setup::release_replicate),
+        )
         .route(
             "/admin/utilisateurs/{id}/mot-de-passe",
             post(manage::reset_password),

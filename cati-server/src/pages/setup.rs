@@ -5,6 +5,8 @@
 
 use axum::extract::{Multipart, State};
 use axum::response::Html;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use maud::{Markup, html};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -13,7 +15,7 @@ use super::layout;
 use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiForm, ApiPath, ApiQuery, AppError};
 use crate::services::surveys::{self, NewSurvey, SurveyView, Upload};
-use crate::services::{manage, waves};
+use crate::services::{manage, sample, waves};
 use crate::state::AppState;
 use crate::store::surveys::{WaveRow, WaveStatus};
 
@@ -21,6 +23,13 @@ use crate::store::surveys::{WaveRow, WaveStatus};
 enum Notice {
     /// Done: a title and detail lines.
     Done(String, Vec<String>),
+    /// A phone list loaded: the summary, every refused line, and the report as CSV to download.
+    Loaded {
+        title: String,
+        lines: Vec<String>,
+        rejected: Vec<String>,
+        report_csv: Vec<u8>,
+    },
     /// Refused: the service's message.
     Refused(String),
 }
@@ -199,6 +208,123 @@ pub async fn create_wave(
     render(&state, &user, Some(notice)).await
 }
 
+/// `POST /mise-en-place/vagues/{id}/echantillon` (multipart: `file`, `all_or_nothing`,
+/// `replicate_size`).
+pub async fn import_sample(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(wave): ApiPath<Uuid>,
+    mut multipart: Multipart,
+) -> Result<Html<String>, AppError> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        AppError::BadRequest(format!("formulaire illisible : {}", e.body_text()))
+    };
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut options = sample::ImportOptions::default();
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        match field.name().unwrap_or_default() {
+            "file" => {
+                let name = field.file_name().unwrap_or("liste.csv").to_owned();
+                let bytes = field.bytes().await.map_err(bad)?;
+                if !bytes.is_empty() {
+                    file = Some((name, bytes.to_vec()));
+                }
+            }
+            "all_or_nothing" => options.all_or_nothing = true,
+            "replicate_size" => {
+                let text = field.text().await.map_err(bad)?;
+                let text = text.trim();
+                if !text.is_empty() {
+                    options.replicate_size = Some(text.parse().map_err(|_| {
+                        AppError::Invalid(format!("taille de réplicat illisible : « {text} »"))
+                    })?);
+                }
+            }
+            _ => {}
+        }
+    }
+    let result = match &file {
+        Some((name, bytes)) => {
+            sample::import(
+                &state.db,
+                Actor::User(&user),
+                &wave.to_string(),
+                name,
+                bytes,
+                &options,
+                &mut |_| {},
+            )
+            .await
+        }
+        None => Err(AppError::Invalid(
+            "choisissez le fichier à charger".to_owned(),
+        )),
+    };
+    let notice = match result {
+        Ok((imported, report)) => {
+            let mut report_csv = Vec::new();
+            report
+                .write_csv(&mut report_csv)
+                .map_err(|e| AppError::Internal(format!("report CSV: {e}")))?;
+            let mut lines = vec![format!("Fichier lu : {}.", imported.file)];
+            if !imported.stored {
+                lines.push(
+                    "Rien n'a été chargé (« tout ou rien ») : corrigez les lignes refusées."
+                        .to_owned(),
+                );
+            }
+            if imported.already_present > 0 {
+                lines.push(format!(
+                    "{} lignes déjà présentes (même identifiant) ignorées.",
+                    imported.already_present
+                ));
+            }
+            if imported.replicates > 0 {
+                lines.push(format!(
+                    "{} réplicats créés, aucun libéré.",
+                    imported.replicates
+                ));
+            }
+            let reasons: Vec<String> = report
+                .by_reason()
+                .map(|r| format!("{} : {}", r.label, r.count))
+                .collect();
+            if !reasons.is_empty() {
+                lines.push(format!("Refus par motif — {}.", reasons.join(" ; ")));
+            }
+            Notice::Loaded {
+                title: format!(
+                    "{} cas chargés, {} lignes refusées.",
+                    imported.imported,
+                    report.rejected().len()
+                ),
+                lines,
+                rejected: report.rejected().iter().map(ToString::to_string).collect(),
+                report_csv,
+            }
+        }
+        Err(e @ (AppError::Store(_) | AppError::Internal(_))) => return Err(e),
+        Err(refusal) => Notice::Refused(refusal.to_string()),
+    };
+    render(&state, &user, Some(notice)).await
+}
+
+/// `POST /mise-en-place/vagues/{id}/replicat`: releases the wave's next replicate.
+pub async fn release_replicate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(wave): ApiPath<Uuid>,
+) -> Result<Html<String>, AppError> {
+    let result = sample::release_replicate(&state.db, Actor::User(&user), &wave.to_string()).await;
+    let notice = Notice::of(result, |(replicate, cases)| {
+        Notice::Done(
+            format!("Réplicat {replicate} libéré : {cases} cas à appeler."),
+            Vec::new(),
+        )
+    })?;
+    render(&state, &user, Some(notice)).await
+}
+
 /// The wave status form.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -307,6 +433,16 @@ async fn render(
                     @if !lines.is_empty() { ul { @for line in lines { li { (line) } } } }
                 }
             }
+            Some(Notice::Loaded { title, lines, rejected, report_csv }) => {
+                div.notice role="status" {
+                    p { strong { (title) } }
+                    ul { @for line in lines { li { (line) } } }
+                    @if !rejected.is_empty() {
+                        p { a download="rapport-chargement.csv" href={ "data:text/csv;charset=utf-8;base64," (BASE64.encode(report_csv)) } { "Télécharger le rapport (CSV)" } }
+                        ol.rejected { @for line in rejected { li { (line) } } }
+                    }
+                }
+            }
             Some(Notice::Refused(message)) => {
                 div.error role="alert" { @for line in message.lines() { p { (line) } } }
             }
@@ -373,6 +509,17 @@ fn survey_section(view: &SurveyView, all_waves: &[WaveRow]) -> Markup {
                                 td { (wave.field_start.as_deref().unwrap_or("…")) " → " (wave.field_end.as_deref().unwrap_or("…")) }
                                 td { (wave.status.label()) }
                                 td {
+                                    @if wave.status != WaveStatus::Closed {
+                                        form.inline method="post" action={ "/mise-en-place/vagues/" (wave.uuid) "/echantillon" } enctype="multipart/form-data" {
+                                            label { "Liste (CSV, .xlsx) " input type="file" name="file" accept=".csv,.txt,.xlsx" required; }
+                                            label { input type="checkbox" name="all_or_nothing" value="1"; " tout ou rien" }
+                                            label { " réplicats de " input type="number" name="replicate_size" min="1" size="6"; }
+                                            button type="submit" { "Charger" }
+                                        }
+                                        form.inline method="post" action={ "/mise-en-place/vagues/" (wave.uuid) "/replicat" } {
+                                            button type="submit" { "Libérer le réplicat suivant" }
+                                        }
+                                    }
                                     @for (status, label) in [(WaveStatus::Open, "Ouvrir"), (WaveStatus::Paused, "Mettre en pause"), (WaveStatus::Closed, "Clore")] {
                                         @if waves::may_move(wave.status, status) {
                                             form.inline method="post" action={ "/mise-en-place/vagues/" (wave.uuid) "/etat" } {

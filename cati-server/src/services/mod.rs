@@ -12,5 +12,6 @@ pub mod interview;
 pub mod live;
 pub mod manage;
 pub mod quota;
+pub mod sample;
 pub mod surveys;
 pub mod waves;

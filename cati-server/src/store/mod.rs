@@ -30,6 +30,7 @@ pub mod counts;
 pub mod exports;
 pub mod interviews;
 pub mod quotas;
+pub mod sample;
 pub mod surveys;
 mod tx;
 pub mod users;

@@ -17,6 +17,9 @@ mod quotas;
 mod export;
 // The supervisors' quota dashboard: figures, CSV, live updates, shutdown with streams open.
 mod dashboard;
+// A wave set up without SQL: survey, questionnaire versions, quota plan, phone list with its
+// report, replicates, the next wave from the previous one, a stacked export.
+mod setup;
 // Two instances on one PostgreSQL database: live changes cross instances, claims never clash.
 mod instances;
 

@@ -1,45 +1,12 @@
 use std::path::Path;
 
-use cati_e2e::{Backend, Client, DemoSize, Server, TestDb, generic_answer};
+use cati_e2e::{Backend, Client, DemoSize, Server, TestDb, answer_step, generic_answer};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
 
 const BORDEAUX: &str = "33063";
-
-/// Answers the current step: `COMMUNE` with `commune`, anything else with a plausible answer
-/// (soft checks confirmed; « ne sait pas » or refusal when the plausible answer is refused).
-async fn answer_step(interviewer: &Client, view: &Value, commune: &str) -> Value {
-    let id = view["interview_id"].as_str().unwrap().to_owned();
-    let step = &view["step"];
-    let path = format!("/api/interviews/{id}/answers");
-    let mut answer = if step["var"] == "COMMUNE" {
-        json!({ "var": "COMMUNE", "codes": [commune.parse::<i64>().unwrap()] })
-    } else {
-        generic_answer(step)
-    };
-    answer["confirm"] = true.into();
-    let (status, next) = interviewer.post(&path, &answer).await;
-    if status == StatusCode::OK {
-        return next;
-    }
-    assert_eq!(
-        status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{answer} -> {next}"
-    );
-    let special = if step["allow_dont_know"] == true {
-        "dont_know"
-    } else {
-        "refused"
-    };
-    let (status, next) = interviewer
-        .post(&path, &json!({ "var": step["var"], "special": special }))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{}: {next}", step["var"]);
-    next
-}
 
 /// Claims a case, starts its interview and answers up to and including the quota point (the
 /// respondent says they live in `commune`); returns the case and the view after the quota point.

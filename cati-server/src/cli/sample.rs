@@ -1,0 +1,230 @@
+//! `cati sample import|release` and `cati dnc import`: loading a phone list into a wave,
+//! releasing its replicates, and a survey's do-not-call list, through the same services as
+//! the pages and the API (audited as the operator).
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{DatabaseArgs, refused};
+use crate::auth::Actor;
+use crate::services::sample::{self, ImportOptions, Imported};
+
+/// `cati sample …`
+#[derive(Debug, clap::Args)]
+pub struct SampleArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    #[command(subcommand)]
+    command: SampleCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum SampleCommand {
+    /// Charge une liste de numéros (CSV ou .xlsx) dans une vague : les bonnes lignes sont
+    /// chargées, les mauvaises signalées avec leur numéro de ligne et la raison.
+    Import {
+        /// La vague (nom ou identifiant).
+        #[arg(long)]
+        wave: String,
+        /// Le fichier (CSV séparé par « , » « ; » ou tabulation, ou classeur .xlsx).
+        file: PathBuf,
+        /// Ne rien charger si une seule ligne est refusée.
+        #[arg(long)]
+        all_or_nothing: bool,
+        /// Écrit le rapport ligne à ligne dans ce fichier CSV.
+        #[arg(long, value_name = "RAPPORT.csv")]
+        report: Option<PathBuf>,
+        /// Découpe les cas chargés en réplicats aléatoires de cette taille, libérés un à un
+        /// (`cati sample release`).
+        #[arg(long, value_name = "N")]
+        replicate_size: Option<u32>,
+        /// Graine du tirage des réplicats.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Libère le réplicat suivant d'une vague : ses cas peuvent être appelés.
+    Release {
+        /// La vague (nom ou identifiant).
+        #[arg(long)]
+        wave: String,
+    },
+}
+
+/// Runs a `cati sample` subcommand.
+pub async fn run(args: SampleArgs) -> anyhow::Result<()> {
+    let db = args.database.open().await?;
+    let result = match args.command {
+        SampleCommand::Import {
+            wave,
+            file,
+            all_or_nothing,
+            report,
+            replicate_size,
+            seed,
+        } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("lecture de {}", file.display()))?;
+            let name = file.file_name().map_or_else(
+                || file.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            let options = ImportOptions {
+                all_or_nothing,
+                replicate_size,
+                seed: Some(seed),
+            };
+            let bar = ProgressBar::new(bytes.len() as u64).with_style(
+                ProgressStyle::with_template("{bar:40} {percent:>3} % {elapsed_precise}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            let mut progress = |p: samplefile::Progress| {
+                bar.set_length(p.total.max(1));
+                bar.set_position(p.done);
+            };
+            let outcome = sample::import(
+                &db,
+                Actor::Operator,
+                &wave,
+                &name,
+                &bytes,
+                &options,
+                &mut progress,
+            )
+            .await;
+            bar.finish_and_clear();
+            match outcome.map_err(refused) {
+                Ok((imported, full)) => {
+                    if let Some(path) = &report {
+                        let out = std::fs::File::create(path)
+                            .with_context(|| format!("écriture de {}", path.display()))?;
+                        full.write_csv(std::io::BufWriter::new(out))
+                            .with_context(|| format!("écriture de {}", path.display()))?;
+                    }
+                    args.database.answer(&imported, &summary(&imported, &full))
+                }
+                Err(e) => Err(e),
+            }
+        }
+        SampleCommand::Release { wave } => {
+            match sample::release_replicate(&db, Actor::Operator, &wave)
+                .await
+                .map_err(refused)
+            {
+                Ok((replicate, cases)) => args.database.answer(
+                    &serde_json::json!({ "replicate": replicate, "cases": cases }),
+                    &format!("Réplicat {replicate} libéré : {cases} cas à appeler.\n"),
+                ),
+                Err(e) => Err(e),
+            }
+        }
+    };
+    db.close().await;
+    result
+}
+
+/// The import in a few French lines: counts, reasons, communes, line types, and the first
+/// refused lines.
+fn summary(imported: &Imported, report: &samplefile::Report) -> String {
+    let mut text = format!("Fichier lu : {}.\n", imported.file);
+    if !imported.stored {
+        text.push_str("RIEN N'A ÉTÉ CHARGÉ (--all-or-nothing) : corrigez les lignes refusées.\n");
+    }
+    text.push_str(&format!(
+        "{} cas chargés, {} lignes refusées",
+        imported.imported,
+        report.rejected().len()
+    ));
+    if imported.already_present > 0 {
+        text.push_str(&format!(
+            ", {} déjà présentes (même identifiant)",
+            imported.already_present
+        ));
+    }
+    text.push_str(".\n");
+    if imported.replicates > 0 {
+        text.push_str(&format!(
+            "{} réplicats créés ; aucun n'est libéré : cati sample release.\n",
+            imported.replicates
+        ));
+    }
+    let reasons: Vec<String> = report
+        .by_reason()
+        .map(|r| format!("{} : {}", r.label, r.count))
+        .collect();
+    if !reasons.is_empty() {
+        text.push_str(&format!("Refus par motif — {}.\n", reasons.join(" ; ")));
+    }
+    let lines: Vec<String> = report
+        .by_line_type()
+        .map(|(line, count)| format!("{} : {count}", line.label()))
+        .collect();
+    if !lines.is_empty() {
+        text.push_str(&format!("Par type de ligne — {}.\n", lines.join(" ; ")));
+    }
+    let communes: Vec<String> = report
+        .by_commune()
+        .map(|c| format!("{} {}", c.name, c.count))
+        .collect();
+    if !communes.is_empty() {
+        text.push_str(&format!("Par commune — {}", communes.join(", ")));
+        if report.without_commune() > 0 {
+            text.push_str(&format!(", sans commune {}", report.without_commune()));
+        }
+        text.push_str(".\n");
+    }
+    for rejection in report.rejected().iter().take(20) {
+        text.push_str(&format!("  {rejection}\n"));
+    }
+    if report.rejected().len() > 20 {
+        text.push_str(&format!(
+            "  … et {} autres (--report RAPPORT.csv pour la liste complète)\n",
+            report.rejected().len() - 20
+        ));
+    }
+    text
+}
+
+/// `cati dnc …`
+#[derive(Debug, clap::Args)]
+pub struct DncArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    #[command(subcommand)]
+    command: DncCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum DncCommand {
+    /// Ajoute une liste de numéros (un par ligne, ou la première colonne d'un CSV) à la liste
+    /// des personnes à ne plus appeler d'une enquête ; seuls des condensats sont gardés.
+    Import {
+        /// L'enquête (nom ou identifiant).
+        #[arg(long)]
+        survey: String,
+        /// Le fichier.
+        file: PathBuf,
+    },
+}
+
+/// Runs a `cati dnc` subcommand.
+pub async fn run_dnc(args: DncArgs) -> anyhow::Result<()> {
+    let DncCommand::Import { survey, file } = args.command;
+    let text =
+        std::fs::read_to_string(&file).with_context(|| format!("lecture de {}", file.display()))?;
+    let db = args.database.open().await?;
+    let outcome = sample::import_do_not_call(&db, Actor::Operator, &survey, &text).await;
+    db.close().await;
+    let imported = outcome.map_err(refused)?;
+    let mut summary = format!(
+        "{} numéros ajoutés à la liste, {} y étaient déjà, {} lignes refusées.\n",
+        imported.added,
+        imported.already_listed,
+        imported.rejected.len()
+    );
+    for line in &imported.rejected {
+        summary.push_str(&format!("  {line}\n"));
+    }
+    args.database.answer(&imported, &summary)
+}
