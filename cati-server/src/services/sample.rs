@@ -140,7 +140,7 @@ pub async fn import(
             break;
         }
     }
-    let stored = !(options.all_or_nothing && !report.rejected().is_empty());
+    let stored = !options.all_or_nothing || report.rejected().is_empty();
     let mut tx = match whole {
         Some(tx) if !stored => {
             tx.rollback().await?;
