@@ -43,6 +43,13 @@ enum WaveCommand {
     },
     /// Lists the waves.
     List,
+    /// Attaches a quota design (TOML, e.g. from `cati quotas plan --design-out`) to a wave.
+    Quotas {
+        /// The wave (name or identifier).
+        wave: String,
+        /// The design file.
+        file: std::path::PathBuf,
+    },
     /// Opens a wave: its cases are handed out.
     Open {
         /// The wave (name or identifier).
@@ -95,6 +102,7 @@ pub async fn run(args: WaveArgs) -> anyhow::Result<()> {
             };
             args.database.answer(&all, &text)
         }
+        WaveCommand::Quotas { wave, file } => attach(&db, &args.database, &wave, &file).await,
         WaveCommand::Open { wave } => {
             change(&db, &args.database, status(wave, WaveStatus::Open)).await
         }
@@ -107,6 +115,32 @@ pub async fn run(args: WaveArgs) -> anyhow::Result<()> {
     };
     db.close().await;
     result
+}
+
+async fn attach(
+    db: &crate::store::Db,
+    database: &DatabaseArgs,
+    wave: &str,
+    file: &std::path::Path,
+) -> anyhow::Result<()> {
+    let source = std::fs::read_to_string(file)
+        .map_err(|e| anyhow::anyhow!("lecture de {} : {e}", file.display()))?;
+    let mut tx = db.read().await?;
+    let wave = waves::find(&mut tx, wave).await.map_err(refused)?;
+    tx.commit().await?;
+    let state = crate::server::state(db.clone(), Default::default()).await?;
+    let figures =
+        crate::services::quota::attach_design(&state, Actor::Operator, wave.uuid, &source)
+            .await
+            .map_err(refused)?;
+    database.answer(
+        &figures,
+        &format!(
+            "Plan de quotas attaché à la vague « {} » : {} cellules.\n",
+            wave.name,
+            figures.cells.len()
+        ),
+    )
 }
 
 async fn change(

@@ -30,6 +30,9 @@ pub enum CallOutcome {
     Unable,
     /// The respondent asked to be called at a given date and time.
     Appointment,
+    /// The person asked never to be called again: a refusal, and the number goes on the
+    /// survey's do-not-call list.
+    DoNotCall,
 }
 
 /// How an outcome affects the case.
@@ -46,7 +49,7 @@ pub enum Effect {
 impl CallOutcome {
     /// Every outcome, in the order shown to interviewers (the keyboard shortcut is the
     /// position, from 1).
-    pub const ALL: [CallOutcome; 10] = [
+    pub const ALL: [CallOutcome; 11] = [
         CallOutcome::NoAnswer,
         CallOutcome::Busy,
         CallOutcome::AnsweringMachine,
@@ -57,6 +60,7 @@ impl CallOutcome {
         CallOutcome::Fax,
         CallOutcome::Language,
         CallOutcome::Unable,
+        CallOutcome::DoNotCall,
     ];
 
     /// The name used in the API and the database.
@@ -72,6 +76,7 @@ impl CallOutcome {
             CallOutcome::Language => "language",
             CallOutcome::Unable => "unable",
             CallOutcome::Appointment => "appointment",
+            CallOutcome::DoNotCall => "do_not_call",
         }
     }
 
@@ -93,6 +98,7 @@ impl CallOutcome {
             CallOutcome::Language => "Barrière de la langue",
             CallOutcome::Unable => "Personne dans l'incapacité de répondre",
             CallOutcome::Appointment => "Rendez-vous",
+            CallOutcome::DoNotCall => "Refus : ne plus m'appeler",
         }
     }
 
@@ -102,7 +108,7 @@ impl CallOutcome {
             CallOutcome::NoAnswer => "3.13",
             CallOutcome::Busy => "3.12",
             CallOutcome::AnsweringMachine => "3.14",
-            CallOutcome::Refusal => "2.111",
+            CallOutcome::Refusal | CallOutcome::DoNotCall => "2.111",
             CallOutcome::NotInService => "4.30",
             CallOutcome::Business => "4.51",
             CallOutcome::Fax => "4.20",
@@ -121,6 +127,7 @@ impl CallOutcome {
             CallOutcome::Busy => Effect::RecallAfter(30),
             CallOutcome::Appointment => Effect::Appointment,
             CallOutcome::Refusal
+            | CallOutcome::DoNotCall
             | CallOutcome::NotInService
             | CallOutcome::Business
             | CallOutcome::Fax

@@ -9,8 +9,9 @@ use crate::scheduling::outcomes::{CallOutcome, parse_appointment};
 use crate::state::AppState;
 use crate::store::cases::{self, AttemptRow, CaseRow, CaseStatus, NewAttempt};
 use crate::store::interviews::{self, InterviewStatus};
+use crate::store::sample::{self, DoNotCallSource};
 use crate::store::users::Role;
-use crate::store::{StoreError, Tx};
+use crate::store::{StoreError, Tx, exports, surveys};
 
 /// A case as the interviewer holding it (or a supervisor) sees it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -197,6 +198,20 @@ pub async fn record_outcome(
     };
     if !cases::close_call(&mut tx, &attempt, next).await? {
         return Err(AppError::forbidden("vous ne détenez pas ce cas"));
+    }
+    if outcome == CallOutcome::DoNotCall && !attempt.number_dialled.is_empty() {
+        let wave = surveys::wave(&mut tx, case.wave_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("vague inconnue"))?;
+        let secret = exports::survey_secret(&mut tx, wave.survey_id).await?;
+        let hash = crate::services::sample::number_hash(&secret, &attempt.number_dialled);
+        sample::add_do_not_call(
+            &mut tx,
+            wave.survey_id,
+            &[hash],
+            DoNotCallSource::Respondent,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())

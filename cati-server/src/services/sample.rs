@@ -82,7 +82,13 @@ pub async fn import(
             "la taille d'un réplicat doit être d'au moins 1".to_owned(),
         ));
     }
-    let (wave, secret, preload_commune) = prepare(db, wave).await?;
+    let Prepared {
+        wave,
+        secret,
+        preload_commune,
+        wave_had_cases,
+        survey_has_do_not_call,
+    } = prepare(db, wave).await?;
     let mut file = SampleFile::open(bytes, file_name, &Mapping::default()).map_err(file_error)?;
     let described = file.format().to_string();
     let auto_ids = file
@@ -125,6 +131,8 @@ pub async fn import(
                 preload_commune,
                 id_prefix: auto_ids.then_some(import_tag.as_str()),
                 replicates: options.replicate_size.is_some(),
+                wave_had_cases,
+                survey_has_do_not_call,
             };
             match whole.as_mut() {
                 Some(tx) => store_batch(tx, &context, &mut batch, &mut report, &mut tally).await?,
@@ -303,11 +311,27 @@ struct BatchContext<'a> {
     id_prefix: Option<&'a str>,
     /// Cases wait for the replicate split.
     replicates: bool,
+    /// The wave had cases before this import. When it had none, a number of the file can only
+    /// repeat another row of the same file, which the validator already refuses: the database
+    /// need not be asked.
+    wave_had_cases: bool,
+    /// The survey's do-not-call list has entries (else it need not be asked either).
+    survey_has_do_not_call: bool,
 }
 
-/// The wave (which must still take cases), the survey's secret, and whether its questionnaire
-/// has a `commune_fichier` preload field.
-async fn prepare(db: &Db, wave: &str) -> Result<(WaveRow, Vec<u8>, bool), AppError> {
+/// What an import reads once before the rows.
+struct Prepared {
+    wave: WaveRow,
+    secret: Vec<u8>,
+    preload_commune: bool,
+    wave_had_cases: bool,
+    survey_has_do_not_call: bool,
+}
+
+/// The wave (which must still take cases), the survey's secret, whether its questionnaire has
+/// a `commune_fichier` preload field, whether the wave has cases and the survey a do-not-call
+/// list.
+async fn prepare(db: &Db, wave: &str) -> Result<Prepared, AppError> {
     let mut tx = db.write().await?;
     let wave = waves::find(&mut tx, wave).await?;
     if wave.status == WaveStatus::Closed {
@@ -319,12 +343,20 @@ async fn prepare(db: &Db, wave: &str) -> Result<(WaveRow, Vec<u8>, bool), AppErr
     let secret = exports::survey_secret(&mut tx, wave.survey_id).await?;
     let questionnaire =
         survey_service::stored_questionnaire(&mut tx, wave.questionnaire_version_id).await?;
+    let wave_had_cases = cases::count(&mut tx, wave.id).await? > 0;
+    let survey_has_do_not_call = store::has_do_not_call(&mut tx, wave.survey_id).await?;
     tx.commit().await?;
     let preload_commune = questionnaire
         .preload_fields()
         .iter()
         .any(|f| f.name == PRELOAD_COMMUNE);
-    Ok((wave, secret, preload_commune))
+    Ok(Prepared {
+        wave,
+        secret,
+        preload_commune,
+        wave_had_cases,
+        survey_has_do_not_call,
+    })
 }
 
 /// The preload field through which a questionnaire reads the commune the file gives.
@@ -338,22 +370,27 @@ async fn store_batch(
     report: &mut Report,
     tally: &mut Tally,
 ) -> Result<(), AppError> {
-    let numbers: Vec<&str> = batch
+    let numbers: Vec<String> = batch
         .iter()
-        .flat_map(|row| row.phones().map(|(_, phone)| phone.e164.as_str()))
+        .flat_map(|row| row.phones().map(|(_, phone)| phone.e164.clone()))
         .collect();
-    let in_wave = store::numbers_in_wave(tx, context.wave.id, &numbers).await?;
-    let hashes: Vec<String> = numbers
-        .iter()
-        .map(|n| number_hash(context.secret, n))
-        .collect();
-    let listed = store::do_not_call_among(tx, context.wave.survey_id, &hashes).await?;
-    report.reject_if(batch, CallerCheck::AlreadyInWave, |e164| {
-        in_wave.contains(e164)
-    });
-    report.reject_if(batch, CallerCheck::DoNotCall, |e164| {
-        listed.contains(&number_hash(context.secret, e164))
-    });
+    if context.wave_had_cases {
+        let refs: Vec<&str> = numbers.iter().map(String::as_str).collect();
+        let in_wave = store::numbers_in_wave(tx, context.wave.id, &refs).await?;
+        report.reject_if(batch, CallerCheck::AlreadyInWave, |e164| {
+            in_wave.contains(e164)
+        });
+    }
+    if context.survey_has_do_not_call {
+        let hashes: Vec<String> = numbers
+            .iter()
+            .map(|n| number_hash(context.secret, n))
+            .collect();
+        let listed = store::do_not_call_among(tx, context.wave.survey_id, &hashes).await?;
+        report.reject_if(batch, CallerCheck::DoNotCall, |e164| {
+            listed.contains(&number_hash(context.secret, e164))
+        });
+    }
     let cases: Vec<NewCase> = batch
         .iter()
         .map(|row| {

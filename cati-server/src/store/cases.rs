@@ -267,13 +267,6 @@ pub async fn close_call(
     Ok(true)
 }
 
-/// Cases per multi-row `insert` (10 parameters each: well under SQLite's 32,766 and
-/// PostgreSQL's 65,535 bound parameters per statement).
-const CASES_PER_STATEMENT: usize = 500;
-
-/// Phone numbers per multi-row `insert` (3 parameters each).
-const PHONES_PER_STATEMENT: usize = 1000;
-
 /// Adds cases to a wave, skipping external identifiers already present; returns how many were
 /// added. Cases go in by multi-row statements, hundreds at a time (one round trip each rather
 /// than one per case and per number). A case with a replicate waits for its release; one
@@ -281,7 +274,9 @@ const PHONES_PER_STATEMENT: usize = 1000;
 pub async fn insert_cases(tx: &mut Tx, wave_id: i64, cases: &[NewCase]) -> Result<u64, StoreError> {
     let now = now_ms();
     let mut added = 0;
-    for batch in cases.chunks(CASES_PER_STATEMENT) {
+    let cases_per_statement = tx.rows_per_statement(10);
+    let phones_per_statement = tx.rows_per_statement(3);
+    for batch in cases.chunks(cases_per_statement) {
         let mut sql = String::from(
             "insert into sample_cases (uuid, wave_id, external_id, commune_code, commune_name, \
              preload, synthetic, status, created_at, replicate, released) values ",
@@ -335,7 +330,7 @@ pub async fn insert_cases(tx: &mut Tx, wave_id: i64, cases: &[NewCase]) -> Resul
                     .map(move |(position, phone)| (id, position, phone.as_str()))
             })
             .collect();
-        for chunk in phones.chunks(PHONES_PER_STATEMENT) {
+        for chunk in phones.chunks(phones_per_statement) {
             let values: Vec<String> = (0..chunk.len())
                 .map(|i| format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3))
                 .collect();

@@ -125,10 +125,13 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true);
+            // The one writer keeps 64 MB of pages in memory (SQLite's default is 2 MB): loading
+            // a large phone list updates several indexes in no particular order, and with the
+            // default cache each insert would go back to the file for its index pages.
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(Duration::from_secs(60))
-                .connect_with(options.clone())
+                .connect_with(options.clone().pragma("cache_size", "-65536"))
                 .await?;
             SQLITE_MIGRATOR.run(&writer).await?;
             let pool = SqlitePoolOptions::new()

@@ -5,9 +5,6 @@ use std::collections::HashSet;
 
 use super::{StoreError, Tx, now_ms};
 
-/// Values per `in (…)` list, well under both backends' bound-parameter limits.
-const PER_LIST: usize = 1000;
-
 /// `$first, $first+1, …` for `count` parameters.
 fn placeholders(first: usize, count: usize) -> String {
     (first..first + count)
@@ -23,10 +20,13 @@ pub async fn numbers_in_wave(
     numbers: &[&str],
 ) -> Result<HashSet<String>, StoreError> {
     let mut found = HashSet::new();
-    for chunk in numbers.chunks(PER_LIST) {
+    let per_list = tx.rows_per_statement(1);
+    for chunk in numbers.chunks(per_list) {
+        // Written so that both planners start from the numbers (their index) and check each
+        // one's case by its key, rather than walk the wave's cases.
         let sql = format!(
-            "select p.e164 from case_phones p join sample_cases c on c.id = p.case_id \
-             where c.wave_id = $1 and p.e164 in ({})",
+            "select p.e164 from case_phones p where p.e164 in ({}) and exists \
+             (select 1 from sample_cases c where c.id = p.case_id and c.wave_id = $1)",
             placeholders(2, chunk.len())
         );
         let mut statement = tx.query(&sql).bind(wave_id);
@@ -39,6 +39,16 @@ pub async fn numbers_in_wave(
     Ok(found)
 }
 
+/// Whether the survey's do-not-call list has any entry.
+pub async fn has_do_not_call(tx: &mut Tx, survey_id: i64) -> Result<bool, StoreError> {
+    let row: Option<(i64,)> = tx
+        .query("select 1 from do_not_call where survey_id = $1 limit 1")
+        .bind(survey_id)
+        .fetch_optional()
+        .await?;
+    Ok(row.is_some())
+}
+
 /// Which of `hashes` are on the survey's do-not-call list.
 pub async fn do_not_call_among(
     tx: &mut Tx,
@@ -46,7 +56,8 @@ pub async fn do_not_call_among(
     hashes: &[String],
 ) -> Result<HashSet<String>, StoreError> {
     let mut found = HashSet::new();
-    for chunk in hashes.chunks(PER_LIST) {
+    let per_list = tx.rows_per_statement(1);
+    for chunk in hashes.chunks(per_list) {
         let sql = format!(
             "select number_hash from do_not_call where survey_id = $1 and number_hash in ({})",
             placeholders(2, chunk.len())
@@ -88,7 +99,8 @@ pub async fn add_do_not_call(
 ) -> Result<u64, StoreError> {
     let now = now_ms();
     let mut added = 0;
-    for chunk in hashes.chunks(PER_LIST / 2) {
+    let per_statement = tx.rows_per_statement(1);
+    for chunk in hashes.chunks(per_statement) {
         let values: Vec<String> = (0..chunk.len())
             .map(|i| format!("($1, ${}, $2, $3)", i + 4))
             .collect();
@@ -132,7 +144,8 @@ pub async fn last_replicate(tx: &mut Tx, wave_id: i64) -> Result<i64, StoreError
 
 /// Puts cases in a replicate (not released).
 pub async fn set_replicate(tx: &mut Tx, ids: &[i64], replicate: i64) -> Result<(), StoreError> {
-    for chunk in ids.chunks(PER_LIST) {
+    let per_list = tx.rows_per_statement(1);
+    for chunk in ids.chunks(per_list) {
         let sql = format!(
             "update sample_cases set replicate = $1, released = false where id in ({})",
             placeholders(2, chunk.len())

@@ -1,4 +1,4 @@
-//! `cati bench`: answer-save throughput and latency with many concurrent simulated
+//! `cati bench` (or `cati bench answers`): answer-save throughput and latency with many concurrent simulated
 //! interviewers, on a scratch SQLite file and, when given, a scratch PostgreSQL database, with
 //! a sample of `--sample` cases (100,000 by default) spread over the 28 communes, which carry the
 //! demo's commune quotas.
@@ -32,9 +32,9 @@ use crate::store::cases::{self, NewCase};
 use crate::store::surveys::{self, WaveStatus};
 use crate::store::users::{self, Role};
 
-/// Options of `cati bench`.
+/// Options of `cati bench answers`.
 #[derive(Clone, Debug, clap::Args)]
-pub struct BenchArgs {
+pub struct AnswersArgs {
     /// Concurrent simulated interviewers.
     #[arg(long, default_value_t = 100)]
     pub interviewers: u32,
@@ -54,48 +54,6 @@ pub struct BenchArgs {
     /// tight loop).
     #[arg(long, default_value_t = 1000)]
     pub poll_interval_ms: u64,
-    /// A PostgreSQL server URL (its `postgres` database); a scratch database is created there
-    /// and dropped afterwards. Without it only SQLite is measured.
-    #[arg(long, env = "CATI_BENCH_POSTGRES_URL")]
-    pub postgres_url: Option<String>,
-}
-
-/// Runs the benchmark and prints the figures.
-pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
-    let dir = std::env::temp_dir().join(format!("cati-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let url = format!("sqlite://{}", dir.join("bench.db").display());
-    let result = measure("SQLite", &url, &args).await;
-    let _ = std::fs::remove_dir_all(&dir);
-    result?;
-    if let Some(admin_url) = &args.postgres_url {
-        let name = format!("cati_bench_{}", std::process::id());
-        let admin = sqlx::PgPool::connect(admin_url)
-            .await
-            .context("connecting to PostgreSQL")?;
-        sqlx::query(&format!("create database {name}"))
-            .execute(&admin)
-            .await?;
-        let url = replace_database(admin_url, &name);
-        let result = measure("PostgreSQL", &url, &args).await;
-        sqlx::query(&format!("drop database if exists {name} with (force)"))
-            .execute(&admin)
-            .await?;
-        result?;
-    }
-    Ok(())
-}
-
-/// The same server URL with another database name.
-pub fn replace_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let prefix = base.rsplit_once('/').map_or(base, |(p, _)| p);
-    match query {
-        Some(q) => format!("{prefix}/{name}?{q}"),
-        None => format!("{prefix}/{name}"),
-    }
 }
 
 /// Rounds of the three conditions.
@@ -218,7 +176,7 @@ fn start_pollers(
     state: &AppState,
     supervisor: &CurrentUser,
     wave: uuid::Uuid,
-    args: &BenchArgs,
+    args: &AnswersArgs,
     polling: &Arc<AtomicBool>,
 ) -> Vec<JoinHandle<anyhow::Result<Vec<Duration>>>> {
     (0..args.supervisors)
@@ -242,7 +200,8 @@ fn start_pollers(
         .collect()
 }
 
-async fn measure(label: &str, url: &str, args: &BenchArgs) -> anyhow::Result<()> {
+/// Measures the three conditions on the database at `url`.
+pub(super) async fn measure(label: &str, url: &str, args: &AnswersArgs) -> anyhow::Result<()> {
     let connections = args
         .interviewers
         .min(if url.starts_with("sqlite") { 16 } else { 40 });
@@ -324,7 +283,7 @@ fn ms(d: Duration) -> f64 {
 /// communes), its interviewers and a supervisor.
 async fn setup(
     db: &Db,
-    args: &BenchArgs,
+    args: &AnswersArgs,
 ) -> anyhow::Result<(uuid::Uuid, Vec<CurrentUser>, CurrentUser, u32)> {
     let q = questionnaire::load(FIXTURE_QUESTIONNAIRE, "fixture-questionnaire.toml")
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -1,0 +1,85 @@
+//! `cati bench`: benchmarks that print figures, each run on a scratch SQLite file and, when
+//! `--postgres-url` is given, on a scratch PostgreSQL database created and dropped there.
+//!
+//! - `cati bench` / `cati bench answers`: interviewers' answer throughput and latency, alone,
+//!   with live dashboards open and with supervisors polling ([`answers`]).
+//! - `cati bench import`: loading a phone list of `--rows` rows into a wave ([`import`]).
+
+mod answers;
+mod import;
+
+use anyhow::Context;
+
+pub use answers::AnswersArgs;
+pub use import::ImportArgs;
+
+/// Options of `cati bench`.
+#[derive(Clone, Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct BenchArgs {
+    /// What to measure (default: answers).
+    #[command(subcommand)]
+    pub what: Option<BenchWhat>,
+    /// Options of the answers benchmark, when no subcommand is given.
+    #[command(flatten)]
+    pub answers: AnswersArgs,
+    /// A PostgreSQL server URL (its `postgres` database); a scratch database is created there
+    /// and dropped afterwards. Without it only SQLite is measured.
+    #[arg(long, env = "CATI_BENCH_POSTGRES_URL", global = true)]
+    pub postgres_url: Option<String>,
+}
+
+/// The benchmarks.
+#[derive(Clone, Debug, clap::Subcommand)]
+pub enum BenchWhat {
+    /// Answer-save throughput and latency (the default).
+    Answers(AnswersArgs),
+    /// Loading a phone list into a wave.
+    Import(ImportArgs),
+}
+
+/// Runs the benchmark asked for on each backend and prints the figures.
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let what = args.what.unwrap_or(BenchWhat::Answers(args.answers));
+    let dir = std::env::temp_dir().join(format!("cati-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let url = format!("sqlite://{}", dir.join("bench.db").display());
+    let result = measure(&what, "SQLite", &url).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    result?;
+    if let Some(admin_url) = &args.postgres_url {
+        let name = format!("cati_bench_{}", std::process::id());
+        let admin = sqlx::PgPool::connect(admin_url)
+            .await
+            .context("connecting to PostgreSQL")?;
+        sqlx::query(&format!("create database {name}"))
+            .execute(&admin)
+            .await?;
+        let url = replace_database(admin_url, &name);
+        let result = measure(&what, "PostgreSQL", &url).await;
+        sqlx::query(&format!("drop database if exists {name} with (force)"))
+            .execute(&admin)
+            .await?;
+        result?;
+    }
+    Ok(())
+}
+
+async fn measure(what: &BenchWhat, label: &str, url: &str) -> anyhow::Result<()> {
+    match what {
+        BenchWhat::Answers(args) => answers::measure(label, url, args).await,
+        BenchWhat::Import(args) => import::measure(label, url, args).await,
+    }
+}
+
+/// The same server URL with another database name.
+pub fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let prefix = base.rsplit_once('/').map_or(base, |(p, _)| p);
+    match query {
+        Some(q) => format!("{prefix}/{name}?{q}"),
+        None => format!("{prefix}/{name}"),
+    }
+}
