@@ -41,12 +41,10 @@ pub async fn numbers_in_wave(
 
 /// Whether the survey's do-not-call list has any entry.
 pub async fn has_do_not_call(tx: &mut Tx, survey_id: i64) -> Result<bool, StoreError> {
-    let row: Option<(i64,)> = tx
-        .query("select 1 from do_not_call where survey_id = $1 limit 1")
+    tx.query("select exists (select 1 from do_not_call where survey_id = $1)")
         .bind(survey_id)
-        .fetch_optional()
-        .await?;
-    Ok(row.is_some())
+        .fetch_scalar()
+        .await
 }
 
 /// Which of `hashes` are on the survey's do-not-call list.
