@@ -19,3 +19,6 @@ create table do_not_call (
     added_at integer not null,
     primary key (survey_id, number_hash)
 ) strict;
+
+-- Managers search a wave's cases by commune and status.
+create index sample_cases_commune on sample_cases (wave_id, commune_code, status);

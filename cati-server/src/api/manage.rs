@@ -10,9 +10,10 @@ use uuid::Uuid;
 use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiJson, ApiPath, ApiQuery, AppError, ErrorBody};
 use crate::services::accounts;
-use crate::services::manage::{self, Progress, SampleCase};
+use crate::services::manage::{self, CaseAction, Progress, SampleCase, SampleQuery};
 use crate::state::AppState;
 use crate::store::audit::AuditEntry;
+use crate::store::cases::CaseRow;
 use crate::store::surveys::WaveRow;
 use crate::store::users::Role;
 
@@ -33,27 +34,12 @@ pub async fn waves(
     Ok(Json(manage::waves(&state.db, Actor::User(&user)).await?))
 }
 
-/// Paging of the sample.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct Page {
-    /// Cases skipped, by identifier (default 0).
-    #[serde(default)]
-    #[param(minimum = 0)]
-    offset: Option<i64>,
-    /// Cases returned (default 100).
-    #[serde(default)]
-    #[param(minimum = 1, maximum = 1000)]
-    limit: Option<i64>,
-}
-
 #[utoipa::path(
     get,
     path = "/waves/{id}/sample",
     tag = "gestion",
-    summary = "Une page de l’échantillon d’une vague, avec les numéros",
-    params(("id" = Uuid, Path, description = "Identifiant de la vague"), Page),
+    summary = "Cherche dans l’échantillon d’une vague (numéros compris), page par page",
+    params(("id" = Uuid, Path, description = "Identifiant de la vague"), SampleQuery),
     responses(
         (status = 200, description = "Cas", body = [SampleCase]),
         (status = "default", description = "Erreur : message en français", body = ErrorBody)
@@ -63,11 +49,31 @@ pub async fn sample(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(wave_id): ApiPath<Uuid>,
-    ApiQuery(page): ApiQuery<Page>,
+    ApiQuery(query): ApiQuery<SampleQuery>,
 ) -> Result<Json<Vec<SampleCase>>, AppError> {
-    let (offset, limit) = (page.offset.unwrap_or(0), page.limit.unwrap_or(100));
+    Ok(Json(manage::sample(&state, &user, wave_id, &query).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/cases/{id}/actions",
+    tag = "gestion",
+    summary = "Libère, reprogramme ou clôt un cas (superviseurs)",
+    params(("id" = Uuid, Path, description = "Identifiant du cas")),
+    request_body = CaseAction,
+    responses(
+        (status = 200, description = "Le cas", body = CaseRow),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
+pub async fn case_action(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(case): ApiPath<Uuid>,
+    ApiJson(action): ApiJson<CaseAction>,
+) -> Result<Json<CaseRow>, AppError> {
     Ok(Json(
-        manage::sample(&state, &user, wave_id, offset, limit).await?,
+        manage::act_on_case(&state.db, Actor::User(&user), case, &action).await?,
     ))
 }
 

@@ -64,6 +64,7 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(waves::status))
         .routes(routes!(sample::release))
         .routes(routes!(manage::sample))
+        .routes(routes!(manage::case_action))
         .routes(routes!(manage::progress))
         .routes(routes!(dashboard::figures))
         .routes(routes!(dashboard::events))

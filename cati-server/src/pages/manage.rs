@@ -4,44 +4,205 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
+use uuid::Uuid;
 
 use super::layout;
 use crate::auth::{Actor, CurrentUser};
-use crate::error::{ApiForm, ApiPath, AppError};
+use crate::error::{ApiForm, ApiPath, ApiQuery, AppError};
+use crate::sample::communes::COMMUNES;
+use crate::scheduling::outcomes::CallOutcome;
 use crate::scheduling::outcomes::format_local;
 use crate::services::accounts;
-use crate::services::manage::{self, SampleCase};
+use crate::services::calls;
+use crate::services::manage::{self, CaseAction, SampleCase, SampleQuery};
 use crate::state::AppState;
+use crate::store::cases::CaseStatus;
 use crate::store::users::Role;
 
+/// The sample search: `?vague=…` and the filters of [`SampleQuery`] (`after` pages on).
+#[derive(Debug, Default, Deserialize)]
+pub struct SampleSearch {
+    #[serde(default)]
+    vague: Option<Uuid>,
+    #[serde(flatten)]
+    query: SampleQuery,
+}
+
+/// `GET /echantillon`: a wave's cases, searched and paged.
 pub async fn sample(
     State(state): State<AppState>,
     user: CurrentUser,
+    ApiQuery(search): ApiQuery<SampleSearch>,
 ) -> Result<Html<String>, AppError> {
     let waves = manage::waves(&state.db, Actor::User(&user)).await?;
-    let rows = match waves.first() {
-        Some(wave) => manage::sample(&state, &user, wave.uuid, 0, 100).await?,
+    let wave = match search.vague {
+        Some(id) => waves.iter().find(|w| w.uuid == id),
+        None => waves.first(),
+    };
+    let query = SampleQuery {
+        limit: Some(100),
+        ..search.query.clone()
+    };
+    let rows = match wave {
+        Some(wave) => manage::sample(&state, &user, wave.uuid, &query).await?,
         None => Vec::new(),
     };
+    let selected = |v: &Option<String>| v.clone().unwrap_or_default();
+    let next = rows.last().filter(|_| rows.len() == 100).map(|last| {
+        let mut params: Vec<(String, String)> = Vec::new();
+        if let Some(wave) = wave {
+            params.push(("vague".into(), wave.uuid.to_string()));
+        }
+        for (key, value) in [
+            ("external_id", &search.query.external_id),
+            ("phone", &search.query.phone),
+            ("commune", &search.query.commune),
+            ("aapor", &search.query.aapor),
+        ] {
+            if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+                params.push((key.into(), v.to_owned()));
+            }
+        }
+        if let Some(status) = search.query.status {
+            params.push(("status".into(), status.as_str().into()));
+        }
+        params.push(("after".into(), last.case.uuid.to_string()));
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(params)
+            .finish()
+    });
     Ok(Html(layout("Échantillon", Some(&user), html! {
         h1 { "Échantillon" }
-        @for wave in &waves { p { (wave.survey_title) " — vague « " (wave.name) " » (" (wave.status.label()) ")" } }
-        p { "Les 100 premiers cas de la vague la plus récente (liste complète : API /api/waves/{id}/sample)." }
-        table {
-            thead { tr { th { "Cas" } th { "Commune" } th { "Numéros" } th { "Statut" } th { "Appels" } th { "Dernier appel" } th { "Issue finale" } } }
-            tbody {
-                @for SampleCase { case, phones } in &rows {
-                    tr {
-                        td { (case.external_id) @if case.synthetic { " (synthétique)" } }
-                        td { (case.commune_name.as_deref().unwrap_or("")) }
-                        td { (phones.join(", ")) }
-                        td { (case.status.label()) }
-                        td { (case.attempts) }
-                        td { (case.last_call_at.map(format_local).unwrap_or_default()) }
-                        td { (case.final_aapor.as_deref().unwrap_or("")) }
+        form method="get" action="/echantillon" {
+            label { "Vague " select name="vague" {
+                @for w in &waves { option value=(w.uuid) selected[Some(w.uuid) == wave.map(|w| w.uuid)] { (w.survey_title) " — " (w.name) " (" (w.status.label()) ")" } }
+            } }
+            label { " Identifiant " input name="external_id" value=(selected(&search.query.external_id)) size="10"; }
+            label { " Numéro " input name="phone" value=(selected(&search.query.phone)) size="14"; }
+            label { " Commune " select name="commune" {
+                option value="" { "(toutes)" }
+                @for (code, name) in COMMUNES { option value=(code) selected[search.query.commune.as_deref() == Some(code)] { (name) } }
+            } }
+            label { " Statut " select name="status" {
+                option value="" { "(tous)" }
+                @for status in CaseStatus::ALL { option value=(status.as_str()) selected[search.query.status == Some(status)] { (status.label()) } }
+            } }
+            label { " Disposition AAPOR " input name="aapor" value=(selected(&search.query.aapor)) size="6"; }
+            button type="submit" { "Chercher" }
+        }
+        @if rows.is_empty() { p { "Aucun cas ne correspond." } }
+        @else {
+            table {
+                thead { tr { th { "Cas" } th { "Commune" } th { "Numéros" } th { "Statut" } th { "Appels" } th { "Dernier appel" } th { "Issue finale" } } }
+                tbody {
+                    @for SampleCase { case, phones } in &rows {
+                        tr {
+                            td { a href={ "/echantillon/cas/" (case.uuid) } { (case.external_id) } @if case.synthetic { " (synthétique)" } }
+                            td { (case.commune_name.as_deref().unwrap_or("")) }
+                            td { (phones.join(", ")) }
+                            td { (case.status.label()) @if case.held_by.is_some() { " — détenu" } }
+                            td { (case.attempts) }
+                            td { (case.last_call_at.map(format_local).unwrap_or_default()) }
+                            td { (case.final_aapor.as_deref().unwrap_or("")) }
+                        }
                     }
                 }
             }
+            @if let Some(next) = &next { p { a href={ "/echantillon?" (next) } { "Page suivante" } } }
+        }
+    }).into_string()))
+}
+
+/// `GET /echantillon/cas/{id}`: one case, its numbers, its calls and the manager's actions.
+pub async fn case_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Html<String>, AppError> {
+    case_view(&state, &user, id, None).await
+}
+
+/// The action form of the case page.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseActionForm {
+    action: String,
+    #[serde(default)]
+    at: String,
+    #[serde(default)]
+    outcome: String,
+}
+
+/// `POST /echantillon/cas/{id}/action`.
+pub async fn case_action(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiForm(form): ApiForm<CaseActionForm>,
+) -> Result<Html<String>, AppError> {
+    let action = match form.action.as_str() {
+        "release" => CaseAction::Release,
+        "reschedule" => CaseAction::Reschedule { at: form.at },
+        "finalise" => CaseAction::Finalise {
+            outcome: form.outcome,
+        },
+        other => return Err(AppError::BadRequest(format!("action inconnue : {other}"))),
+    };
+    let notice = match manage::act_on_case(&state.db, Actor::User(&user), id, &action).await {
+        Ok(_) => Ok("Fait.".to_owned()),
+        Err(e @ (AppError::Store(_) | AppError::Internal(_))) => return Err(e),
+        Err(refusal) => Err(refusal.to_string()),
+    };
+    case_view(&state, &user, id, Some(notice)).await
+}
+
+async fn case_view(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    notice: Option<Result<String, String>>,
+) -> Result<Html<String>, AppError> {
+    user.require(Role::MANAGERS)?;
+    let case = calls::case(state, user, id).await?;
+    Ok(Html(layout("Cas", Some(user), html! {
+        h1 { "Cas " (case.external_id) }
+        @match &notice {
+            Some(Ok(done)) => { div.notice role="status" { p { (done) } } }
+            Some(Err(refusal)) => { div.error role="alert" { p { (refusal) } } }
+            None => {}
+        }
+        p { (case.commune_name.as_deref().unwrap_or("commune inconnue")) " — " (case.status.label())
+            @if let Some(at) = case.appointment_at { " — rendez-vous le " (format_local(at)) } }
+        p { "Numéros : " (case.phones.join(", ")) }
+        @if let Some(interview) = &case.interview { p { "Entretien : " (interview.status.label()) } }
+        h2 { "Appels" }
+        @if case.attempts.is_empty() { p { "Aucun appel." } }
+        @else {
+            table {
+                thead { tr { th { "Date" } th { "Enquêteur" } th { "Numéro" } th { "Issue" } th { "AAPOR" } th { "Note" } } }
+                tbody { @for a in &case.attempts { tr {
+                    td { (format_local(a.started_at)) } td { (a.interviewer) } td { (a.number_dialled) }
+                    td { (CallOutcome::parse(&a.outcome).map_or_else(|| a.outcome.clone(), |o| o.label().to_owned())) }
+                    td { (a.aapor_code) } td { (a.note.as_deref().unwrap_or("")) }
+                } } }
+            }
+        }
+        h2 { "Actions" }
+        form.inline method="post" action={ "/echantillon/cas/" (id) "/action" } {
+            input type="hidden" name="action" value="release";
+            button type="submit" { "Libérer (reprendre à l'enquêteur)" }
+        }
+        form.inline method="post" action={ "/echantillon/cas/" (id) "/action" } {
+            input type="hidden" name="action" value="reschedule";
+            label { "Rappeler à partir du " input type="datetime-local" name="at" required; }
+            button type="submit" { "Reprogrammer" }
+        }
+        form.inline method="post" action={ "/echantillon/cas/" (id) "/action" } {
+            input type="hidden" name="action" value="finalise";
+            label { "Clore avec l'issue " select name="outcome" {
+                @for outcome in CallOutcome::ALL { @if outcome != CallOutcome::Appointment { option value=(outcome.as_str()) { (outcome.label()) } } }
+            } }
+            button type="submit" { "Clore" }
         }
     }).into_string()))
 }

@@ -39,6 +39,8 @@ pub fn router() -> Router<AppState> {
         .route("/poste/entretien/rappel", post(workstation::callback))
         .route("/poste/entretien/abandon", post(workstation::break_off))
         .route("/echantillon", get(manage::sample))
+        .route("/echantillon/cas/{id}", get(manage::case_page))
+        .route("/echantillon/cas/{id}/action", post(manage::case_action))
         .route("/suivi", get(manage::progress))
         .merge(dashboard::router())
         .route("/analyses", get(analysis::page))

@@ -391,6 +391,140 @@ pub async fn list(
         .await
 }
 
+/// What a manager searches the sample for (every field optional, all must match).
+#[derive(Clone, Debug, Default)]
+pub struct CaseFilter {
+    /// Identifier in the sample file.
+    pub external_id: Option<String>,
+    /// A phone number (E.164).
+    pub phone: Option<String>,
+    /// INSEE code of the commune.
+    pub commune_code: Option<String>,
+    /// Status.
+    pub status: Option<CaseStatus>,
+    /// Final AAPOR disposition code.
+    pub aapor: Option<String>,
+}
+
+/// A page of a wave's cases matching `filter`, by identifier, after the case `after` (its row
+/// id; keyset paging, so that page 5,000 costs what page 1 costs).
+pub async fn search(
+    tx: &mut Tx,
+    wave_id: i64,
+    filter: &CaseFilter,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Vec<CaseRow>, StoreError> {
+    let mut sql = format!("select {CASE_COLUMNS} from sample_cases where wave_id = $1");
+    let mut params: Vec<super::Param> = vec![wave_id.into()];
+    let mut condition = |sql: &mut String, clause: &str, value: super::Param| {
+        params.push(value);
+        sql.push_str(&format!(" and {clause} ${}", params.len()));
+    };
+    if let Some(v) = &filter.external_id {
+        condition(&mut sql, "external_id =", v.into());
+    }
+    if let Some(v) = &filter.commune_code {
+        condition(&mut sql, "commune_code =", v.into());
+    }
+    if let Some(v) = filter.status {
+        condition(&mut sql, "status =", v.as_str().into());
+    }
+    if let Some(v) = &filter.aapor {
+        condition(&mut sql, "final_aapor =", v.into());
+    }
+    if let Some(v) = &filter.phone {
+        params.push(v.into());
+        sql.push_str(&format!(
+            " and id in (select case_id from case_phones where e164 = ${})",
+            params.len()
+        ));
+    }
+    if let Some(after) = after {
+        params.push(after.into());
+        sql.push_str(&format!(" and id > ${}", params.len()));
+    }
+    params.push(limit.into());
+    sql.push_str(&format!(" order by id limit ${}", params.len()));
+    let mut statement = tx.query(&sql);
+    for param in params {
+        statement = statement.bind(param);
+    }
+    statement.fetch_all().await
+}
+
+/// Releases a case an interviewer holds (a manager's action); false when nobody held it.
+pub async fn release(tx: &mut Tx, case_id: i64) -> Result<bool, StoreError> {
+    let released = tx
+        .query(
+            "update sample_cases set held_by = null, held_at = null, \
+             status = case when status = 'in_interview' then 'pending' else status end \
+             where id = $1 and held_by is not null returning wave_id",
+        )
+        .bind(case_id)
+        .fetch_optional::<(i64,)>()
+        .await?;
+    if let Some((wave_id,)) = released {
+        tx.announce(super::Change::Wave(wave_id)).await?;
+    }
+    Ok(released.is_some())
+}
+
+/// Sets when a case not held and not final is next called (a manager's action); false when it
+/// is held or final.
+pub async fn reschedule(tx: &mut Tx, case_id: i64, at: i64) -> Result<bool, StoreError> {
+    let changed = tx
+        .query(
+            "update sample_cases set next_call_at = $1, \
+             status = case when status = 'appointment' then 'appointment' else 'pending' end, \
+             appointment_at = case when status = 'appointment' then $1 else appointment_at end \
+             where id = $2 and held_by is null and status <> 'final'",
+        )
+        .bind(at)
+        .bind(case_id)
+        .execute()
+        .await?;
+    Ok(changed == 1)
+}
+
+/// Closes a case not held with a final disposition (a manager's action): a partial interview
+/// ends broken off and gives back its quota places. False when it is held or already final.
+pub async fn finalise(
+    tx: &mut Tx,
+    case_id: i64,
+    outcome: &str,
+    aapor: &str,
+) -> Result<bool, StoreError> {
+    let closed: Option<(i64,)> = tx
+        .query(
+            "update sample_cases set status = 'final', final_outcome = $1, final_aapor = $2, \
+             next_call_at = null, appointment_at = null \
+             where id = $3 and held_by is null and status <> 'final' returning wave_id",
+        )
+        .bind(outcome)
+        .bind(aapor)
+        .bind(case_id)
+        .fetch_optional()
+        .await?;
+    let Some((wave_id,)) = closed else {
+        return Ok(false);
+    };
+    let left: Option<(i64,)> = tx
+        .query(
+            "update interviews set status = 'broken_off', ended_at = $1 \
+             where case_id = $2 and status = 'in_progress' returning id",
+        )
+        .bind(now_ms())
+        .bind(case_id)
+        .fetch_optional()
+        .await?;
+    if let Some((interview_id,)) = left {
+        super::quotas::release(tx, interview_id).await?;
+    }
+    tx.announce(super::Change::Wave(wave_id)).await?;
+    Ok(true)
+}
+
 /// A case's phone numbers in dialling order.
 pub async fn phones(tx: &mut Tx, case_id: i64) -> Result<Vec<PhoneRow>, StoreError> {
     tx.query("select position, e164 from case_phones where case_id = $1 order by position")

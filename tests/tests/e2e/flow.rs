@@ -446,6 +446,31 @@ async fn pages_render_for_each_role_and_send_strangers_to_the_login_page(backend
         assert_eq!(status, StatusCode::OK, "{user} on {path}");
         assert!(html.contains(expected), "{user} on {path}: {html}");
     }
+    // The sample page searches (here Ambès's one case not called yet, the form's empty choices
+    // meaning « any ») and links each case to its page, with its calls and the actions.
+    let supervisor = server.login("superviseur").await;
+    let (status, _, html) = page(
+        &supervisor,
+        "/echantillon?external_id=&phone=&commune=33004&status=pending&aapor=",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(
+        html.matches("href=\"/echantillon/cas/").count(),
+        1,
+        "{html}"
+    );
+    let link = html
+        .split("href=\"/echantillon/cas/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a link to a case");
+    let (status, _, html) = page(&supervisor, &format!("/echantillon/cas/{link}")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("Appels") && html.contains("Reprogrammer"),
+        "{html}"
+    );
     let analyst = server.login("analyste").await;
     let (status, _, html) = page(&analyst, "/echantillon").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
