@@ -122,7 +122,7 @@ async fn managers_find_cases_and_act_on_them(postgres: bool) {
         ..SampleQuery::default()
     })
     .await;
-    assert_eq!(keys(&in_interview), [held.external_id.clone()]);
+    assert_eq!(keys(&in_interview), vec![held.external_id.clone()]);
     let first = search(SampleQuery {
         limit: Some(1),
         ..SampleQuery::default()
