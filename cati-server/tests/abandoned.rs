@@ -128,7 +128,7 @@ async fn a_claim_without_activity_is_released_after_the_idle_time(postgres: bool
     assert!(
         entries
             .iter()
-            .any(|e| e.action == "case.release.abandoned"
+            .any(|e| e.action.as_str() == "case.release.abandoned"
                 && e.target == format!("case:{}", case.uuid)),
         "{entries:?}"
     );

@@ -78,7 +78,7 @@ async fn a_committed_action_always_has_its_audit_entry(postgres: bool) {
     assert_eq!(cell(db, before.id).await.target, before.target + 5);
     let log = entries(db).await;
     assert_eq!(log.len(), 1, "one action, one entry");
-    assert_eq!(log[0].action, "quota.cell.update");
+    assert_eq!(log[0].action.as_str(), "quota.cell.update");
     let details: serde_json::Value = serde_json::from_str(&log[0].details).expect("JSON");
     assert_eq!(details["target"]["before"], before.target);
     assert_eq!(details["target"]["after"], after.target);

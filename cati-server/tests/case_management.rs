@@ -6,7 +6,7 @@ use cati_server::sample::demo::FIXTURE_QUESTIONNAIRE;
 use cati_server::services::manage::{self, CaseAction, SampleQuery};
 use cati_server::services::surveys::{self, NewSurvey, Upload};
 use cati_server::services::waves::{self, WaveRequest};
-use cati_server::store::audit;
+use cati_server::store::audit::{self, AuditAction};
 use cati_server::store::cases::{self, CaseStatus, NewCase};
 use cati_server::store::interviews::{self, InterviewStatus};
 use cati_server::store::surveys::WaveStatus;
@@ -208,12 +208,16 @@ async fn managers_find_cases_and_act_on_them(postgres: bool) {
     let entries = audit::recent(&mut tx, 20).await.expect("audit");
     tx.commit().await.expect("commit");
     assert_eq!(interview.status, InterviewStatus::BrokenOff);
-    for action in ["case.release", "case.finalise", "case.reschedule"] {
+    for action in [
+        AuditAction::CaseRelease,
+        AuditAction::CaseFinalise,
+        AuditAction::CaseReschedule,
+    ] {
         assert!(
             entries
                 .iter()
                 .any(|e| e.action == action && e.user_id == Some(supervisor.user.id)),
-            "{action} audited: {entries:?}"
+            "{action:?} audited: {entries:?}"
         );
     }
     scratch.drop_database().await;

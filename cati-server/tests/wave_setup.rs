@@ -6,6 +6,7 @@ use cati_server::auth::Actor;
 use cati_server::services::quota;
 use cati_server::services::surveys::{self, NewSurvey, Upload};
 use cati_server::services::waves::{self, WaveRequest};
+use cati_server::store::audit::AuditAction;
 use cati_server::store::cases::{self, NewCase};
 use cati_server::store::surveys::WaveStatus;
 use cati_server::store::users::{self, Role};
@@ -165,10 +166,14 @@ async fn a_survey_is_set_up_and_its_next_wave_carries_the_previous_set_up(postgr
     assert!(cells2.iter().all(|c| c.achieved == 0 && c.in_progress == 0));
     let entries = audit::recent(&mut tx, 50).await.expect("audit");
     tx.commit().await.expect("commit");
-    for action in ["survey.create", "questionnaire.upload", "wave.create"] {
+    for action in [
+        AuditAction::SurveyCreate,
+        AuditAction::QuestionnaireUpload,
+        AuditAction::WaveCreate,
+    ] {
         assert!(
             entries.iter().any(|e| e.action == action),
-            "{action} audited"
+            "{action:?} audited"
         );
     }
     scratch.drop_database().await;

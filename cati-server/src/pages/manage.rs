@@ -16,6 +16,7 @@ use crate::services::accounts;
 use crate::services::calls;
 use crate::services::manage::{self, CaseAction, SampleCase, SampleQuery};
 use crate::state::AppState;
+use crate::store::audit::AuditAction;
 use crate::store::cases::CaseStatus;
 use crate::store::users::Role;
 
@@ -344,4 +345,69 @@ pub async fn reset_password(
 ) -> Result<Response, AppError> {
     accounts::change_password(&state.db, Actor::User(&user), id, &form.password).await?;
     Ok(Redirect::to("/admin/utilisateurs").into_response())
+}
+
+/// The journal's filters.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JournalQuery {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    cible: String,
+    #[serde(default)]
+    avant: Option<i64>,
+}
+
+/// `GET /journal`: who changed what and when, with the before/after values (supervisors and
+/// admins).
+pub async fn journal(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(query): ApiQuery<JournalQuery>,
+) -> Result<Html<String>, AppError> {
+    let action = AuditAction::ALL
+        .into_iter()
+        .find(|a| a.as_str() == query.action);
+    let entries = accounts::journal(
+        &state.db,
+        Actor::User(&user),
+        action,
+        Some(query.cible.as_str()),
+        query.avant,
+        100,
+    )
+    .await?;
+    let next = entries.last().filter(|_| entries.len() == 100).map(|last| {
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("action", &query.action)
+            .append_pair("cible", &query.cible)
+            .append_pair("avant", &last.id.to_string())
+            .finish()
+    });
+    Ok(Html(layout("Journal", Some(&user), html! {
+        h1 { "Journal des modifications" }
+        form method="get" action="/journal" {
+            label { "Action " select name="action" {
+                option value="" { "(toutes)" }
+                @for a in AuditAction::ALL { option value=(a.as_str()) selected[action == Some(a)] { (a.label()) } }
+            } }
+            label { " Cible contenant " input name="cible" value=(query.cible) size="20"; }
+            button type="submit" { "Filtrer" }
+        }
+        @if entries.is_empty() { p { "Aucune entrée." } }
+        @else {
+            table {
+                thead { tr { th { "Date" } th { "Qui" } th { "Action" } th { "Cible" } th { "Détails" } } }
+                tbody { @for e in &entries { tr {
+                    td { (format_local(e.at)) }
+                    td { (e.username.as_deref().unwrap_or("ligne de commande / serveur")) }
+                    td { (e.action.label()) }
+                    td { (e.target) }
+                    td { code { (e.details) } }
+                } } }
+            }
+            @if let Some(next) = &next { p { a href={ "/journal?" (next) } { "Entrées plus anciennes" } } }
+        }
+    }).into_string()))
 }

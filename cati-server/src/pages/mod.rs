@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/poste/entretien/abandon", post(workstation::break_off))
         .route("/echantillon", get(manage::sample))
         .route("/echantillon/cas/{id}", get(manage::case_page))
+        .route("/journal", get(manage::journal))
         .route("/echantillon/cas/{id}/action", post(manage::case_action))
         .route("/suivi", get(manage::progress))
         .merge(dashboard::router())
@@ -111,10 +112,10 @@ pub(crate) fn layout(title: &str, user: Option<&CurrentUser>, body: Markup) -> M
                         nav {
                             @match user.role {
                                 Role::Interviewer => { a href="/poste" { "Poste d'enquête" } }
-                                Role::Supervisor => { a href="/mise-en-place" { "Mise en place" } " " a href="/echantillon" { "Échantillon" } " " a href="/suivi" { "Suivi" } " " a href="/tableau-de-bord" { "Tableau de bord" } " " a href="/analyses" { "Analyses" } }
+                                Role::Supervisor => { a href="/mise-en-place" { "Mise en place" } " " a href="/echantillon" { "Échantillon" } " " a href="/suivi" { "Suivi" } " " a href="/tableau-de-bord" { "Tableau de bord" } " " a href="/analyses" { "Analyses" } " " a href="/journal" { "Journal" } }
                                 Role::Admin => {
                                     a href="/mise-en-place" { "Mise en place" } " " a href="/echantillon" { "Échantillon" } " " a href="/suivi" { "Suivi" } " " a href="/tableau-de-bord" { "Tableau de bord" } " "
-                                    a href="/analyses" { "Analyses" } " " a href="/admin/utilisateurs" { "Utilisateurs" }
+                                    a href="/analyses" { "Analyses" } " " a href="/journal" { "Journal" } " " a href="/admin/utilisateurs" { "Utilisateurs" }
                                 }
                                 Role::Analyst => { a href="/suivi" { "Suivi" } " " a href="/analyses" { "Analyses" } }
                             }

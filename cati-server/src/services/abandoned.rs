@@ -6,6 +6,7 @@
 use questionnaire::Record;
 
 use crate::error::AppError;
+use crate::store::audit::AuditAction;
 use crate::store::interviews::{self, InterviewStatus};
 use crate::store::{Db, StoreError, audit, cases, quotas};
 
@@ -39,7 +40,7 @@ pub async fn release(db: &Db, now: i64, idle_ms: i64) -> Result<u64, AppError> {
         audit::record(
             &mut tx,
             None,
-            "case.release.abandoned",
+            AuditAction::CaseReleaseAbandoned,
             &format!("case:{}", case.uuid),
             &serde_json::json!({
                 "held_by": case.held_by,

@@ -3,6 +3,7 @@
 
 use crate::auth::{Actor, password};
 use crate::error::AppError;
+use crate::store::audit::AuditAction;
 use crate::store::users::{self, Role, UserRow};
 use crate::store::{Db, audit};
 
@@ -59,7 +60,7 @@ pub async fn create(
     audit::record(
         &mut tx,
         actor.user_id(),
-        "user.create",
+        AuditAction::UserCreate,
         &format!("user:{id}"),
         &serde_json::json!({ "username": username, "role": role.as_str() }),
     )
@@ -85,7 +86,7 @@ pub async fn change_password(
     audit::record(
         &mut tx,
         actor.user_id(),
-        "user.password",
+        AuditAction::UserPassword,
         &format!("user:{user_id}"),
         &serde_json::json!({}),
     )
@@ -114,9 +115,9 @@ pub async fn set_disabled(
         return Err(AppError::not_found("utilisateur inconnu"));
     }
     let action = if disabled {
-        "user.disable"
+        AuditAction::UserDisable
     } else {
-        "user.enable"
+        AuditAction::UserEnable
     };
     audit::record(
         &mut tx,
@@ -139,6 +140,24 @@ pub async fn audit_log(
     actor.require(Role::ADMINS)?;
     let mut tx = db.read().await?;
     let entries = audit::recent(&mut tx, limit.clamp(1, 1000)).await?;
+    tx.commit().await?;
+    Ok(entries)
+}
+
+/// The audit journal for supervisors and admins: `limit` entries (1 to 500) newest first, of
+/// one action and on targets containing `target` when given, older than the entry `before`.
+pub async fn journal(
+    db: &Db,
+    actor: Actor<'_>,
+    action: Option<AuditAction>,
+    target: Option<&str>,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<audit::JournalEntry>, AppError> {
+    actor.require(Role::MANAGERS)?;
+    let target = target.map(str::trim).filter(|t| !t.is_empty());
+    let mut tx = db.read().await?;
+    let entries = audit::journal(&mut tx, action, target, before, limit.clamp(1, 500)).await?;
     tx.commit().await?;
     Ok(entries)
 }

@@ -9,6 +9,7 @@ use crate::auth::{Actor, CurrentUser};
 use crate::error::AppError;
 use crate::scheduling::outcomes::{CallOutcome, parse_appointment};
 use crate::state::AppState;
+use crate::store::audit::AuditAction;
 use crate::store::cases::{self, CaseFilter, CaseRow, CaseStatus};
 use crate::store::interviews::{self, InterviewStatus};
 use crate::store::surveys::{self, WaveRow};
@@ -183,7 +184,7 @@ pub async fn act_on_case(
     let (done, name, details) = match action {
         CaseAction::Release => (
             cases::release(&mut tx, before.id).await?,
-            "case.release",
+            AuditAction::CaseRelease,
             serde_json::json!({ "held_by": before.held_by }),
         ),
         CaseAction::Reschedule { at } => {
@@ -192,7 +193,7 @@ pub async fn act_on_case(
             })?;
             (
                 cases::reschedule(&mut tx, before.id, at).await?,
-                "case.reschedule",
+                AuditAction::CaseReschedule,
                 serde_json::json!({ "before": before.next_call_at, "after": at }),
             )
         }
@@ -202,7 +203,7 @@ pub async fn act_on_case(
             })?;
             (
                 cases::finalise(&mut tx, before.id, outcome.as_str(), outcome.aapor_code()).await?,
-                "case.finalise",
+                AuditAction::CaseFinalise,
                 serde_json::json!({
                     "status_before": before.status.as_str(),
                     "outcome": outcome.as_str(),

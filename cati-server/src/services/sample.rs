@@ -18,6 +18,7 @@ use crate::auth::Actor;
 use crate::error::AppError;
 use crate::sample::communes::COMMUNES;
 use crate::services::{surveys as survey_service, waves};
+use crate::store::audit::AuditAction;
 use crate::store::cases::{self, NewCase};
 use crate::store::sample::{self as store, DoNotCallSource};
 use crate::store::surveys::{WaveRow, WaveStatus};
@@ -165,7 +166,7 @@ pub async fn import(
     audit::record(
         &mut tx,
         actor.user_id(),
-        "sample.import",
+        AuditAction::SampleImport,
         &format!("wave:{}", wave.uuid),
         &serde_json::json!({
             "file": file_name,
@@ -213,7 +214,7 @@ pub async fn release_replicate(
     audit::record(
         &mut tx,
         actor.user_id(),
-        "sample.release",
+        AuditAction::SampleRelease,
         &format!("wave:{}", wave.uuid),
         &serde_json::json!({ "replicate": replicate, "cases": cases }),
     )
@@ -266,7 +267,7 @@ pub async fn import_do_not_call(
     audit::record(
         &mut tx,
         actor.user_id(),
-        "dnc.import",
+        AuditAction::DncImport,
         &format!("survey:{}", survey.uuid),
         &serde_json::json!({ "added": added, "rejected": rejected.len() }),
     )

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::error::AppError;
 use crate::services::export::indicators;
+use crate::store::audit::AuditAction;
 use crate::store::surveys::{self, SurveyRow, VersionRow};
 use crate::store::users::Role;
 use crate::store::{Db, StoreError, Tx, audit};
@@ -98,7 +99,7 @@ pub async fn create(db: &Db, actor: Actor<'_>, new: &NewSurvey) -> Result<Survey
     audit::record(
         &mut tx,
         actor.user_id(),
-        "survey.create",
+        AuditAction::SurveyCreate,
         &format!("survey:{}", survey.uuid),
         &serde_json::json!({ "name": name, "title": title }),
     )
@@ -250,7 +251,7 @@ async fn store_version(
     audit::record(
         tx,
         actor.user_id(),
-        "questionnaire.upload",
+        AuditAction::QuestionnaireUpload,
         &format!("survey:{}", survey.uuid),
         &serde_json::json!({
             "version": version,

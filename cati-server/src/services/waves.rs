@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::error::AppError;
 use crate::services::{quota, surveys as survey_service};
+use crate::store::audit::AuditAction;
 use crate::store::surveys::{self, NewWave, WaveRow, WaveStatus};
 use crate::store::users::Role;
 use crate::store::{Db, Tx, audit, cases, quotas as quota_store};
@@ -178,7 +179,7 @@ pub async fn create(
     audit::record(
         &mut tx,
         actor.user_id(),
-        "wave.create",
+        AuditAction::WaveCreate,
         &format!("wave:{}", wave.uuid),
         &serde_json::json!({
             "survey": survey.uuid,
@@ -327,7 +328,7 @@ pub async fn set_status(
     audit::record(
         &mut tx,
         actor.user_id(),
-        "wave.status",
+        AuditAction::WaveStatus,
         &format!("wave:{}", wave.uuid),
         &serde_json::json!({
             "before": wave.status.as_str(),

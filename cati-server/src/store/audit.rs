@@ -5,11 +5,146 @@ use serde::Serialize;
 
 use super::{StoreError, Tx, now_ms};
 
+/// What an audit entry records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub enum AuditAction {
+    /// Compte créé.
+    #[serde(rename = "user.create")]
+    UserCreate,
+    /// Mot de passe changé.
+    #[serde(rename = "user.password")]
+    UserPassword,
+    /// Compte désactivé.
+    #[serde(rename = "user.disable")]
+    UserDisable,
+    /// Compte réactivé.
+    #[serde(rename = "user.enable")]
+    UserEnable,
+    /// Plan de quotas attaché.
+    #[serde(rename = "quota.design.attach")]
+    QuotaDesignAttach,
+    /// Cellule de quota modifiée.
+    #[serde(rename = "quota.cell.update")]
+    QuotaCellUpdate,
+    /// Enquête créée.
+    #[serde(rename = "survey.create")]
+    SurveyCreate,
+    /// Questionnaire déposé.
+    #[serde(rename = "questionnaire.upload")]
+    QuestionnaireUpload,
+    /// Vague créée.
+    #[serde(rename = "wave.create")]
+    WaveCreate,
+    /// État de vague changé.
+    #[serde(rename = "wave.status")]
+    WaveStatus,
+    /// Liste de numéros chargée.
+    #[serde(rename = "sample.import")]
+    SampleImport,
+    /// Réplicat libéré.
+    #[serde(rename = "sample.release")]
+    SampleRelease,
+    /// Liste « ne plus appeler » chargée.
+    #[serde(rename = "dnc.import")]
+    DncImport,
+    /// Cas libéré (enquêteur absent).
+    #[serde(rename = "case.release.abandoned")]
+    CaseReleaseAbandoned,
+    /// Cas libéré.
+    #[serde(rename = "case.release")]
+    CaseRelease,
+    /// Cas reprogrammé.
+    #[serde(rename = "case.reschedule")]
+    CaseReschedule,
+    /// Cas clos.
+    #[serde(rename = "case.finalise")]
+    CaseFinalise,
+}
+
+impl AuditAction {
+    /// Every action.
+    pub const ALL: [AuditAction; 17] = [
+        AuditAction::UserCreate,
+        AuditAction::UserPassword,
+        AuditAction::UserDisable,
+        AuditAction::UserEnable,
+        AuditAction::QuotaDesignAttach,
+        AuditAction::QuotaCellUpdate,
+        AuditAction::SurveyCreate,
+        AuditAction::QuestionnaireUpload,
+        AuditAction::WaveCreate,
+        AuditAction::WaveStatus,
+        AuditAction::SampleImport,
+        AuditAction::SampleRelease,
+        AuditAction::DncImport,
+        AuditAction::CaseReleaseAbandoned,
+        AuditAction::CaseRelease,
+        AuditAction::CaseReschedule,
+        AuditAction::CaseFinalise,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::UserCreate => "user.create",
+            AuditAction::UserPassword => "user.password",
+            AuditAction::UserDisable => "user.disable",
+            AuditAction::UserEnable => "user.enable",
+            AuditAction::QuotaDesignAttach => "quota.design.attach",
+            AuditAction::QuotaCellUpdate => "quota.cell.update",
+            AuditAction::SurveyCreate => "survey.create",
+            AuditAction::QuestionnaireUpload => "questionnaire.upload",
+            AuditAction::WaveCreate => "wave.create",
+            AuditAction::WaveStatus => "wave.status",
+            AuditAction::SampleImport => "sample.import",
+            AuditAction::SampleRelease => "sample.release",
+            AuditAction::DncImport => "dnc.import",
+            AuditAction::CaseReleaseAbandoned => "case.release.abandoned",
+            AuditAction::CaseRelease => "case.release",
+            AuditAction::CaseReschedule => "case.reschedule",
+            AuditAction::CaseFinalise => "case.finalise",
+        }
+    }
+
+    /// The French label shown to managers.
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditAction::UserCreate => "Compte créé",
+            AuditAction::UserPassword => "Mot de passe changé",
+            AuditAction::UserDisable => "Compte désactivé",
+            AuditAction::UserEnable => "Compte réactivé",
+            AuditAction::QuotaDesignAttach => "Plan de quotas attaché",
+            AuditAction::QuotaCellUpdate => "Cellule de quota modifiée",
+            AuditAction::SurveyCreate => "Enquête créée",
+            AuditAction::QuestionnaireUpload => "Questionnaire déposé",
+            AuditAction::WaveCreate => "Vague créée",
+            AuditAction::WaveStatus => "État de vague changé",
+            AuditAction::SampleImport => "Liste de numéros chargée",
+            AuditAction::SampleRelease => "Réplicat libéré",
+            AuditAction::DncImport => "Liste « ne plus appeler » chargée",
+            AuditAction::CaseReleaseAbandoned => "Cas libéré (enquêteur absent)",
+            AuditAction::CaseRelease => "Cas libéré",
+            AuditAction::CaseReschedule => "Cas reprogrammé",
+            AuditAction::CaseFinalise => "Cas clos",
+        }
+    }
+}
+
+impl TryFrom<String> for AuditAction {
+    type Error = String;
+    fn try_from(name: String) -> Result<AuditAction, String> {
+        AuditAction::ALL
+            .into_iter()
+            .find(|a| a.as_str() == name)
+            .ok_or_else(|| format!("unknown audit action {name:?}"))
+    }
+}
+
 /// Appends one entry: who (`user_id`, none for the command line) did `action` on `target`.
 pub async fn record(
     tx: &mut Tx,
     user_id: Option<i64>,
-    action: &str,
+    action: AuditAction,
     target: &str,
     details: &serde_json::Value,
 ) -> Result<(), StoreError> {
@@ -18,7 +153,7 @@ pub async fn record(
     )
     .bind(now_ms())
     .bind(user_id)
-    .bind(action)
+    .bind(action.as_str())
     .bind(target)
     .bind(details.to_string())
     .execute()
@@ -34,7 +169,8 @@ pub struct AuditEntry {
     /// Who, if done in the web interface.
     pub user_id: Option<i64>,
     /// What was done.
-    pub action: String,
+    #[sqlx(try_from = "String")]
+    pub action: AuditAction,
     /// On what.
     pub target: String,
     /// Details as JSON text.
@@ -47,4 +183,47 @@ pub async fn recent(tx: &mut Tx, limit: i64) -> Result<Vec<AuditEntry>, StoreErr
         .bind(limit)
         .fetch_all()
         .await
+}
+
+/// One audit entry as the journal page shows it: with its row id (for paging) and the login
+/// name of who did it.
+#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct JournalEntry {
+    /// Row id (pages go on with `before`).
+    pub id: i64,
+    /// When (epoch ms).
+    pub at: i64,
+    /// Who (login name), none for the command line or the server itself.
+    pub username: Option<String>,
+    /// What was done.
+    #[sqlx(try_from = "String")]
+    pub action: AuditAction,
+    /// On what.
+    pub target: String,
+    /// Details (before/after values…) as JSON text.
+    pub details: String,
+}
+
+/// Entries newest first, of one action and on targets containing `target` when given, older
+/// than the entry `before` (keyset paging).
+pub async fn journal(
+    tx: &mut Tx,
+    action: Option<AuditAction>,
+    target: Option<&str>,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<JournalEntry>, StoreError> {
+    tx.query(
+        "select a.id, a.at, u.username, a.action, a.target, a.details from audit_log a \
+         left join users u on u.id = a.user_id \
+         where ($1 is null or a.action = $1) and ($2 is null or a.target like $2) \
+           and ($3 is null or a.id < $3) \
+         order by a.id desc limit $4",
+    )
+    .bind(action.map(AuditAction::as_str))
+    .bind(target.map(|t| format!("%{t}%")))
+    .bind(before)
+    .bind(limit)
+    .fetch_all()
+    .await
 }

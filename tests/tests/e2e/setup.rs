@@ -243,6 +243,19 @@ async fn a_wave_is_set_up_from_a_phone_list_and_exported_without_sql(backend: Ba
     )
     .await;
     assert_eq!(closed["status"], "closed");
+    // The journal says who changed the wave's state, and how.
+    let journal = manager.get_raw("/journal?action=wave.status&cible=").await;
+    assert_eq!(journal.status, StatusCode::OK);
+    let html = String::from_utf8_lossy(&journal.body);
+    assert_eq!(
+        html.matches("<td>État de vague changé</td>").count(),
+        2,
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"&quot;after&quot;:&quot;closed&quot;"#),
+        "{html}"
+    );
 
     // Wave 2 from wave 1, with a newer questionnaire: the differences are reported, the quota
     // plan and indicators carried.

@@ -11,6 +11,7 @@ pub mod demo;
 
 use std::collections::BTreeMap;
 
+use crate::store::audit::AuditAction;
 use crate::store::cases::CaseStatus;
 use questionnaire::Answer;
 use quotas::{CellKey, CellStatus, Design, DesignErrors, Rule, Tolerance};
@@ -138,7 +139,7 @@ pub async fn attach_design(
     audit::record(
         &mut tx,
         actor.user_id(),
-        "quota.design.attach",
+        AuditAction::QuotaDesignAttach,
         &format!("wave:{}", wave.uuid),
         &serde_json::json!({ "design": design.id(), "cells": design.cells().count() }),
     )
@@ -421,7 +422,7 @@ pub async fn change_cell(
     audit::record(
         &mut tx,
         actor.user_id(),
-        "quota.cell.update",
+        AuditAction::QuotaCellUpdate,
         &format!("wave:{}/quota:{}", wave_uuid, after.cell_key),
         &serde_json::json!({
             "cell_id": cell_id,
