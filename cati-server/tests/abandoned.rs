@@ -1,14 +1,9 @@
 //! Cases held by interviewers who went away are released after a time without activity, on a
 //! clock the test moves.
 
-use cati_server::auth::Actor;
-use cati_server::sample::demo::FIXTURE_QUESTIONNAIRE;
 use cati_server::services::abandoned;
-use cati_server::services::surveys::{self, NewSurvey, Upload};
-use cati_server::services::waves::{self, WaveRequest};
 use cati_server::store::cases::{self, CaseRow, CaseStatus, NewCase};
 use cati_server::store::interviews::{self, InterviewStatus};
-use cati_server::store::surveys::WaveStatus;
 use cati_server::store::users::{self, Role};
 use cati_server::store::{Db, audit};
 
@@ -20,31 +15,7 @@ const MINUTE: i64 = 60_000;
 /// An open wave of one case, held by an interviewer (who started its interview when
 /// `start_interview`); returns the case.
 async fn held_case(db: &Db, start_interview: bool) -> CaseRow {
-    let new = NewSurvey {
-        name: "essai".to_owned(),
-        title: None,
-        description: String::new(),
-        questionnaire: Some(Upload {
-            file_name: "essai.toml".to_owned(),
-            source: FIXTURE_QUESTIONNAIRE.to_owned(),
-            indicators: None,
-        }),
-    };
-    surveys::create(db, Actor::Operator, &new)
-        .await
-        .expect("survey");
-    let request = WaveRequest {
-        survey: "essai".to_owned(),
-        name: "1".to_owned(),
-        ..WaveRequest::default()
-    };
-    let wave = waves::create(db, Actor::Operator, &request)
-        .await
-        .expect("wave")
-        .wave;
-    waves::set_status(db, Actor::Operator, "1", WaveStatus::Open)
-        .await
-        .expect("open");
+    let wave = common::fixture_wave(db, true).await;
     let mut tx = db.write().await.expect("write");
     let case = NewCase {
         external_id: "A".to_owned(),

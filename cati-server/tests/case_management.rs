@@ -2,14 +2,10 @@
 //! page) and act on one: release it, reschedule it, close it; each action audited.
 
 use cati_server::auth::{Actor, CurrentUser};
-use cati_server::sample::demo::FIXTURE_QUESTIONNAIRE;
 use cati_server::services::manage::{self, CaseAction, SampleQuery};
-use cati_server::services::surveys::{self, NewSurvey, Upload};
-use cati_server::services::waves::{self, WaveRequest};
 use cati_server::store::audit::{self, AuditAction};
 use cati_server::store::cases::{self, CaseStatus, NewCase};
 use cati_server::store::interviews::{self, InterviewStatus};
-use cati_server::store::surveys::WaveStatus;
 use cati_server::store::users::{self, Role};
 
 mod common;
@@ -30,31 +26,7 @@ fn case(key: &str, commune: &str, phone: &str) -> NewCase {
 async fn managers_find_cases_and_act_on_them(postgres: bool) {
     let scratch = Scratch::new(postgres).await;
     let db = &scratch.db;
-    let new = NewSurvey {
-        name: "essai".to_owned(),
-        title: None,
-        description: String::new(),
-        questionnaire: Some(Upload {
-            file_name: "essai.toml".to_owned(),
-            source: FIXTURE_QUESTIONNAIRE.to_owned(),
-            indicators: None,
-        }),
-    };
-    surveys::create(db, Actor::Operator, &new)
-        .await
-        .expect("survey");
-    let request = WaveRequest {
-        survey: "essai".to_owned(),
-        name: "1".to_owned(),
-        ..WaveRequest::default()
-    };
-    let wave = waves::create(db, Actor::Operator, &request)
-        .await
-        .expect("wave")
-        .wave;
-    waves::set_status(db, Actor::Operator, "1", WaveStatus::Open)
-        .await
-        .expect("open");
+    let wave = common::fixture_wave(db, true).await;
     let mut tx = db.write().await.expect("write");
     let sample = [
         case("A", "33063", "+33556000001"),

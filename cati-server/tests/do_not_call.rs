@@ -2,10 +2,8 @@
 //! refused by every later import of the survey, and are never stored in clear.
 
 use cati_server::auth::{Actor, CurrentUser};
-use cati_server::sample::demo::FIXTURE_QUESTIONNAIRE;
 use cati_server::services::calls::{self, OutcomeRequest};
 use cati_server::services::sample::{self, ImportOptions};
-use cati_server::services::surveys::{self, NewSurvey, Upload};
 use cati_server::services::waves::{self, WaveRequest};
 use cati_server::store::Db;
 use cati_server::store::surveys::WaveStatus;
@@ -61,20 +59,7 @@ async fn stored_entries(db: &Db) -> Vec<String> {
 async fn listed_numbers_are_refused_and_never_stored_in_clear(postgres: bool) {
     let scratch = Scratch::new(postgres).await;
     let db = &scratch.db;
-    let new = NewSurvey {
-        name: "essai".to_owned(),
-        title: None,
-        description: String::new(),
-        questionnaire: Some(Upload {
-            file_name: "essai.toml".to_owned(),
-            source: FIXTURE_QUESTIONNAIRE.to_owned(),
-            indicators: None,
-        }),
-    };
-    surveys::create(db, Actor::Operator, &new)
-        .await
-        .expect("survey");
-    wave(db, "1").await;
+    common::fixture_wave(db, false).await;
 
     let listed = sample::import_do_not_call(
         db,

@@ -124,55 +124,12 @@ pub async fn run(args: SampleArgs) -> anyhow::Result<()> {
     result
 }
 
-/// The import in a few French lines: counts, reasons, communes, line types, and the first
-/// refused lines.
+/// The import in a few French lines, then the first refused lines.
 fn summary(imported: &Imported, report: &samplefile::Report) -> String {
-    let mut text = format!("Fichier lu : {}.\n", imported.file);
-    if !imported.stored {
-        text.push_str("RIEN N'A ÉTÉ CHARGÉ (--all-or-nothing) : corrigez les lignes refusées.\n");
-    }
-    text.push_str(&format!(
-        "{} cas chargés, {} lignes refusées",
-        imported.imported,
-        report.rejected().len()
-    ));
-    if imported.already_present > 0 {
-        text.push_str(&format!(
-            ", {} déjà présentes (même identifiant)",
-            imported.already_present
-        ));
-    }
-    text.push_str(".\n");
-    if imported.replicates > 0 {
-        text.push_str(&format!(
-            "{} réplicats créés ; aucun n'est libéré : cati sample release.\n",
-            imported.replicates
-        ));
-    }
-    let reasons: Vec<String> = report
-        .by_reason()
-        .map(|r| format!("{} : {}", r.label, r.count))
-        .collect();
-    if !reasons.is_empty() {
-        text.push_str(&format!("Refus par motif — {}.\n", reasons.join(" ; ")));
-    }
-    let lines: Vec<String> = report
-        .by_line_type()
-        .map(|(line, count)| format!("{} : {count}", line.label()))
-        .collect();
-    if !lines.is_empty() {
-        text.push_str(&format!("Par type de ligne — {}.\n", lines.join(" ; ")));
-    }
-    let communes: Vec<String> = report
-        .by_commune()
-        .map(|c| format!("{} {}", c.name, c.count))
-        .collect();
-    if !communes.is_empty() {
-        text.push_str(&format!("Par commune — {}", communes.join(", ")));
-        if report.without_commune() > 0 {
-            text.push_str(&format!(", sans commune {}", report.without_commune()));
-        }
-        text.push_str(".\n");
+    let (title, lines) = imported.summary(report);
+    let mut text = format!("{title}\n");
+    for line in lines {
+        text.push_str(&format!("{line}\n"));
     }
     for rejection in report.rejected().iter().take(20) {
         text.push_str(&format!("  {rejection}\n"));
@@ -182,6 +139,9 @@ fn summary(imported: &Imported, report: &samplefile::Report) -> String {
             "  … et {} autres (--report RAPPORT.csv pour la liste complète)\n",
             report.rejected().len() - 20
         ));
+    }
+    if imported.replicates > 0 {
+        text.push_str("Libérez le premier réplicat : cati sample release.\n");
     }
     text
 }

@@ -266,38 +266,9 @@ pub async fn import_sample(
             report
                 .write_csv(&mut report_csv)
                 .map_err(|e| AppError::Internal(format!("report CSV: {e}")))?;
-            let mut lines = vec![format!("Fichier lu : {}.", imported.file)];
-            if !imported.stored {
-                lines.push(
-                    "Rien n'a été chargé (« tout ou rien ») : corrigez les lignes refusées."
-                        .to_owned(),
-                );
-            }
-            if imported.already_present > 0 {
-                lines.push(format!(
-                    "{} lignes déjà présentes (même identifiant) ignorées.",
-                    imported.already_present
-                ));
-            }
-            if imported.replicates > 0 {
-                lines.push(format!(
-                    "{} réplicats créés, aucun libéré.",
-                    imported.replicates
-                ));
-            }
-            let reasons: Vec<String> = report
-                .by_reason()
-                .map(|r| format!("{} : {}", r.label, r.count))
-                .collect();
-            if !reasons.is_empty() {
-                lines.push(format!("Refus par motif — {}.", reasons.join(" ; ")));
-            }
+            let (title, lines) = imported.summary(&report);
             Notice::Loaded {
-                title: format!(
-                    "{} cas chargés, {} lignes refusées.",
-                    imported.imported,
-                    report.rejected().len()
-                ),
+                title,
                 lines,
                 rejected: report.rejected().iter().map(ToString::to_string).collect(),
                 report_csv,

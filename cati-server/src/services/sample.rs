@@ -194,6 +194,65 @@ pub async fn import(
     ))
 }
 
+impl Imported {
+    /// The import in French, for the command line and the page alike: a title line, then what
+    /// was read, what was left out, and the counts by reason, line type and commune.
+    pub fn summary(&self, report: &Report) -> (String, Vec<String>) {
+        let title = format!(
+            "{} cas chargés, {} lignes refusées.",
+            self.imported,
+            report.rejected().len()
+        );
+        let mut lines = vec![format!("Fichier lu : {}.", self.file)];
+        if !self.stored {
+            lines.push(
+                "Rien n'a été chargé (« tout ou rien ») : corrigez les lignes refusées.".to_owned(),
+            );
+        }
+        if self.already_present > 0 {
+            lines.push(format!(
+                "{} lignes déjà présentes (même identifiant) ignorées.",
+                self.already_present
+            ));
+        }
+        if self.replicates > 0 {
+            lines.push(format!(
+                "{} réplicats créés ; aucun n'est libéré.",
+                self.replicates
+            ));
+        }
+        let joined = |parts: Vec<String>, separator: &str| parts.join(separator);
+        let reasons: Vec<String> = report
+            .by_reason()
+            .map(|r| format!("{} : {}", r.label, r.count))
+            .collect();
+        if !reasons.is_empty() {
+            lines.push(format!("Refus par motif — {}.", joined(reasons, " ; ")));
+        }
+        let line_types: Vec<String> = report
+            .by_line_type()
+            .map(|(line, count)| format!("{} : {count}", line.label()))
+            .collect();
+        if !line_types.is_empty() {
+            lines.push(format!(
+                "Par type de ligne — {}.",
+                joined(line_types, " ; ")
+            ));
+        }
+        let mut communes: Vec<String> = report
+            .by_commune()
+            .map(|c| format!("{} {}", c.name, c.count))
+            .collect();
+        if report.without_commune() > 0 {
+            communes.push(format!("sans commune {}", report.without_commune()));
+        }
+        if !communes.is_empty() {
+            lines.push(format!("Par commune — {}.", joined(communes, ", ")));
+        }
+        (title, lines)
+    }
+}
+
 /// Releases the wave's next replicate; returns its number and size.
 pub async fn release_replicate(
     db: &Db,

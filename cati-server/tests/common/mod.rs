@@ -1,6 +1,11 @@
 //! What the integration tests share: a scratch database on either backend.
 
+use cati_server::auth::Actor;
+use cati_server::sample::demo::FIXTURE_QUESTIONNAIRE;
+use cati_server::services::surveys::{self, NewSurvey, Upload};
+use cati_server::services::waves::{self, WaveRequest};
 use cati_server::store::Db;
+use cati_server::store::surveys::{WaveRow, WaveStatus};
 
 /// A scratch database: a temporary SQLite file or a PostgreSQL database dropped afterwards.
 pub struct Scratch {
@@ -94,6 +99,40 @@ impl Scratch {
                 .expect("drop database");
         }
     }
+}
+
+/// The survey « essai » on the short fixture questionnaire and its wave « 1 », opened when
+/// `open`, set up through the services as a manager would; returns the wave.
+#[allow(dead_code, reason = "not every test file needs a survey")]
+pub async fn fixture_wave(db: &Db, open: bool) -> WaveRow {
+    let new = NewSurvey {
+        name: "essai".to_owned(),
+        title: None,
+        description: String::new(),
+        questionnaire: Some(Upload {
+            file_name: "essai.toml".to_owned(),
+            source: FIXTURE_QUESTIONNAIRE.to_owned(),
+            indicators: None,
+        }),
+    };
+    surveys::create(db, Actor::Operator, &new)
+        .await
+        .expect("survey");
+    let request = WaveRequest {
+        survey: "essai".to_owned(),
+        name: "1".to_owned(),
+        ..WaveRequest::default()
+    };
+    let wave = waves::create(db, Actor::Operator, &request)
+        .await
+        .expect("wave")
+        .wave;
+    if !open {
+        return wave;
+    }
+    waves::set_status(db, Actor::Operator, "1", WaveStatus::Open)
+        .await
+        .expect("open")
 }
 
 /// Declares a scenario's SQLite and PostgreSQL tests (`scenario(postgres: bool)`).
