@@ -172,6 +172,21 @@ async fn managers_find_cases_and_act_on_them(postgres: bool) {
             .is_some_and(|at| at > cati_server::store::now_ms())
     );
 
+    // It is then given to the interviewer, who now holds nothing: it is theirs; a second case
+    // is refused (one case at a time), and so is an unknown name.
+    let assign = |name: &str| CaseAction::Assign {
+        interviewer: name.to_owned(),
+    };
+    let assigned = manage::act_on_case(db, actor, other.uuid, &assign("enq"))
+        .await
+        .expect("assign");
+    assert_eq!(assigned.held_by, Some(interviewer));
+    let third = &by_number[0].case;
+    let twice = manage::act_on_case(db, actor, third.uuid, &assign("enq")).await;
+    assert!(matches!(&twice, Err(e) if e.status() == 409), "{twice:?}");
+    let nobody = manage::act_on_case(db, actor, third.uuid, &assign("personne")).await;
+    assert!(matches!(&nobody, Err(e) if e.status() == 422), "{nobody:?}");
+
     let mut tx = db.read().await.expect("read");
     let interview = interviews::by_case(&mut tx, held.id)
         .await
@@ -184,6 +199,7 @@ async fn managers_find_cases_and_act_on_them(postgres: bool) {
         AuditAction::CaseRelease,
         AuditAction::CaseFinalise,
         AuditAction::CaseReschedule,
+        AuditAction::CaseAssign,
     ] {
         assert!(
             entries

@@ -132,6 +132,8 @@ pub struct CaseActionForm {
     at: String,
     #[serde(default)]
     outcome: String,
+    #[serde(default)]
+    interviewer: String,
 }
 
 /// `POST /echantillon/cas/{id}/action`.
@@ -146,6 +148,9 @@ pub async fn case_action(
         "reschedule" => CaseAction::Reschedule { at: form.at },
         "finalise" => CaseAction::Finalise {
             outcome: form.outcome,
+        },
+        "assign" => CaseAction::Assign {
+            interviewer: form.interviewer,
         },
         other => return Err(AppError::BadRequest(format!("action inconnue : {other}"))),
     };
@@ -197,6 +202,11 @@ async fn case_view(
             input type="hidden" name="action" value="reschedule";
             label { "Rappeler à partir du " input type="datetime-local" name="at" required; }
             button type="submit" { "Reprogrammer" }
+        }
+        form.inline method="post" action={ "/echantillon/cas/" (id) "/action" } {
+            input type="hidden" name="action" value="assign";
+            label { "Confier à l'enquêteur " input name="interviewer" required size="12"; }
+            button type="submit" { "Confier" }
         }
         form.inline method="post" action={ "/echantillon/cas/" (id) "/action" } {
             input type="hidden" name="action" value="finalise";

@@ -14,7 +14,7 @@ use crate::store::cases::{self, CaseFilter, CaseRow, CaseStatus};
 use crate::store::interviews::{self, InterviewStatus};
 use crate::store::surveys::{self, WaveRow};
 use crate::store::users::Role;
-use crate::store::{Db, Tx, audit};
+use crate::store::{Db, Tx, audit, users};
 
 /// Every wave, newest first.
 pub async fn waves(db: &Db, actor: Actor<'_>) -> Result<Vec<WaveRow>, AppError> {
@@ -162,6 +162,12 @@ pub enum CaseAction {
         /// When.
         at: String,
     },
+    /// Gives it to this interviewer (login name), who must hold no case: it is theirs on their
+    /// next « Appel suivant ».
+    Assign {
+        /// The interviewer's login name.
+        interviewer: String,
+    },
     /// Closes it with this call outcome (its final disposition).
     Finalise {
         /// The outcome's name (see `GET /api/outcomes`).
@@ -197,6 +203,28 @@ pub async fn act_on_case(
                 serde_json::json!({ "before": before.next_call_at, "after": at }),
             )
         }
+        CaseAction::Assign { interviewer } => {
+            let account = users::by_username(&mut tx, interviewer.trim())
+                .await?
+                .filter(|u| u.role() == Role::Interviewer && !u.disabled)
+                .ok_or_else(|| {
+                    AppError::Invalid(format!("aucun enquêteur actif « {interviewer} »"))
+                })?;
+            let assigned = match cases::assign(&mut tx, before.id, account.id).await {
+                Ok(assigned) => assigned,
+                Err(e) if e.is_unique_violation() => {
+                    return Err(AppError::Conflict(format!(
+                        "« {interviewer} » détient déjà un cas"
+                    )));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            (
+                assigned,
+                AuditAction::CaseAssign,
+                serde_json::json!({ "interviewer": account.username }),
+            )
+        }
         CaseAction::Finalise { outcome } => {
             let outcome = CallOutcome::parse(outcome).ok_or_else(|| {
                 AppError::Invalid(format!("issue d'appel inconnue : « {outcome} »"))
@@ -216,6 +244,9 @@ pub async fn act_on_case(
         return Err(AppError::Conflict(
             match action {
                 CaseAction::Release => "ce cas n'est détenu par personne",
+                CaseAction::Assign { .. } => {
+                    "ce cas est détenu par un enquêteur ou déjà terminé : libérez-le d'abord"
+                }
                 _ => "ce cas est détenu par un enquêteur ou déjà terminé : libérez-le d'abord",
             }
             .to_owned(),

@@ -56,6 +56,9 @@ pub enum AuditAction {
     /// Cas reprogrammé.
     #[serde(rename = "case.reschedule")]
     CaseReschedule,
+    /// Cas confié à un enquêteur.
+    #[serde(rename = "case.assign")]
+    CaseAssign,
     /// Cas clos.
     #[serde(rename = "case.finalise")]
     CaseFinalise,
@@ -63,7 +66,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 17] = [
+    pub const ALL: [AuditAction; 18] = [
         AuditAction::UserCreate,
         AuditAction::UserPassword,
         AuditAction::UserDisable,
@@ -80,6 +83,7 @@ impl AuditAction {
         AuditAction::CaseReleaseAbandoned,
         AuditAction::CaseRelease,
         AuditAction::CaseReschedule,
+        AuditAction::CaseAssign,
         AuditAction::CaseFinalise,
     ];
 
@@ -102,6 +106,7 @@ impl AuditAction {
             AuditAction::CaseReleaseAbandoned => "case.release.abandoned",
             AuditAction::CaseRelease => "case.release",
             AuditAction::CaseReschedule => "case.reschedule",
+            AuditAction::CaseAssign => "case.assign",
             AuditAction::CaseFinalise => "case.finalise",
         }
     }
@@ -125,6 +130,7 @@ impl AuditAction {
             AuditAction::CaseReleaseAbandoned => "Cas libéré (enquêteur absent)",
             AuditAction::CaseRelease => "Cas libéré",
             AuditAction::CaseReschedule => "Cas reprogrammé",
+            AuditAction::CaseAssign => "Cas confié à un enquêteur",
             AuditAction::CaseFinalise => "Cas clos",
         }
     }

@@ -470,6 +470,23 @@ pub async fn release(tx: &mut Tx, case_id: i64) -> Result<bool, StoreError> {
     Ok(released.is_some())
 }
 
+/// Hands a case nobody holds and not final to an interviewer who holds none (a manager's
+/// action); false when the case is held or final. The interviewer already holding a case is
+/// refused by the unique index on `held_by` (a unique violation the caller reports).
+pub async fn assign(tx: &mut Tx, case_id: i64, interviewer_id: i64) -> Result<bool, StoreError> {
+    let assigned = tx
+        .query(
+            "update sample_cases set held_by = $1, held_at = $2 \
+             where id = $3 and held_by is null and status <> 'final'",
+        )
+        .bind(interviewer_id)
+        .bind(now_ms())
+        .bind(case_id)
+        .execute()
+        .await?;
+    Ok(assigned == 1)
+}
+
 /// Sets when a case not held and not final is next called (a manager's action); false when it
 /// is held or final.
 pub async fn reschedule(tx: &mut Tx, case_id: i64, at: i64) -> Result<bool, StoreError> {
