@@ -247,6 +247,32 @@ impl Server {
         panic!("cati serve did not become healthy: {}", self.log_text());
     }
 
+    /// Runs the headless-Chromium script `tests/browser/SCRIPT` with the server's base URL then
+    /// `args`, and fails with its output and the server's log unless it succeeds. Needs Debian's
+    /// `chromium` and `npm ci --prefix tests/browser` (playwright-core); fails with that
+    /// instruction rather than skipping. A failure leaves a screenshot in `screenshots`.
+    pub fn run_browser_script(&self, script: &str, args: &[&std::ffi::OsStr], screenshots: &Path) {
+        let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
+        assert!(
+            browser_dir.join("node_modules/playwright-core").is_dir(),
+            "playwright-core missing: run `npm ci --prefix tests/browser` (and `apt-get install chromium`)"
+        );
+        let output = Command::new("node")
+            .arg(browser_dir.join(script))
+            .arg(&self.base)
+            .args(args)
+            .env("SCREENSHOT_DIR", screenshots)
+            .output()
+            .expect("running node (is Node.js installed?)");
+        assert!(
+            output.status.success(),
+            "browser test failed:\n{}\n{}\nserver log:\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr),
+            self.log_text()
+        );
+    }
+
     /// What the server wrote on stderr.
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()

@@ -93,14 +93,12 @@ pub async fn run(args: SurveyArgs) -> anyhow::Result<()> {
 pub(crate) fn read_upload(path: &Path) -> anyhow::Result<Upload> {
     let source = std::fs::read_to_string(path)
         .with_context(|| format!("lecture du questionnaire {}", path.display()))?;
-    let beside = indicators::beside(path);
-    let indicators = match std::fs::read_to_string(&beside) {
-        Ok(text) => Some(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => {
-            return Err(e).with_context(|| format!("lecture des indicateurs {}", beside.display()));
-        }
-    };
+    let indicators = indicators::read_beside(path).with_context(|| {
+        format!(
+            "lecture des indicateurs {}",
+            indicators::beside(path).display()
+        )
+    })?;
     let file_name = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),

@@ -6,7 +6,7 @@ use maud::html;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::layout;
+use super::{layout, refusal};
 use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiForm, ApiPath, ApiQuery, AppError};
 use crate::sample::communes::COMMUNES;
@@ -154,11 +154,8 @@ pub async fn case_action(
         },
         other => return Err(AppError::BadRequest(format!("action inconnue : {other}"))),
     };
-    let notice = match manage::act_on_case(&state.db, Actor::User(&user), id, &action).await {
-        Ok(_) => Ok("Fait.".to_owned()),
-        Err(e @ (AppError::Store(_) | AppError::Internal(_))) => return Err(e),
-        Err(refusal) => Err(refusal.to_string()),
-    };
+    let notice = refusal(manage::act_on_case(&state.db, Actor::User(&user), id, &action).await)?
+        .map(|_| "Fait.".to_owned());
     case_view(&state, &user, id, Some(notice)).await
 }
 

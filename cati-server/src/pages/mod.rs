@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use maud::{DOCTYPE, Markup, html};
 
 use crate::auth::CurrentUser;
-use crate::error::ErrorMessage;
+use crate::error::{AppError, ErrorMessage};
 use crate::state::AppState;
 use crate::store::users::Role;
 
@@ -94,6 +94,16 @@ async fn home(user: CurrentUser) -> Redirect {
 }
 
 /// The common page frame.
+/// A form's outcome as its page shows it: done, or refused with the service's French message.
+/// A failure of the server itself is not the user's to fix: it stays an error (an error page).
+pub(crate) fn refusal<T>(result: Result<T, AppError>) -> Result<Result<T, String>, AppError> {
+    match result {
+        Ok(value) => Ok(Ok(value)),
+        Err(e) if e.status().is_server_error() => Err(e),
+        Err(refused) => Ok(Err(refused.to_string())),
+    }
+}
+
 pub(crate) fn layout(title: &str, user: Option<&CurrentUser>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)

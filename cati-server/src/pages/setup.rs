@@ -11,7 +11,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::layout;
+use super::{layout, refusal};
 use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiForm, ApiPath, ApiQuery, AppError};
 use crate::services::surveys::{self, NewSurvey, SurveyView, Upload};
@@ -39,12 +39,10 @@ impl Notice {
         result: Result<T, AppError>,
         done: impl FnOnce(T) -> Notice,
     ) -> Result<Notice, AppError> {
-        match result {
-            Ok(value) => Ok(done(value)),
-            // A failure of the server itself is not the manager's to fix: it is an error page.
-            Err(e @ (AppError::Store(_) | AppError::Internal(_))) => Err(e),
-            Err(refusal) => Ok(Notice::Refused(refusal.to_string())),
-        }
+        Ok(match refusal(result)? {
+            Ok(value) => done(value),
+            Err(message) => Notice::Refused(message),
+        })
     }
 }
 
@@ -260,7 +258,7 @@ pub async fn import_sample(
             "choisissez le fichier à charger".to_owned(),
         )),
     };
-    let notice = match result {
+    let notice = match refusal(result)? {
         Ok((imported, report)) => {
             let mut report_csv = Vec::new();
             report
@@ -274,8 +272,7 @@ pub async fn import_sample(
                 report_csv,
             }
         }
-        Err(e @ (AppError::Store(_) | AppError::Internal(_))) => return Err(e),
-        Err(refusal) => Notice::Refused(refusal.to_string()),
+        Err(message) => Notice::Refused(message),
     };
     render(&state, &user, Some(notice)).await
 }

@@ -4,6 +4,8 @@
 //! called) and stored in batches, so that a million rows never sit in memory at once. For
 //! managers on the pages and the API and for the operator at the command line; audited.
 
+use std::collections::HashSet;
+
 use hmac::{Hmac, Mac};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -402,7 +404,7 @@ async fn prepare(db: &Db, wave: &str) -> Result<Prepared, AppError> {
     }
     let secret = exports::survey_secret(&mut tx, wave.survey_id).await?;
     let questionnaire =
-        survey_service::stored_questionnaire(&mut tx, wave.questionnaire_version_id).await?;
+        crate::services::interview::load_version(&mut tx, wave.questionnaire_version_id).await?;
     let wave_had_cases = cases::count(&mut tx, wave.id).await? > 0;
     let survey_has_do_not_call = store::has_do_not_call(&mut tx, wave.survey_id).await?;
     tx.commit().await?;
@@ -447,8 +449,14 @@ async fn store_batch(
             .map(|n| number_hash(context.secret, n))
             .collect();
         let listed = store::do_not_call_among(tx, context.wave.survey_id, &hashes).await?;
+        let listed_numbers: HashSet<&str> = numbers
+            .iter()
+            .zip(&hashes)
+            .filter(|(_, hash)| listed.contains(*hash))
+            .map(|(number, _)| number.as_str())
+            .collect();
         report.reject_if(batch, CallerCheck::DoNotCall, |e164| {
-            listed.contains(&number_hash(context.secret, e164))
+            listed_numbers.contains(e164)
         });
     }
     let cases: Vec<NewCase> = batch

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::error::AppError;
 use crate::services::export::indicators;
+use crate::services::interview::load_version;
 use crate::store::audit::AuditAction;
 use crate::store::surveys::{self, SurveyRow, VersionRow};
 use crate::store::users::Role;
@@ -183,19 +184,7 @@ pub(crate) async fn version_questionnaire(
                 "version de questionnaire inconnue : « {version} »"
             ))
         })?;
-    stored_questionnaire(tx, row.id).await
-}
-
-/// The questionnaire stored as version row `version_id`.
-pub(crate) async fn stored_questionnaire(
-    tx: &mut Tx,
-    version_id: i64,
-) -> Result<Questionnaire, AppError> {
-    let source = surveys::questionnaire_source(tx, version_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("version de questionnaire inconnue"))?;
-    questionnaire::load(&source.source, &source.file_name)
-        .map_err(|e| AppError::Internal(format!("stored questionnaire no longer loads: {e}")))
+    load_version(tx, row.id).await
 }
 
 /// The questionnaire of an upload, or its error findings as a French message.

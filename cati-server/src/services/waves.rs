@@ -202,8 +202,9 @@ async fn carry_over(
     previous: &WaveRow,
     wave: &WaveRow,
 ) -> Result<Comparability, AppError> {
-    let old = survey_service::stored_questionnaire(tx, previous.questionnaire_version_id).await?;
-    let new = survey_service::stored_questionnaire(tx, wave.questionnaire_version_id).await?;
+    let old =
+        crate::services::interview::load_version(tx, previous.questionnaire_version_id).await?;
+    let new = crate::services::interview::load_version(tx, wave.questionnaire_version_id).await?;
     let mut lines = Vec::new();
     let diff = questionnaire::diff(&old, &new);
     if previous.questionnaire_version_id == wave.questionnaire_version_id {

@@ -1,3 +1,4 @@
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -348,11 +349,6 @@ async fn sigterm_ends_open_dashboard_streams_and_the_server_exits() {
 /// that instruction rather than skipping.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dashboard_table_updates_in_a_browser_without_reloading() {
-    let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
-    assert!(
-        browser_dir.join("node_modules/playwright-core").is_dir(),
-        "playwright-core missing: run `npm ci --prefix tests/browser` (and `apt-get install chromium`)"
-    );
     let db = TestDb::new(Backend::Sqlite).await;
     let server = Server::start(
         &db,
@@ -362,18 +358,14 @@ async fn the_dashboard_table_updates_in_a_browser_without_reloading() {
         },
     )
     .await;
-    let output = Command::new("node")
-        .arg(browser_dir.join("dashboard.mjs"))
-        .args([server.base.as_str(), "superviseur", "enqueteur1", PASSWORD])
-        .env("SCREENSHOT_DIR", db.dir())
-        .output()
-        .expect("running node (is Node.js installed?)");
-    assert!(
-        output.status.success(),
-        "browser test failed:\n{}\n{}\nserver log:\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr),
-        server.log_text()
+    server.run_browser_script(
+        "dashboard.mjs",
+        &[
+            OsStr::new("superviseur"),
+            OsStr::new("enqueteur1"),
+            OsStr::new(PASSWORD),
+        ],
+        db.dir(),
     );
 }
 

@@ -47,13 +47,20 @@ pub async fn attach_beside(
     questionnaire: &Questionnaire,
 ) -> Result<Option<PathBuf>, ExportError> {
     let path = beside(questionnaire_file);
-    let source = match std::fs::read_to_string(&path) {
-        Ok(source) => source,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(ExportError::Io(e)),
+    let Some(source) = read_beside(questionnaire_file)? else {
+        return Ok(None);
     };
     store(tx, version_id, questionnaire, &source).await?;
     Ok(Some(path))
+}
+
+/// The text of the indicators file next to `questionnaire_file`, `None` when there is none.
+pub fn read_beside(questionnaire_file: &Path) -> Result<Option<String>, ExportError> {
+    match std::fs::read_to_string(beside(questionnaire_file)) {
+        Ok(source) => Ok(Some(source)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ExportError::Io(e)),
+    }
 }
 
 #[cfg(test)]

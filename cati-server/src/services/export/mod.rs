@@ -176,26 +176,19 @@ pub struct WaveWeighting {
     pub weighting: Option<AppliedWeighting>,
 }
 
-/// The wave named by `key`: its identifier (UUID), or its name when exactly one wave has it.
+/// The wave named by `key` (identifier or name), as every command finds it
+/// ([`crate::services::waves::find`]), with the export's error.
 pub async fn find_wave(db: &Db, key: &str) -> Result<WaveRow, ExportError> {
     let mut tx = db.read().await?;
-    if let Ok(uuid) = key.parse::<uuid::Uuid>()
-        && let Some(wave) = surveys::wave_by_uuid(&mut tx, uuid).await?
-    {
-        return Ok(wave);
-    }
-    let mut named: Vec<WaveRow> = surveys::waves(&mut tx)
-        .await?
-        .into_iter()
-        .filter(|w| w.name == key)
-        .collect();
-    match named.len() {
-        1 => Ok(named.remove(0)),
-        0 => Err(ExportError::UnknownWave(key.to_owned())),
-        n => Err(ExportError::UnknownWave(format!(
-            "{key} ({n} vagues portent ce nom : donnez son identifiant)"
-        ))),
-    }
+    let wave = crate::services::waves::find(&mut tx, key)
+        .await
+        .map_err(|e| match e {
+            crate::error::AppError::Store(e) => ExportError::Store(e),
+            crate::error::AppError::Conflict(ambiguous) => ExportError::UnknownWave(ambiguous),
+            _ => ExportError::UnknownWave(key.to_owned()),
+        })?;
+    tx.commit().await?;
+    Ok(wave)
 }
 
 /// Reads the waves of `scope`, their questionnaires and interviews (one read transaction: a

@@ -21,6 +21,16 @@ pub struct QuestionnaireCache {
     parsed: RwLock<HashMap<i64, Arc<Questionnaire>>>,
 }
 
+/// Parses the questionnaire stored as version row `version_id` (the cache's source, and what
+/// the rare set-up operations read directly: comparing versions, carrying a wave over).
+pub async fn load_version(tx: &mut Tx, version_id: i64) -> Result<Questionnaire, AppError> {
+    let stored = surveys::questionnaire_source(tx, version_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("version de questionnaire inconnue"))?;
+    questionnaire::load(&stored.source, &stored.file_name)
+        .map_err(|e| AppError::Internal(format!("stored questionnaire does not load: {e}")))
+}
+
 impl QuestionnaireCache {
     /// The questionnaire of a stored version (read on the caller's transaction when it is not
     /// parsed yet).
@@ -28,12 +38,7 @@ impl QuestionnaireCache {
         if let Some(q) = self.read().get(&version_id) {
             return Ok(Arc::clone(q));
         }
-        let stored = surveys::questionnaire_source(tx, version_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("version de questionnaire inconnue"))?;
-        let parsed = questionnaire::load(&stored.source, &stored.file_name)
-            .map_err(|e| AppError::Internal(format!("stored questionnaire does not load: {e}")))?;
-        let parsed = Arc::new(parsed);
+        let parsed = Arc::new(load_version(tx, version_id).await?);
         self.parsed
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
