@@ -16,6 +16,15 @@ pub const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 /// Releases the cases held since before `now - idle_ms` whose interview (if running) was not
 /// saved since then; returns how many. Each release commits with its audit entry.
 pub async fn release(db: &Db, now: i64, idle_ms: i64) -> Result<u64, AppError> {
+    // The sweep runs every minute and almost always finds nothing: it looks first without the
+    // write lock, and takes it (looking again, as a save may have come in between) only when
+    // there is something to release.
+    let mut look = db.read().await?;
+    let any = !cases::abandoned(&mut look, now - idle_ms).await?.is_empty();
+    look.commit().await?;
+    if !any {
+        return Ok(0);
+    }
     let mut tx = db.write().await?;
     let mut released = 0;
     for case in cases::abandoned(&mut tx, now - idle_ms).await? {

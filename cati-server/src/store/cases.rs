@@ -267,6 +267,20 @@ pub async fn close_call(
     Ok(true)
 }
 
+/// `($1, …, $n), ($n+1, …), …`: the values of a multi-row `insert` of `rows` rows of
+/// `per_row` parameters.
+fn rows_of_placeholders(rows: usize, per_row: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let row: Vec<String> = (1..=per_row)
+                .map(|column| format!("${}", row * per_row + column))
+                .collect();
+            format!("({})", row.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Adds cases to a wave, skipping external identifiers already present; returns how many were
 /// added. Cases go in by multi-row statements, hundreds at a time (one round trip each rather
 /// than one per case and per number). A case with a replicate waits for its release; one
@@ -274,33 +288,15 @@ pub async fn close_call(
 pub async fn insert_cases(tx: &mut Tx, wave_id: i64, cases: &[NewCase]) -> Result<u64, StoreError> {
     let now = now_ms();
     let mut added = 0;
-    let cases_per_statement = tx.rows_per_statement(10);
+    let cases_per_statement = tx.rows_per_statement(11);
     let phones_per_statement = tx.rows_per_statement(3);
     for batch in cases.chunks(cases_per_statement) {
-        let mut sql = String::from(
+        let sql = format!(
             "insert into sample_cases (uuid, wave_id, external_id, commune_code, commune_name, \
-             preload, synthetic, status, created_at, replicate, released) values ",
+             preload, synthetic, status, created_at, replicate, released) values {} \
+             on conflict (wave_id, external_id) do nothing returning id, external_id",
+            rows_of_placeholders(batch.len(), 11)
         );
-        for (i, _) in batch.iter().enumerate() {
-            let p = i * 10;
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, 'pending', ${}, ${}, ${})",
-                p + 1,
-                p + 2,
-                p + 3,
-                p + 4,
-                p + 5,
-                p + 6,
-                p + 7,
-                p + 8,
-                p + 9,
-                p + 10
-            ));
-        }
-        sql.push_str(" on conflict (wave_id, external_id) do nothing returning id, external_id");
         let mut statement = tx.query(&sql);
         for case in batch {
             statement = statement
@@ -311,6 +307,7 @@ pub async fn insert_cases(tx: &mut Tx, wave_id: i64, cases: &[NewCase]) -> Resul
                 .bind(&case.commune_name)
                 .bind(case.preload.to_string())
                 .bind(case.synthetic)
+                .bind(CaseStatus::Pending.as_str())
                 .bind(now)
                 .bind(case.replicate)
                 .bind(case.replicate.is_none());
@@ -331,12 +328,9 @@ pub async fn insert_cases(tx: &mut Tx, wave_id: i64, cases: &[NewCase]) -> Resul
             })
             .collect();
         for chunk in phones.chunks(phones_per_statement) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|i| format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3))
-                .collect();
             let sql = format!(
                 "insert into case_phones (case_id, position, e164) values {}",
-                values.join(", ")
+                rows_of_placeholders(chunk.len(), 3)
             );
             let mut statement = tx.query(&sql);
             for (id, position, phone) in chunk {
