@@ -6,6 +6,7 @@ pub mod assets;
 pub mod auth;
 pub mod bench;
 pub mod cli;
+pub mod clock;
 pub mod error;
 pub mod pages;
 pub mod sample;

@@ -27,6 +27,8 @@ pub struct Settings {
     /// Bearer token required by `GET /metrics` on the main listener (`--metrics-token`);
     /// without it the main listener does not serve metrics.
     pub metrics_token: Option<MetricsToken>,
+    /// The clock fieldwork decisions read: the system's, or a manual one in tests.
+    pub clock: crate::clock::Clock,
 }
 
 impl Default for Settings {
@@ -38,6 +40,7 @@ impl Default for Settings {
             max_streams: 1000,
             max_streams_per_session: 8,
             metrics_token: None,
+            clock: crate::clock::Clock::system(),
         }
     }
 }

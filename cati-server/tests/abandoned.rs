@@ -26,17 +26,18 @@ async fn held_case(db: &Db, start_interview: bool) -> CaseRow {
         phones: vec!["+33639980001".to_owned()],
         replicate: None,
     };
-    cases::insert_cases(&mut tx, wave.id, &[case])
+    cases::insert_cases(&mut tx, wave.id, &[case], cati_server::store::now_ms())
         .await
         .expect("case");
     let interviewer = users::insert(&mut tx, "enq", "Enquêtrice", Role::Interviewer, "!")
         .await
         .expect("user")
         .expect("new");
-    let case = cases::claim_next(&mut tx, interviewer)
-        .await
-        .expect("claim")
-        .expect("a case");
+    let case =
+        cati_server::services::dispatch::claim(&mut tx, interviewer, cati_server::store::now_ms())
+            .await
+            .expect("claim")
+            .expect("a case");
     if start_interview {
         interviews::start(&mut tx, case.id, interviewer, 1, "{}")
             .await

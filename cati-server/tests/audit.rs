@@ -27,6 +27,9 @@ async fn a_cell(db: &Db) -> CellRow {
     let (wave, _) = surveys::ensure_wave(&mut tx, survey, "Vague", version, WaveStatus::Open)
         .await
         .expect("wave");
+    cati_server::services::rules::allow_around_the_clock(&mut tx, wave)
+        .await
+        .expect("rules");
     let design = quota::demo::design(100).expect("design");
     assert!(quota::attach(&mut tx, wave, &design).await.expect("attach"));
     let cell = store::cells(&mut tx, wave).await.expect("cells").remove(0);

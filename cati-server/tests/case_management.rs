@@ -33,7 +33,7 @@ async fn managers_find_cases_and_act_on_them(postgres: bool) {
         case("B", "33281", "+33556000002"),
         case("C", "33063", "+33556000003"),
     ];
-    cases::insert_cases(&mut tx, wave.id, &sample)
+    cases::insert_cases(&mut tx, wave.id, &sample, cati_server::store::now_ms())
         .await
         .expect("cases");
     let id = users::insert(&mut tx, "sup", "Superviseure", Role::Supervisor, "!")
@@ -52,10 +52,11 @@ async fn managers_find_cases_and_act_on_them(postgres: bool) {
         .await
         .expect("user")
         .expect("new");
-    let held = cases::claim_next(&mut tx, interviewer)
-        .await
-        .expect("claim")
-        .expect("a case");
+    let held =
+        cati_server::services::dispatch::claim(&mut tx, interviewer, cati_server::store::now_ms())
+            .await
+            .expect("claim")
+            .expect("a case");
     interviews::start(&mut tx, held.id, interviewer, 1, "{}")
         .await
         .expect("start")

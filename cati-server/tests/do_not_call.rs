@@ -117,6 +117,7 @@ async fn listed_numbers_are_refused_and_never_stored_in_clear(postgres: bool) {
         number: None,
         note: None,
         appointment_at: None,
+        appointment_until: None,
     };
     calls::record_outcome(&state, &interviewer, case.case_id, &request)
         .await

@@ -50,7 +50,7 @@ async fn interview(db: &Db, wave_id: i64, key: &str, commune: Option<&str>, stat
         replicate: None,
     };
     let mut tx = db.write().await.unwrap();
-    cases::insert_cases(&mut tx, wave_id, &[case])
+    cases::insert_cases(&mut tx, wave_id, &[case], cati_server::store::now_ms())
         .await
         .unwrap();
     let record = serde_json::to_string(&Record::new(11)).unwrap();

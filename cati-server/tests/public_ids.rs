@@ -165,6 +165,7 @@ async fn existing_rows_get_version_7_ids_from_their_creation_time(postgres: bool
             phones: vec![],
             replicate: None,
         }],
+        cati_server::store::now_ms(),
     )
     .await
     .expect("insert");

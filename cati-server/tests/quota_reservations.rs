@@ -38,6 +38,9 @@ async fn wave_with_interviews(
     let (wave, _) = surveys::ensure_wave(&mut tx, survey, "Vague", version, WaveStatus::Open)
         .await
         .expect("wave");
+    cati_server::services::rules::allow_around_the_clock(&mut tx, wave)
+        .await
+        .expect("rules");
     let design = quota::demo::design(500).expect("design");
     assert!(quota::attach(&mut tx, wave, &design).await.expect("attach"));
     tx.commit().await.expect("commit");
@@ -161,7 +164,7 @@ async fn reserved_cells(db: &Db, interview: i64) -> Vec<i64> {
 
 async fn insert_cases(db: &Db, wave: i64, sample: &[NewCase]) {
     let mut tx = db.write().await.expect("transaction");
-    cases::insert_cases(&mut tx, wave, sample)
+    cases::insert_cases(&mut tx, wave, sample, cati_server::store::now_ms())
         .await
         .expect("cases");
     tx.commit().await.expect("commit");
@@ -184,7 +187,9 @@ async fn ended(db: &Db, interview: i64) {
 
 async fn claim_next(db: &Db, user: i64) -> Option<String> {
     let mut tx = db.write().await.expect("transaction");
-    let case = cases::claim_next(&mut tx, user).await.expect("claim");
+    let case = cati_server::services::dispatch::claim(&mut tx, user, cati_server::store::now_ms())
+        .await
+        .expect("claim");
     tx.commit().await.expect("commit");
     case.map(|c| c.external_id)
 }

@@ -207,7 +207,7 @@ async fn a_wave_hands_out_cases_only_while_open(postgres: bool) {
             replicate: None,
         })
         .collect();
-    cases::insert_cases(&mut tx, wave.id, &sample)
+    cases::insert_cases(&mut tx, wave.id, &sample, cati_server::store::now_ms())
         .await
         .expect("sample");
     let interviewer = users::insert(&mut tx, "enq", "Enquêtrice", Role::Interviewer, "!")
@@ -222,7 +222,10 @@ async fn a_wave_hands_out_cases_only_while_open(postgres: bool) {
 
     let claim = |user: i64| async move {
         let mut tx = db.write().await.expect("write");
-        let case = cases::claim_next(&mut tx, user).await.expect("claim");
+        let case =
+            cati_server::services::dispatch::claim(&mut tx, user, cati_server::store::now_ms())
+                .await
+                .expect("claim");
         tx.commit().await.expect("commit");
         case
     };

@@ -141,6 +141,13 @@ impl Default for OutcomeFrame {
                     "2.111",
                     Refusal,
                 ),
+                Outcome::DoNotCall => spec(
+                    "Refus : ne plus m'appeler (liste d'opposition)",
+                    true,
+                    true,
+                    "2.111",
+                    Refusal,
+                ),
                 Outcome::NotInService => spec(
                     "Faux numéro / numéro non attribué",
                     true,

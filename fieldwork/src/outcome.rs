@@ -21,8 +21,11 @@ pub enum Outcome {
     Appointment,
     /// A refusal that may be converted: no call before a while, then a refusal converter.
     SoftRefusal,
-    /// A definitive refusal (« ne plus m'appeler »): never called again.
+    /// A definitive refusal: never called again.
     Refusal,
+    /// The person asked never to be called again: a definitive refusal whose number also goes
+    /// on the survey's do-not-call list.
+    DoNotCall,
     /// The number is wrong, not assigned or out of service.
     NotInService,
     /// A business, not a household.
@@ -60,7 +63,7 @@ pub enum Finality {
 impl Outcome {
     /// Every outcome: the call outcomes in the order shown to interviewers (the keyboard
     /// shortcut is the position, from 1), then the interview endings.
-    pub const ALL: [Outcome; 16] = [
+    pub const ALL: [Outcome; 17] = [
         Outcome::NoAnswer,
         Outcome::Busy,
         Outcome::AnsweringMachine,
@@ -72,11 +75,29 @@ impl Outcome {
         Outcome::Fax,
         Outcome::Language,
         Outcome::Unable,
+        Outcome::DoNotCall,
         Outcome::Completed,
         Outcome::InterviewCallback,
         Outcome::BrokenOff,
         Outcome::ScreenedOut,
         Outcome::QuotaFull,
+    ];
+
+    /// The outcomes an interviewer records after dialling, in the order shown (the keyboard
+    /// shortcut is the position, from 1); the others end an interview.
+    pub const CALLS: [Outcome; 12] = [
+        Outcome::NoAnswer,
+        Outcome::Busy,
+        Outcome::AnsweringMachine,
+        Outcome::Appointment,
+        Outcome::SoftRefusal,
+        Outcome::Refusal,
+        Outcome::NotInService,
+        Outcome::Business,
+        Outcome::Fax,
+        Outcome::Language,
+        Outcome::Unable,
+        Outcome::DoNotCall,
     ];
 
     /// The name used in the API and the database.
@@ -88,6 +109,7 @@ impl Outcome {
             Outcome::Appointment => "appointment",
             Outcome::SoftRefusal => "soft_refusal",
             Outcome::Refusal => "refusal",
+            Outcome::DoNotCall => "do_not_call",
             Outcome::NotInService => "not_in_service",
             Outcome::Business => "business",
             Outcome::Fax => "fax",
@@ -109,9 +131,11 @@ impl Outcome {
     /// Whether a survey may choose if the outcome ends the case.
     pub fn finality(self) -> Finality {
         match self {
-            Outcome::Completed | Outcome::ScreenedOut | Outcome::QuotaFull | Outcome::Refusal => {
-                Finality::Always
-            }
+            Outcome::Completed
+            | Outcome::ScreenedOut
+            | Outcome::QuotaFull
+            | Outcome::Refusal
+            | Outcome::DoNotCall => Finality::Always,
             Outcome::NoAnswer
             | Outcome::Busy
             | Outcome::AnsweringMachine
@@ -145,6 +169,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn call_outcomes_are_the_outcomes_before_the_interview_endings() {
+        assert_eq!(Outcome::CALLS[..], Outcome::ALL[..12]);
+        assert!(!Outcome::CALLS.contains(&Outcome::Completed));
+    }
+
+    #[test]
     fn every_outcome_name_round_trips() {
         for outcome in Outcome::ALL {
             assert_eq!(Outcome::parse(outcome.as_str()), Some(outcome));
@@ -172,6 +202,7 @@ mod tests {
             "quota_full",
             "broken_off",
             "interview_callback",
+            "do_not_call",
         ];
         for name in names {
             assert!(Outcome::parse(name).is_some(), "{name}");

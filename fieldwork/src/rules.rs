@@ -96,6 +96,27 @@ impl Default for RulesConfig {
 }
 
 impl RulesConfig {
+    /// The default rules with calls allowed at any hour of every day, public holidays
+    /// included: for a demonstration, a training session or a test, never for real fieldwork.
+    pub fn around_the_clock() -> RulesConfig {
+        let day = vec![crate::clock_time::TimeRange::new(
+            crate::clock_time::ClockTime::MIDNIGHT,
+            crate::clock_time::ClockTime::END_OF_DAY,
+        )];
+        let mut config = RulesConfig::default();
+        config.windows.hours = crate::windows::WeekHours {
+            monday: day.clone(),
+            tuesday: day.clone(),
+            wednesday: day.clone(),
+            thursday: day.clone(),
+            friday: day.clone(),
+            saturday: day.clone(),
+            sunday: day,
+        };
+        config.windows.closed_on_public_holidays = false;
+        config
+    }
+
     /// Checks the rules and returns them ready to use, or every problem found.
     pub fn validate(&self) -> Result<CallingRules, ConfigErrors> {
         let mut errors = Vec::new();
@@ -189,6 +210,19 @@ mod tests {
         assert_eq!(config.recall.no_answer_minutes, 180);
         assert_eq!(config.recall.soft_refusal_minutes, 10_080);
         assert_eq!(config.windows.time_zone, "Europe/Paris");
+    }
+
+    #[test]
+    fn around_the_clock_rules_are_open_at_any_hour_even_on_christmas_sunday() {
+        let rules = RulesConfig::around_the_clock().validate().expect("valid");
+        for at in [
+            "2022-12-25T03:00:00Z",
+            "2026-03-29T01:30:00Z", // the night clocks go forward
+            "2026-07-14T22:59:00Z",
+        ] {
+            let at: Timestamp = at.parse().unwrap();
+            assert!(rules.windows().is_open(at), "{at}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod decision;
 mod design;
 mod design_file;
 pub mod forecast;
+mod lag;
 mod matching;
 mod plan;
 mod population;
@@ -26,6 +27,7 @@ pub use design::{
     DesignErrors, Dimension, Margin,
 };
 pub use forecast::{CommuneForecast, ForecastInput};
+pub use lag::{CellState, CommuneNeed, communes_by_need};
 pub use matching::MatchError;
 pub use plan::{
     AgeVariable, Allocation, CellTarget, CommuneTarget, DesignOptions, Layout, Minimum, Plan,

@@ -8,9 +8,9 @@ use uuid::Uuid;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiJson, ApiPath, AppError, ErrorBody};
-use crate::scheduling::outcomes::CallOutcome;
 use crate::services::calls::{self, CaseView, OutcomeRequest};
 use crate::state::AppState;
+use fieldwork::{Outcome, OutcomeFrame};
 
 #[utoipa::path(
     post,
@@ -97,8 +97,8 @@ pub async fn outcome(
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct OutcomeInfo {
     name: &'static str,
-    label: &'static str,
-    aapor_code: &'static str,
+    label: String,
+    aapor_code: String,
 }
 
 #[utoipa::path(
@@ -112,13 +112,14 @@ pub struct OutcomeInfo {
     )
 )]
 pub async fn outcomes(_user: CurrentUser) -> Json<Vec<OutcomeInfo>> {
+    let frame = OutcomeFrame::default();
     Json(
-        CallOutcome::ALL
+        Outcome::CALLS
             .iter()
             .map(|o| OutcomeInfo {
                 name: o.as_str(),
-                label: o.label(),
-                aapor_code: o.aapor_code(),
+                label: frame.spec(*o).label.clone(),
+                aapor_code: frame.spec(*o).aapor.as_str().to_owned(),
             })
             .collect(),
     )

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiJson, ApiPath, AppError, ErrorBody};
-use crate::scheduling::outcomes::parse_appointment;
+use crate::services::calls::appointment_of;
 use crate::services::interview::service;
 use crate::services::interview::view::{AnswerRequest, InterviewView};
 use crate::state::AppState;
@@ -126,7 +126,12 @@ pub async fn back(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CallbackRequest {
+    /// The agreed time (local time in France, `YYYY-MM-DDTHH:MM`, or RFC 3339), or the start
+    /// of the period of a flexible appointment.
     appointment_at: String,
+    /// End of a flexible appointment's period; absent for a firm appointment.
+    #[serde(default)]
+    appointment_until: Option<String>,
     #[serde(default)]
     note: Option<String>,
 }
@@ -149,11 +154,13 @@ pub async fn callback(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<CallbackRequest>,
 ) -> Result<Json<InterviewView>, AppError> {
-    let at = parse_appointment(&request.appointment_at).ok_or_else(|| {
-        AppError::Invalid("date de rendez-vous illisible (attendu AAAA-MM-JJTHH:MM)".to_owned())
-    })?;
+    let appointment = appointment_of(
+        Some(&request.appointment_at),
+        request.appointment_until.as_deref(),
+    )?
+    .ok_or_else(|| AppError::Invalid("un rendez-vous demande une date et une heure".to_owned()))?;
     Ok(Json(
-        service::postpone(&state, &user, id, at, request.note).await?,
+        service::postpone(&state, &user, id, appointment, request.note).await?,
     ))
 }
 

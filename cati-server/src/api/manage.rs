@@ -238,6 +238,41 @@ pub async fn disabled(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Refusal converter or not.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Converter {
+    refusal_converter: bool,
+}
+
+#[utoipa::path(
+    post,
+    path = "/users/{id}/converter",
+    tag = "gestion",
+    summary = "Confie (ou non) les refus à reconvertir à cet enquêteur",
+    params(("id" = i64, Path, description = "Identifiant")),
+    request_body = Converter,
+    responses(
+        (status = 204, description = "Changé"),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
+pub async fn converter(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<Converter>,
+) -> Result<StatusCode, AppError> {
+    crate::services::rules::set_converter(
+        &state.db,
+        Actor::User(&user),
+        &id.to_string(),
+        body.refusal_converter,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[utoipa::path(
     get,
     path = "/audit",

@@ -62,6 +62,7 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(surveys::diff))
         .routes(routes!(manage::waves, waves::create))
         .routes(routes!(waves::status))
+        .routes(routes!(waves::rules, waves::set_rules))
         .routes(routes!(sample::release))
         .routes(routes!(manage::sample))
         .routes(routes!(manage::case_action))
@@ -74,6 +75,7 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(manage::users, manage::create_user))
         .routes(routes!(manage::password))
         .routes(routes!(manage::disabled))
+        .routes(routes!(manage::converter))
         .routes(routes!(manage::audit));
     let (router, mut doc) = OpenApiRouter::new().nest("/api", api).split_for_parts();
     describe(&mut doc);

@@ -1,5 +1,5 @@
-//! `/api/waves` (creation) and `/api/waves/{id}/status`: setting up waves and moving them
-//! through their life (managers).
+//! `/api/waves` (creation), `/api/waves/{id}/status` and `/api/waves/{id}/rules`: setting up
+//! waves, their calling rules, and moving them through their life (managers).
 
 use axum::Json;
 use axum::extract::State;
@@ -9,9 +9,11 @@ use uuid::Uuid;
 
 use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiJson, ApiPath, AppError, ErrorBody};
+use crate::services::rules::{self, RulesView};
 use crate::services::waves::{self, CreatedWave, WaveRequest};
 use crate::state::AppState;
 use crate::store::surveys::{WaveRow, WaveStatus};
+use fieldwork::RulesConfig;
 
 #[utoipa::path(
     post,
@@ -67,5 +69,49 @@ pub async fn status(
             change.status,
         )
         .await?,
+    ))
+}
+
+#[utoipa::path(
+    get,
+    path = "/waves/{id}/rules",
+    tag = "mise en place",
+    summary = "Les règles d’appel de la vague (plages horaires, tentatives, délais de rappel)",
+    params(("id" = Uuid, Path, description = "Identifiant de la vague")),
+    responses(
+        (status = 200, description = "Les règles", body = RulesView),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
+pub async fn rules(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<RulesView>, AppError> {
+    Ok(Json(
+        rules::show(&state.db, Actor::User(&user), &id.to_string()).await?,
+    ))
+}
+
+#[utoipa::path(
+    put,
+    path = "/waves/{id}/rules",
+    tag = "mise en place",
+    summary = "Remplace les règles d’appel de la vague (champs absents : valeurs par défaut)",
+    params(("id" = Uuid, Path, description = "Identifiant de la vague")),
+    request_body(content = Object, description = "Règles d’appel (voir GET)"),
+    responses(
+        (status = 200, description = "Les règles enregistrées", body = RulesView),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
+pub async fn set_rules(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(config): ApiJson<RulesConfig>,
+) -> Result<Json<RulesView>, AppError> {
+    Ok(Json(
+        rules::set(&state.db, Actor::User(&user), &id.to_string(), &config).await?,
     ))
 }

@@ -299,6 +299,9 @@ async fn setup(
     .await?;
     let (wave, _) =
         surveys::ensure_wave(&mut tx, survey, "bench", version, WaveStatus::Open).await?;
+    crate::services::rules::allow_around_the_clock(&mut tx, wave)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let design = crate::services::quota::demo::design(5_000).map_err(|e| anyhow::anyhow!("{e}"))?;
     crate::services::quota::attach(&mut tx, wave, &design)
         .await
@@ -323,7 +326,7 @@ async fn setup(
                 }
             })
             .collect();
-        cases::insert_cases(&mut tx, wave, &sample).await?;
+        cases::insert_cases(&mut tx, wave, &sample, crate::store::now_ms()).await?;
     }
     let mut users = Vec::new();
     for i in 0..args.interviewers {

@@ -58,6 +58,14 @@ pub enum UserCommand {
         #[arg(long)]
         enable: bool,
     },
+    /// Confie à un enquêteur les refus à reconvertir (ou les lui retire avec --off).
+    Converter {
+        /// Identifiant de connexion de l'enquêteur.
+        username: String,
+        /// Lui retirer les refus à reconvertir.
+        #[arg(long)]
+        off: bool,
+    },
 }
 
 /// Runs a `cati user` subcommand.
@@ -112,6 +120,15 @@ async fn run_on(db: &Db, command: UserCommand) -> anyhow::Result<()> {
             println!(
                 "Compte « {username} » {}.",
                 if enable { "réactivé" } else { "désactivé" }
+            );
+        }
+        UserCommand::Converter { username, off } => {
+            crate::services::rules::set_converter(db, Actor::Operator, &username, !off)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "« {username} » {} les refus à reconvertir.",
+                if off { "ne reçoit plus" } else { "reçoit" }
             );
         }
     }

@@ -1,10 +1,10 @@
-//! `cati wave create|list|open|pause|close`: waves from the command line, through the same
+//! `cati wave create|list|quotas|open|pause|close|rules`: waves from the command line, through the same
 //! service as the pages and the API (audited as the operator).
 
 use super::{DatabaseArgs, refused};
 use crate::auth::Actor;
-use crate::services::manage;
 use crate::services::waves::{self, CreatedWave, WaveRequest};
+use crate::services::{manage, rules};
 use crate::store::surveys::{WaveRow, WaveStatus};
 
 /// `cati wave …`
@@ -65,6 +65,15 @@ enum WaveCommand {
         /// The wave (name or identifier).
         wave: String,
     },
+    /// Affiche les règles d'appel de la vague, ou les remplace par celles d'un fichier (TOML,
+    /// ou JSON si son nom finit par .json ; un champ absent garde sa valeur par défaut).
+    Rules {
+        /// La vague (nom ou identifiant).
+        wave: String,
+        /// Le fichier de règles à appliquer.
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
+    },
 }
 
 /// Runs a `cati wave` subcommand.
@@ -111,6 +120,30 @@ pub async fn run(args: WaveArgs) -> anyhow::Result<()> {
         }
         WaveCommand::Close { wave } => {
             change(&db, &args.database, status(wave, WaveStatus::Closed)).await
+        }
+        WaveCommand::Rules { wave, file } => {
+            let view = match file {
+                None => rules::show(&db, Actor::Operator, &wave).await,
+                Some(file) => {
+                    let text = std::fs::read_to_string(&file)
+                        .map_err(|e| anyhow::anyhow!("lecture de {} : {e}", file.display()))?;
+                    let name = file.display().to_string();
+                    match rules::parse_file(&name, &text) {
+                        Ok(config) => rules::set(&db, Actor::Operator, &wave, &config).await,
+                        Err(e) => Err(e),
+                    }
+                }
+            }
+            .map_err(refused)?;
+            let mut text = format!(
+                "Règles d'appel de la vague « {} »{} :\n",
+                view.wave_name,
+                if view.defaults { " (par défaut)" } else { "" }
+            );
+            for line in &view.summary {
+                text.push_str(&format!("  {line}\n"));
+            }
+            args.database.answer(&view, &text)
         }
     };
     db.close().await;

@@ -10,7 +10,7 @@ use super::{layout, refusal};
 use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiForm, ApiPath, ApiQuery, AppError};
 use crate::sample::communes::COMMUNES;
-use crate::scheduling::outcomes::CallOutcome;
+use crate::scheduling::outcomes;
 use crate::scheduling::outcomes::format_local;
 use crate::services::accounts;
 use crate::services::calls;
@@ -19,6 +19,7 @@ use crate::state::AppState;
 use crate::store::audit::AuditAction;
 use crate::store::cases::CaseStatus;
 use crate::store::users::Role;
+use fieldwork::{Finality, Outcome};
 
 /// The sample search: `?vague=…` and the filters of [`SampleQuery`] (`after` pages on).
 #[derive(Debug, Default, Deserialize)]
@@ -185,7 +186,7 @@ async fn case_view(
                 thead { tr { th { "Date" } th { "Enquêteur" } th { "Numéro" } th { "Issue" } th { "AAPOR" } th { "Note" } } }
                 tbody { @for a in &case.attempts { tr {
                     td { (format_local(a.started_at)) } td { (a.interviewer) } td { (a.number_dialled) }
-                    td { (CallOutcome::parse(&a.outcome).map_or_else(|| a.outcome.clone(), |o| o.label().to_owned())) }
+                    td { (outcomes::label(&a.outcome)) }
                     td { (a.aapor_code) } td { (a.note.as_deref().unwrap_or("")) }
                 } } }
             }
@@ -208,7 +209,7 @@ async fn case_view(
         form.inline method="post" action={ "/echantillon/cas/" (id) "/action" } {
             input type="hidden" name="action" value="finalise";
             label { "Clore avec l'issue " select name="outcome" {
-                @for outcome in CallOutcome::ALL { @if outcome != CallOutcome::Appointment { option value=(outcome.as_str()) { (outcome.label()) } } }
+                @for outcome in Outcome::CALLS { @if outcome.finality() != Finality::Never { option value=(outcome.as_str()) { (outcomes::label(outcome.as_str())) } } }
             } }
             button type="submit" { "Clore" }
         }

@@ -11,7 +11,8 @@ use serde::Deserialize;
 use super::layout;
 use crate::auth::CurrentUser;
 use crate::error::{ApiForm, AppError};
-use crate::scheduling::outcomes::{CallOutcome, format_local, parse_appointment};
+use crate::scheduling::outcomes::format_local;
+use crate::services::calls::appointment_of;
 use crate::services::calls::{self, CaseView, OutcomeRequest};
 use crate::services::interview::service;
 use crate::services::interview::view::{
@@ -19,6 +20,7 @@ use crate::services::interview::view::{
 };
 use crate::state::AppState;
 use crate::store::interviews::InterviewStatus;
+use fieldwork::{Outcome, OutcomeFrame};
 
 fn see(path: &str) -> Response {
     Redirect::to(path).into_response()
@@ -77,7 +79,7 @@ pub async fn next(State(state): State<AppState>, user: CurrentUser) -> Result<Re
 }
 
 fn outcome_label(name: &str) -> String {
-    CallOutcome::parse(name).map_or_else(|| name.to_owned(), |o| o.label().to_owned())
+    crate::scheduling::outcomes::label(name)
 }
 
 fn case_panel(case: &CaseView) -> Markup {
@@ -119,6 +121,8 @@ pub async fn case(State(state): State<AppState>, user: CurrentUser) -> Result<Re
 }
 
 fn case_page(user: &CurrentUser, case: &CaseView, error: Option<&str>) -> Html<String> {
+    // The default frame: a survey's own labels are not shown here yet.
+    let frame = OutcomeFrame::default();
     let resuming = case
         .interview
         .as_ref()
@@ -140,12 +144,13 @@ fn case_page(user: &CurrentUser, case: &CaseView, error: Option<&str>) -> Html<S
             form #outcome-form method="post" action="/poste/issue" {
                 fieldset {
                     legend { "Choisissez l'issue (touche du chiffre), puis Entrée" }
-                    @for (i, outcome) in CallOutcome::ALL.iter().enumerate() {
+                    @for (i, outcome) in Outcome::CALLS.iter().enumerate() {
                         @let key = (i + 1) % 10;
+                        @let spec = frame.spec(*outcome);
                         label.option {
                             input type="radio" name="outcome" value=(outcome.as_str()) data-key=(key);
-                            kbd { (key) } " " (outcome.label()) " "
-                            small { "(AAPOR " (outcome.aapor_code()) ")" }
+                            kbd { (key) } " " (spec.label) " "
+                            small { "(AAPOR " (spec.aapor.as_str()) ")" }
                         }
                     }
                 }
@@ -195,6 +200,7 @@ pub async fn outcome(
         number: form.number,
         note: form.note,
         appointment_at: form.appointment_at,
+        appointment_until: None,
     };
     match calls::record_outcome(&state, &user, case.case_id, &request).await {
         Ok(()) => Ok(see("/poste")),
@@ -520,13 +526,14 @@ pub async fn callback(
     let Some(id) = current_interview(&state, &user).await? else {
         return Ok(see("/poste"));
     };
-    let at = parse_appointment(&form.appointment_at)
-        .ok_or_else(|| AppError::Invalid("date de rendez-vous illisible".to_owned()))?;
+    let appointment = appointment_of(Some(&form.appointment_at), None)?.ok_or_else(|| {
+        AppError::Invalid("un rendez-vous demande une date et une heure".to_owned())
+    })?;
     service::postpone(
         &state,
         &user,
         id,
-        at,
+        appointment,
         form.note.filter(|n| !n.trim().is_empty()),
     )
     .await?;

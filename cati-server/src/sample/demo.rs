@@ -103,10 +103,13 @@ pub async fn load(db: &Db, options: &DemoOptions) -> Result<DemoReport, AppError
         WaveStatus::Open,
     )
     .await?;
+    // A demonstration is tried at any hour: calls are allowed around the clock.
+    crate::services::rules::allow_around_the_clock(&mut tx, wave_id).await?;
     // Commune quotas from the 2023 legal populations, when the questionnaire asks the commune.
     crate::services::quota::demo::attach(&mut tx, wave_id, &parsed, options.cases).await?;
     let sample: Vec<NewCase> = (0..options.cases).map(synthetic_case).collect();
-    let cases_added = cases::insert_cases(&mut tx, wave_id, &sample).await?;
+    let cases_added =
+        cases::insert_cases(&mut tx, wave_id, &sample, crate::store::now_ms()).await?;
     tx.commit().await?;
     let mut wanted = vec![
         ("admin".to_owned(), Role::Admin),

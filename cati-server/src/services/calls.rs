@@ -5,13 +5,15 @@ use uuid::Uuid;
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::scheduling::outcomes::{CallOutcome, parse_appointment};
+use crate::scheduling::outcomes::parse_appointment;
+use crate::services::dispatch::{self, Report};
 use crate::state::AppState;
 use crate::store::cases::{self, AttemptRow, CaseRow, CaseStatus, NewAttempt};
 use crate::store::interviews::{self, InterviewStatus};
 use crate::store::sample::{self, DoNotCallSource};
 use crate::store::users::Role;
 use crate::store::{StoreError, Tx, exports, surveys};
+use fieldwork::{Appointment, Outcome};
 
 /// A case as the interviewer holding it (or a supervisor) sees it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -51,7 +53,7 @@ pub struct InterviewRef {
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OutcomeRequest {
-    /// Outcome name (see `CallOutcome`).
+    /// Outcome name (see `GET /api/outcomes`).
     pub outcome: String,
     /// Number dialled (E.164); defaults to the case's first number.
     #[serde(default)]
@@ -60,9 +62,13 @@ pub struct OutcomeRequest {
     #[serde(default)]
     pub note: Option<String>,
     /// Appointment, local time in France (`YYYY-MM-DDTHH:MM`) or RFC 3339; required for
-    /// `appointment`.
+    /// `appointment`: the agreed time (a firm appointment) or, with `appointment_until`, the
+    /// start of the period the respondent gave (a flexible one).
     #[serde(default)]
     pub appointment_at: Option<String>,
+    /// End of a flexible appointment's period, same formats; absent for a firm appointment.
+    #[serde(default)]
+    pub appointment_until: Option<String>,
 }
 
 /// Hands the interviewer the next case (or the one already held); `None` when nothing is due.
@@ -74,7 +80,7 @@ pub async fn next(state: &AppState, user: &CurrentUser) -> Result<Option<CaseVie
     let newly_claimed = held.is_none();
     let claimed = match held {
         Some(case) => Ok(Some(case)),
-        None => cases::claim_next(&mut tx, user.user.id).await,
+        None => dispatch::claim(&mut tx, user.user.id, state.settings.clock.now_ms()).await,
     };
     let claimed = match claimed {
         Ok(claimed) => {
@@ -82,11 +88,11 @@ pub async fn next(state: &AppState, user: &CurrentUser) -> Result<Option<CaseVie
             claimed
         }
         // The same interviewer claimed twice at once: the other request won; return its case.
-        Err(e) if e.is_unique_violation() => {
+        Err(AppError::Store(e)) if e.is_unique_violation() => {
             tx.rollback().await?;
             return current(state, user).await;
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(e),
     };
     match claimed {
         Some(case) => {
@@ -137,25 +143,16 @@ pub async fn record_outcome(
     request: &OutcomeRequest,
 ) -> Result<(), AppError> {
     user.require(&[Role::Interviewer])?;
-    let outcome = CallOutcome::parse(&request.outcome).ok_or_else(|| {
-        AppError::Invalid(format!("issue d'appel inconnue : « {} »", request.outcome))
-    })?;
-    let appointment_at = match request.appointment_at.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(text) => Some(parse_appointment(text).ok_or_else(|| {
-            AppError::Invalid("date de rendez-vous illisible (attendu AAAA-MM-JJTHH:MM)".to_owned())
-        })?),
-    };
-    if let Some(at) = appointment_at
-        && at <= crate::store::now_ms()
-    {
-        return Err(AppError::Invalid(
-            "le rendez-vous doit être dans le futur".to_owned(),
-        ));
-    }
-    let next = outcome.next(appointment_at).ok_or_else(|| {
-        AppError::Invalid("un rendez-vous demande une date et une heure".to_owned())
-    })?;
+    let outcome = Outcome::parse(&request.outcome)
+        .filter(|o| Outcome::CALLS.contains(o))
+        .ok_or_else(|| {
+            AppError::Invalid(format!("issue d'appel inconnue : « {} »", request.outcome))
+        })?;
+    let appointment = appointment_of(
+        request.appointment_at.as_deref(),
+        request.appointment_until.as_deref(),
+    )?;
+    let now = state.settings.clock.now_ms();
     let mut tx = state.db.write().await?;
     let case = cases::by_uuid(&mut tx, case)
         .await?
@@ -187,19 +184,39 @@ pub async fn record_outcome(
             "note trop longue (2 000 caractères au plus)".to_owned(),
         ));
     }
+    let duration_s = cases::held_seconds(&case, now);
+    let report = Report {
+        outcome,
+        // The form offers the appointment field whatever the outcome: a time typed with an
+        // outcome that books none is ignored.
+        appointment: appointment.filter(|_| outcome.books_appointment()),
+        dialled_at: now - duration_s * 1000,
+    };
+    if outcome.books_appointment() && appointment.is_none() {
+        return Err(AppError::Invalid(
+            "un rendez-vous demande une date et une heure".to_owned(),
+        ));
+    }
+    let plan = dispatch::plan(&mut tx, &case, user.user.id, report, now).await?;
     let attempt = NewAttempt {
         case_id: case.id,
         interviewer_id: user.user.id,
         number_dialled: number,
         outcome: outcome.as_str().to_owned(),
-        aapor_code: outcome.aapor_code().to_owned(),
+        aapor_code: plan.aapor.clone(),
         note: note.map(str::to_owned),
-        duration_s: cases::held_seconds(&case),
+        duration_s,
+        ended_at: now,
+        appointment_at: report.appointment.map(|a| a.earliest().as_millisecond()),
+        appointment_until: match report.appointment {
+            Some(Appointment::Soft { until, .. }) => Some(until.as_millisecond()),
+            _ => None,
+        },
     };
-    if !cases::close_call(&mut tx, &attempt, next).await? {
+    if !cases::close_call(&mut tx, &attempt, &plan.next).await? {
         return Err(AppError::forbidden("vous ne détenez pas ce cas"));
     }
-    if outcome == CallOutcome::DoNotCall && !attempt.number_dialled.is_empty() {
+    if outcome == Outcome::DoNotCall && !attempt.number_dialled.is_empty() {
         let wave = surveys::wave(&mut tx, case.wave_id)
             .await?
             .ok_or_else(|| AppError::not_found("vague inconnue"))?;
@@ -215,6 +232,37 @@ pub async fn record_outcome(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// The appointment typed by the interviewer: a firm one at `at`, or a flexible one from `at`
+/// until `until`; `None` when no time was given.
+pub fn appointment_of(
+    at: Option<&str>,
+    until: Option<&str>,
+) -> Result<Option<Appointment>, AppError> {
+    let parse = |text: &str| {
+        parse_appointment(text)
+            .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+            .ok_or_else(|| {
+                AppError::Invalid(
+                    "date de rendez-vous illisible (attendu AAAA-MM-JJTHH:MM)".to_owned(),
+                )
+            })
+    };
+    fn given(text: Option<&str>) -> Option<&str> {
+        text.map(str::trim).filter(|t| !t.is_empty())
+    }
+    match (given(at), given(until)) {
+        (None, None) => Ok(None),
+        (None, Some(_)) => Err(AppError::Invalid(
+            "un rendez-vous souple demande aussi son début".to_owned(),
+        )),
+        (Some(at), None) => Ok(Some(Appointment::Hard { at: parse(at)? })),
+        (Some(from), Some(until)) => Ok(Some(Appointment::Soft {
+            from: parse(from)?,
+            until: parse(until)?,
+        })),
+    }
 }
 
 async fn view(tx: &mut Tx, case: CaseRow) -> Result<CaseView, StoreError> {

@@ -7,7 +7,8 @@ use uuid::Uuid;
 
 use crate::auth::{Actor, CurrentUser};
 use crate::error::AppError;
-use crate::scheduling::outcomes::{CallOutcome, parse_appointment};
+use crate::scheduling::outcomes::parse_appointment;
+use crate::services::dispatch;
 use crate::state::AppState;
 use crate::store::audit::AuditAction;
 use crate::store::cases::{self, CaseFilter, CaseRow, CaseStatus};
@@ -15,6 +16,7 @@ use crate::store::interviews::{self, InterviewStatus};
 use crate::store::surveys::{self, WaveRow};
 use crate::store::users::Role;
 use crate::store::{Db, Tx, audit, users};
+use fieldwork::{Finality, Outcome};
 
 /// Every wave, newest first.
 pub async fn waves(db: &Db, actor: Actor<'_>) -> Result<Vec<WaveRow>, AppError> {
@@ -210,7 +212,9 @@ pub async fn act_on_case(
                 .ok_or_else(|| {
                     AppError::Invalid(format!("aucun enquêteur actif « {interviewer} »"))
                 })?;
-            let assigned = match cases::assign(&mut tx, before.id, account.id).await {
+            // A manager's action: the system time, like the audit entry.
+            let now = crate::store::now_ms();
+            let assigned = match cases::assign(&mut tx, before.id, account.id, now).await {
                 Ok(assigned) => assigned,
                 Err(e) if e.is_unique_violation() => {
                     return Err(AppError::Conflict(format!(
@@ -226,16 +230,23 @@ pub async fn act_on_case(
             )
         }
         CaseAction::Finalise { outcome } => {
-            let outcome = CallOutcome::parse(outcome).ok_or_else(|| {
-                AppError::Invalid(format!("issue d'appel inconnue : « {outcome} »"))
-            })?;
+            let outcome = Outcome::parse(outcome)
+                .filter(|o| Outcome::CALLS.contains(o) && o.finality() != Finality::Never)
+                .ok_or_else(|| {
+                    AppError::Invalid(format!("issue finale inconnue : « {outcome} »"))
+                })?;
+            let wave = surveys::wave(&mut tx, before.wave_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("vague inconnue"))?;
+            let frame = dispatch::frame(&mut tx, wave.survey_id).await?;
+            let aapor = frame.spec(outcome).aapor.as_str().to_owned();
             (
-                cases::finalise(&mut tx, before.id, outcome.as_str(), outcome.aapor_code()).await?,
+                cases::finalise(&mut tx, before.id, outcome.as_str(), &aapor).await?,
                 AuditAction::CaseFinalise,
                 serde_json::json!({
                     "status_before": before.status.as_str(),
                     "outcome": outcome.as_str(),
-                    "aapor": outcome.aapor_code(),
+                    "aapor": aapor,
                 }),
             )
         }

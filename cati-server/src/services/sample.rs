@@ -466,7 +466,7 @@ async fn store_batch(
             new_case(context, row)
         })
         .collect();
-    let inserted = cases::insert_cases(tx, context.wave.id, &cases).await?;
+    let inserted = cases::insert_cases(tx, context.wave.id, &cases, now_ms()).await?;
     tally.inserted += inserted;
     tally.already_present += cases.len() as u64 - inserted;
     Ok(())

@@ -251,6 +251,15 @@ async fn carry_over(
         }
     }
 
+    match surveys::calling_rules(tx, previous.id).await? {
+        Some(rules) => {
+            surveys::set_calling_rules(tx, wave.id, &rules).await?;
+            lines.push("Règles d'appel reprises de la vague précédente.".to_owned());
+        }
+        None => lines
+            .push("Règles d'appel : réglages par défaut, comme la vague précédente.".to_owned()),
+    }
+
     let old_indicators =
         surveys::questionnaire_indicators(tx, previous.questionnaire_version_id).await?;
     let new_indicators =

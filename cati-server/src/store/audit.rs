@@ -38,6 +38,12 @@ pub enum AuditAction {
     /// État de vague changé.
     #[serde(rename = "wave.status")]
     WaveStatus,
+    /// Règles d'appel changées.
+    #[serde(rename = "wave.rules")]
+    WaveRules,
+    /// Enquêteur marqué (ou non) pour la reconversion des refus.
+    #[serde(rename = "user.converter")]
+    UserConverter,
     /// Liste de numéros chargée.
     #[serde(rename = "sample.import")]
     SampleImport,
@@ -66,7 +72,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 18] = [
+    pub const ALL: [AuditAction; 20] = [
         AuditAction::UserCreate,
         AuditAction::UserPassword,
         AuditAction::UserDisable,
@@ -77,6 +83,8 @@ impl AuditAction {
         AuditAction::QuestionnaireUpload,
         AuditAction::WaveCreate,
         AuditAction::WaveStatus,
+        AuditAction::WaveRules,
+        AuditAction::UserConverter,
         AuditAction::SampleImport,
         AuditAction::SampleRelease,
         AuditAction::DncImport,
@@ -100,6 +108,8 @@ impl AuditAction {
             AuditAction::QuestionnaireUpload => "questionnaire.upload",
             AuditAction::WaveCreate => "wave.create",
             AuditAction::WaveStatus => "wave.status",
+            AuditAction::WaveRules => "wave.rules",
+            AuditAction::UserConverter => "user.converter",
             AuditAction::SampleImport => "sample.import",
             AuditAction::SampleRelease => "sample.release",
             AuditAction::DncImport => "dnc.import",
@@ -124,6 +134,8 @@ impl AuditAction {
             AuditAction::QuestionnaireUpload => "Questionnaire déposé",
             AuditAction::WaveCreate => "Vague créée",
             AuditAction::WaveStatus => "État de vague changé",
+            AuditAction::WaveRules => "Règles d'appel changées",
+            AuditAction::UserConverter => "Reconversion des refus (enquêteur)",
             AuditAction::SampleImport => "Liste de numéros chargée",
             AuditAction::SampleRelease => "Réplicat libéré",
             AuditAction::DncImport => "Liste « ne plus appeler » chargée",

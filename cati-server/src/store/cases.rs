@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use uuid::Uuid;
 
-use super::{Backend, StoreError, Tx, new_public_id, now_ms};
+use super::{StoreError, Tx, new_public_id, now_ms};
 
 /// Where a case stands in the calling process.
 #[derive(
@@ -122,6 +122,21 @@ pub struct CaseRow {
     pub final_outcome: Option<String>,
     /// Final AAPOR disposition code, once final.
     pub final_aapor: Option<String>,
+    /// Hand-out priority, lower first (`fieldwork::Priority::value`).
+    pub priority: i64,
+    /// Only refusal converters get it.
+    pub needs_converter: bool,
+    /// Interviewer who booked its hard appointment, who keeps it until `reserved_until`.
+    #[serde(skip)]
+    pub reserved_for: Option<i64>,
+    /// Until when the booking interviewer keeps the appointment (epoch ms).
+    pub reserved_until: Option<i64>,
+    /// End of a soft appointment's period (epoch ms).
+    pub appointment_until: Option<i64>,
+    /// The respondent did not pick up at the appointment.
+    pub missed_appointment: bool,
+    /// Current AAPOR disposition (final once the case is final); none while not released.
+    pub disposition: Option<String>,
 }
 
 /// One phone number of a case.
@@ -154,6 +169,8 @@ pub struct AttemptRow {
     pub duration_s: i64,
     /// Appointment agreed (epoch ms).
     pub appointment_at: Option<i64>,
+    /// End of the period of a soft appointment agreed (epoch ms).
+    pub appointment_until: Option<i64>,
 }
 
 /// A call attempt to record.
@@ -173,23 +190,47 @@ pub struct NewAttempt {
     pub note: Option<String>,
     /// Duration in seconds.
     pub duration_s: i64,
+    /// When the call ended (epoch ms).
+    pub ended_at: i64,
+    /// The appointment it booked (epoch ms): the time of a hard one, the start of a soft one.
+    pub appointment_at: Option<i64>,
+    /// The end of a soft appointment's period (epoch ms).
+    pub appointment_until: Option<i64>,
 }
 
-/// What becomes of a case after a call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What becomes of a case after a call, as the calling rules decided it.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CaseNext {
-    /// Back in the queue, not before the given time (epoch ms).
-    Retry {
-        /// Earliest next call.
-        not_before: i64,
+    /// Back in the queue.
+    Queued(Queued),
+    /// Finished, with its AAPOR disposition.
+    Final {
+        /// The final AAPOR disposition code.
+        aapor: String,
     },
-    /// An appointment at the given time (epoch ms), handed out first when due.
-    Appointment {
-        /// The appointment.
-        at: i64,
-    },
-    /// Finished with this disposition.
-    Final,
+}
+
+/// A case back in the queue: when, at which priority, for whom.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Queued {
+    /// Not handed out before (epoch ms); always inside a calling window.
+    pub ready_at: i64,
+    /// Hand-out priority, lower first.
+    pub priority: i64,
+    /// Only refusal converters get it.
+    pub needs_converter: bool,
+    /// The appointment it waits for: its time, or the start of its period (epoch ms).
+    pub appointment_at: Option<i64>,
+    /// The end of a soft appointment's period (epoch ms).
+    pub appointment_until: Option<i64>,
+    /// The interviewer who keeps a hard appointment until `reserved_until`.
+    pub reserved_for: Option<i64>,
+    /// Until when (epoch ms).
+    pub reserved_until: Option<i64>,
+    /// The respondent did not pick up at the appointment.
+    pub missed_appointment: bool,
+    /// Its AAPOR disposition so far.
+    pub disposition: String,
 }
 
 /// Records a call attempt and releases the case; returns false, changing nothing, when the
@@ -198,41 +239,61 @@ pub enum CaseNext {
 pub async fn close_call(
     tx: &mut Tx,
     attempt: &NewAttempt,
-    next: CaseNext,
+    next: &CaseNext,
 ) -> Result<bool, StoreError> {
-    let now = now_ms();
-    let (status, next_call_at, appointment_at, final_outcome) = match next {
-        CaseNext::Retry { not_before } => (CaseStatus::Pending, Some(not_before), None, None),
-        CaseNext::Appointment { at } => (CaseStatus::Appointment, Some(at), Some(at), None),
-        CaseNext::Final => (
-            CaseStatus::Final,
-            None,
-            None,
-            Some(attempt.outcome.as_str()),
-        ),
+    let now = attempt.ended_at;
+    let updated: Option<(i64,)> = match next {
+        CaseNext::Queued(queued) => {
+            let status = match queued.appointment_at {
+                Some(_) => CaseStatus::Appointment,
+                None => CaseStatus::Pending,
+            };
+            tx.query(
+                "update sample_cases set held_by = null, held_at = null, status = $1, \
+                 next_call_at = $2, appointment_at = $3, attempts = attempts + 1, \
+                 last_call_at = $4, priority = $5, due = false, needs_converter = $6, \
+                 reserved_for = $7, reserved_until = $8, appointment_until = $9, \
+                 missed_appointment = $10, disposition = $11 \
+                 where id = $12 and held_by = $13 returning wave_id",
+            )
+            .bind(status.as_str())
+            .bind(queued.ready_at)
+            .bind(queued.appointment_at)
+            .bind(now)
+            .bind(queued.priority)
+            .bind(queued.needs_converter)
+            .bind(queued.reserved_for)
+            .bind(queued.reserved_until)
+            .bind(queued.appointment_until)
+            .bind(queued.missed_appointment)
+            .bind(&queued.disposition)
+            .bind(attempt.case_id)
+            .bind(attempt.interviewer_id)
+            .fetch_optional()
+            .await?
+        }
+        CaseNext::Final { aapor } => {
+            tx.query(
+                "update sample_cases set held_by = null, held_at = null, status = 'final', \
+                 next_call_at = null, appointment_at = null, attempts = attempts + 1, \
+                 last_call_at = $1, due = false, reserved_for = null, reserved_until = null, \
+                 appointment_until = null, missed_appointment = false, final_outcome = $2, \
+                 final_aapor = $3, disposition = $3 where id = $4 and held_by = $5 \
+                 returning wave_id",
+            )
+            .bind(now)
+            .bind(&attempt.outcome)
+            .bind(aapor)
+            .bind(attempt.case_id)
+            .bind(attempt.interviewer_id)
+            .fetch_optional()
+            .await?
+        }
     };
-    let final_aapor = final_outcome.map(|_| attempt.aapor_code.as_str());
-    let updated: Option<(i64,)> = tx
-        .query(
-            "update sample_cases set held_by = null, held_at = null, status = $1, \
-             next_call_at = $2, appointment_at = $3, attempts = attempts + 1, last_call_at = $4, \
-             final_outcome = $5, final_aapor = $6 where id = $7 and held_by = $8 \
-             returning wave_id",
-        )
-        .bind(status.as_str())
-        .bind(next_call_at)
-        .bind(appointment_at)
-        .bind(now)
-        .bind(final_outcome)
-        .bind(final_aapor)
-        .bind(attempt.case_id)
-        .bind(attempt.interviewer_id)
-        .fetch_optional()
-        .await?;
     let Some((wave_id,)) = updated else {
         return Ok(false);
     };
-    if final_outcome.is_some() {
+    if matches!(next, CaseNext::Final { .. }) {
         let left: Option<(i64,)> = tx
             .query(
                 "update interviews set status = 'broken_off', ended_at = $1 \
@@ -248,23 +309,39 @@ pub async fn close_call(
     }
     tx.query(
         "insert into call_attempts (case_id, interviewer_id, started_at, ended_at, \
-         number_dialled, outcome, aapor_code, note, duration_s, appointment_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         number_dialled, outcome, aapor_code, note, duration_s, appointment_at, \
+         appointment_until) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(attempt.case_id)
     .bind(attempt.interviewer_id)
-    .bind(now - attempt.duration_s * 1000)
+    .bind(attempt.started_at())
     .bind(now)
     .bind(&attempt.number_dialled)
     .bind(&attempt.outcome)
     .bind(&attempt.aapor_code)
     .bind(&attempt.note)
     .bind(attempt.duration_s)
-    .bind(appointment_at)
+    .bind(attempt.appointment_at)
+    .bind(attempt.appointment_until)
     .execute()
     .await?;
     tx.announce(super::Change::Wave(wave_id)).await?;
     Ok(true)
+}
+
+impl NewAttempt {
+    /// When the number was dialled (epoch ms).
+    pub fn started_at(&self) -> i64 {
+        self.ended_at - self.duration_s * 1000
+    }
+}
+
+/// Whether `e164` is a French geographic line (01 to 05) or a box line (09): the respondent
+/// lives where the sample says, so a commune whose quotas are exhausted skips it.
+pub fn is_fixed_line(e164: &str) -> bool {
+    ["+331", "+332", "+333", "+334", "+335", "+339"]
+        .iter()
+        .any(|prefix| e164.starts_with(prefix))
 }
 
 /// `($1, …, $n), ($n+1, …), …`: the values of a multi-row `insert` of `rows` rows of
@@ -285,17 +362,22 @@ fn rows_of_placeholders(rows: usize, per_row: usize) -> String {
 /// added. Cases go in by multi-row statements, hundreds at a time (one round trip each rather
 /// than one per case and per number). A case with a replicate waits for its release; one
 /// without is dialled at once.
-pub async fn insert_cases(tx: &mut Tx, wave_id: i64, cases: &[NewCase]) -> Result<u64, StoreError> {
-    let now = now_ms();
+pub async fn insert_cases(
+    tx: &mut Tx,
+    wave_id: i64,
+    cases: &[NewCase],
+    now: i64,
+) -> Result<u64, StoreError> {
     let mut added = 0;
-    let cases_per_statement = tx.rows_per_statement(11);
+    let cases_per_statement = tx.rows_per_statement(15);
     let phones_per_statement = tx.rows_per_statement(3);
     for batch in cases.chunks(cases_per_statement) {
         let sql = format!(
             "insert into sample_cases (uuid, wave_id, external_id, commune_code, commune_name, \
-             preload, synthetic, status, created_at, replicate, released) values {} \
+             preload, synthetic, status, created_at, replicate, released, next_call_at, due, \
+             fixed_line, disposition) values {} \
              on conflict (wave_id, external_id) do nothing returning id, external_id",
-            rows_of_placeholders(batch.len(), 11)
+            rows_of_placeholders(batch.len(), 15)
         );
         let mut statement = tx.query(&sql);
         for case in batch {
@@ -310,7 +392,11 @@ pub async fn insert_cases(tx: &mut Tx, wave_id: i64, cases: &[NewCase]) -> Resul
                 .bind(CaseStatus::Pending.as_str())
                 .bind(now)
                 .bind(case.replicate)
-                .bind(case.replicate.is_none());
+                .bind(case.replicate.is_none())
+                .bind(now)
+                .bind(case.replicate.is_none())
+                .bind(case.phones.first().is_some_and(|p| is_fixed_line(p)))
+                .bind(case.replicate.is_none().then_some(NOT_ATTEMPTED));
         }
         let inserted: Vec<(i64, String)> = statement.fetch_all().await?;
         added += inserted.len() as u64;
@@ -345,9 +431,13 @@ pub async fn insert_cases(tx: &mut Tx, wave_id: i64, cases: &[NewCase]) -> Resul
     Ok(added)
 }
 
+/// The AAPOR disposition of a released case never called.
+pub const NOT_ATTEMPTED: &str = "3.11";
+
 const CASE_COLUMNS: &str = "id, uuid, wave_id, external_id, commune_code, commune_name, preload, \
      synthetic, status, held_by, held_at, next_call_at, appointment_at, attempts, last_call_at, \
-     final_outcome, final_aapor";
+     final_outcome, final_aapor, priority, needs_converter, reserved_for, reserved_until, \
+     appointment_until, missed_appointment, disposition";
 
 /// One case.
 pub async fn case(tx: &mut Tx, id: i64) -> Result<Option<CaseRow>, StoreError> {
@@ -467,14 +557,19 @@ pub async fn release(tx: &mut Tx, case_id: i64) -> Result<bool, StoreError> {
 /// Hands a case nobody holds and not final to an interviewer who holds none (a manager's
 /// action); false when the case is held or final. The interviewer already holding a case is
 /// refused by the unique index on `held_by` (a unique violation the caller reports).
-pub async fn assign(tx: &mut Tx, case_id: i64, interviewer_id: i64) -> Result<bool, StoreError> {
+pub async fn assign(
+    tx: &mut Tx,
+    case_id: i64,
+    interviewer_id: i64,
+    now: i64,
+) -> Result<bool, StoreError> {
     let assigned = tx
         .query(
-            "update sample_cases set held_by = $1, held_at = $2 \
+            "update sample_cases set held_by = $1, held_at = $2, due = false \
              where id = $3 and held_by is null and status <> 'final'",
         )
         .bind(interviewer_id)
-        .bind(now_ms())
+        .bind(now)
         .bind(case_id)
         .execute()
         .await?;
@@ -486,7 +581,7 @@ pub async fn assign(tx: &mut Tx, case_id: i64, interviewer_id: i64) -> Result<bo
 pub async fn reschedule(tx: &mut Tx, case_id: i64, at: i64) -> Result<bool, StoreError> {
     let changed = tx
         .query(
-            "update sample_cases set next_call_at = $1, \
+            "update sample_cases set next_call_at = $1, due = false, \
              status = case when status = 'appointment' then 'appointment' else 'pending' end, \
              appointment_at = case when status = 'appointment' then $1 else appointment_at end \
              where id = $2 and held_by is null and status <> 'final'",
@@ -509,7 +604,8 @@ pub async fn finalise(
     let closed: Option<(i64,)> = tx
         .query(
             "update sample_cases set status = 'final', final_outcome = $1, final_aapor = $2, \
-             next_call_at = null, appointment_at = null \
+             disposition = $2, next_call_at = null, appointment_at = null, due = false, \
+             reserved_for = null, reserved_until = null \
              where id = $3 and held_by is null and status <> 'final' returning wave_id",
         )
         .bind(outcome)
@@ -548,73 +644,13 @@ pub async fn phones(tx: &mut Tx, case_id: i64) -> Result<Vec<PhoneRow>, StoreErr
 pub async fn attempts(tx: &mut Tx, case_id: i64) -> Result<Vec<AttemptRow>, StoreError> {
     tx.query(
         "select a.id, u.username as interviewer, a.started_at, a.number_dialled, a.outcome, \
-         a.aapor_code, a.note, a.duration_s, a.appointment_at from call_attempts a \
+         a.aapor_code, a.note, a.duration_s, a.appointment_at, a.appointment_until \
+         from call_attempts a \
          join users u on u.id = a.interviewer_id where a.case_id = $1 order by a.id",
     )
     .bind(case_id)
     .fetch_all()
     .await
-}
-
-/// Which case comes next: appointments that are due, then cases never called, then the fewest
-/// attempts and the oldest last call. Cases whose recall delay has not elapsed wait, and so do
-/// cases of replicates not released yet.
-///
-/// Quotas: a case whose first number is a fixed line (`+331`…`+335`, `+339`: the respondent
-/// lives where the sample says) is not handed out while its commune is exhausted (in some margin
-/// of the wave's quota design, every cell of the commune is closed or full); within each group,
-/// communes furthest from their targets (remaining need over target) come first.
-const NEXT_CASE: &str = "select id from sample_cases \
-     where held_by is null and status in ('pending', 'appointment') and released \
-       and (next_call_at is null or next_call_at <= $2) \
-       and wave_id in (select id from waves where status = 'open') \
-       and not (commune_code is not null \
-         and exists (select 1 from case_phones p where p.case_id = sample_cases.id \
-           and p.position = 1 \
-           and substr(p.e164, 1, 4) in ('+331', '+332', '+333', '+334', '+335', '+339')) \
-         and exists (select 1 from quota_cells q where q.wave_id = sample_cases.wave_id \
-           and q.commune_code = sample_cases.commune_code group by q.margin \
-           having sum(case when not q.closed and q.achieved + q.in_progress < q.capacity \
-             then 1 else 0 end) = 0)) \
-     order by case when status = 'appointment' then 0 when attempts = 0 then 1 else 2 end, \
-       case when status = 'appointment' then 0 else coalesce((select 1.0 * sum(case \
-         when q.closed or q.target <= q.achieved + q.in_progress then 0 \
-         else q.target - q.achieved - q.in_progress end) / nullif(sum(q.target), 0) \
-         from quota_cells q where q.wave_id = sample_cases.wave_id \
-           and q.commune_code = sample_cases.commune_code), 0) end desc, \
-       coalesce(appointment_at, 0), attempts, coalesce(last_call_at, 0), id \
-     limit 1";
-
-/// Hands the next case to an interviewer who holds none (the caller looks up the held case
-/// first, on the same write transaction).
-///
-/// Two interviewers never hold the same case: on SQLite the claim is one `update … returning`
-/// inside a `BEGIN IMMEDIATE` transaction (writers are serialised); on PostgreSQL the candidate
-/// row is locked with `for update skip locked`, so concurrent claims take different rows
-/// instead of waiting on each other. A unique index on `held_by` keeps one case per interviewer:
-/// a second claim by the same interviewer at once fails with a unique violation, which the
-/// caller answers by reading the case the first one took.
-pub async fn claim_next(tx: &mut Tx, user_id: i64) -> Result<Option<CaseRow>, StoreError> {
-    let sql = match tx.backend() {
-        Backend::Sqlite => format!(
-            "update sample_cases set held_by = $1, held_at = $2 where id = ({NEXT_CASE}) \
-             returning id"
-        ),
-        Backend::Postgres => format!(
-            "update sample_cases set held_by = $1, held_at = $2 \
-             where id = ({NEXT_CASE} for update skip locked) returning id"
-        ),
-    };
-    let claimed: Option<(i64,)> = tx
-        .query(&sql)
-        .bind(user_id)
-        .bind(now_ms())
-        .fetch_optional()
-        .await?;
-    match claimed {
-        Some((id,)) => case(tx, id).await,
-        None => Ok(None),
-    }
 }
 
 /// Cases of a wave by status (from the counters: the cost does not grow with the sample).
@@ -694,12 +730,7 @@ pub async fn release_abandoned(tx: &mut Tx, case: &CaseRow) -> Result<bool, Stor
 
 /// How long the case has been held, in seconds (the length of the call, as far as the server
 /// can tell).
-pub fn held_seconds(case: &CaseRow) -> i64 {
+pub fn held_seconds(case: &CaseRow, now: i64) -> i64 {
     case.held_at
-        .map_or(0, |at| ((now_ms() - at).max(0) / 1000).min(86_400))
-}
-
-/// The moment (epoch ms) `minutes` from now.
-pub fn minutes_from_now(minutes: i64) -> i64 {
-    now_ms() + minutes * 60_000
+        .map_or(0, |at| ((now - at).max(0) / 1000).min(86_400))
 }

@@ -285,7 +285,7 @@ pub async fn save(
         }
     }
     if let Some(ending) = ending {
-        close_call(tx, &ending.attempt, ending.next).await?;
+        close_call(tx, &ending.attempt, &ending.next).await?;
     }
     Ok(SaveOutcome::Saved)
 }

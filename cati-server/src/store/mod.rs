@@ -27,6 +27,7 @@ pub mod audit;
 pub mod cases;
 pub mod changes;
 pub mod counts;
+pub mod dispatch;
 pub mod exports;
 pub mod interviews;
 pub mod quotas;

@@ -174,10 +174,16 @@ pub async fn release_next_replicate(
     let Some(replicate) = next.0 else {
         return Ok(None);
     };
+    // Released cases are due at once, never called (AAPOR 3.11).
     let released = tx
-        .query("update sample_cases set released = true where wave_id = $1 and replicate = $2")
+        .query(
+            "update sample_cases set released = true, due = true, next_call_at = $3, \
+             disposition = $4 where wave_id = $1 and replicate = $2",
+        )
         .bind(wave_id)
         .bind(replicate)
+        .bind(super::now_ms())
+        .bind(super::cases::NOT_ATTEMPTED)
         .execute()
         .await?;
     tx.announce(super::Change::Wave(wave_id)).await?;

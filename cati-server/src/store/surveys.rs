@@ -443,3 +443,43 @@ pub async fn set_wave_status(
         .await?;
     tx.announce(super::Change::Wave(wave_id)).await
 }
+
+/// A wave's calling rules as stored (JSON text; `None`: the defaults).
+pub async fn calling_rules(tx: &mut Tx, wave_id: i64) -> Result<Option<String>, StoreError> {
+    let row: Option<(Option<String>,)> = tx
+        .query("select calling_rules from waves where id = $1")
+        .bind(wave_id)
+        .fetch_optional()
+        .await?;
+    Ok(row.and_then(|(rules,)| rules))
+}
+
+/// Stores a wave's calling rules (JSON text, already checked).
+pub async fn set_calling_rules(tx: &mut Tx, wave_id: i64, rules: &str) -> Result<(), StoreError> {
+    tx.query("update waves set calling_rules = $1 where id = $2")
+        .bind(rules)
+        .bind(wave_id)
+        .execute()
+        .await?;
+    Ok(())
+}
+
+/// A survey's outcome code frame as stored (JSON text; `None`: the default frame).
+pub async fn outcome_frame(tx: &mut Tx, survey_id: i64) -> Result<Option<String>, StoreError> {
+    let row: Option<(Option<String>,)> = tx
+        .query("select outcome_frame from surveys where id = $1")
+        .bind(survey_id)
+        .fetch_optional()
+        .await?;
+    Ok(row.and_then(|(frame,)| frame))
+}
+
+/// Stores a survey's outcome code frame (JSON text, already checked).
+pub async fn set_outcome_frame(tx: &mut Tx, survey_id: i64, frame: &str) -> Result<(), StoreError> {
+    tx.query("update surveys set outcome_frame = $1 where id = $2")
+        .bind(frame)
+        .bind(survey_id)
+        .execute()
+        .await?;
+    Ok(())
+}

@@ -6,8 +6,8 @@ use exports::dataset::Timestamp;
 use questionnaire::date::Date;
 use questionnaire::{Answer, Preload, Record};
 
-use crate::scheduling::outcomes::{CallOutcome, interview as ending};
 use crate::store::exports::ExportInterviewRow;
+use fieldwork::Outcome;
 
 /// Why a stored row could not be turned into an export input.
 #[derive(Debug, thiserror::Error)]
@@ -73,33 +73,25 @@ pub fn preload_of(json: &str) -> Preload {
 /// The final disposition: the case's when it is final, else the one the interview's status
 /// implies (an interview to be resumed is a partial, 1.2).
 fn disposition(row: &ExportInterviewRow) -> Disposition {
+    let frame = fieldwork::OutcomeFrame::default();
     let from_status = match row.status.as_str() {
-        "completed" => ending::COMPLETED,
-        "screened_out" => ending::SCREENED_OUT,
-        "broken_off" => ending::BROKEN_OFF,
-        _ => ending::CALLBACK,
+        "completed" => Outcome::Completed,
+        "screened_out" => Outcome::ScreenedOut,
+        "broken_off" => Outcome::BrokenOff,
+        _ => Outcome::InterviewCallback,
     };
     let (outcome, code) = match (&row.final_outcome, &row.final_aapor) {
         (Some(outcome), Some(code)) if row.status != "in_progress" => {
-            (outcome.as_str(), code.as_str())
+            (outcome.clone(), code.clone())
         }
-        _ => from_status,
+        _ => (
+            from_status.as_str().to_owned(),
+            frame.spec(from_status).aapor.as_str().to_owned(),
+        ),
     };
     Disposition {
-        code: code.to_owned(),
-        label: outcome_label(outcome).to_owned(),
-    }
-}
-
-/// French label of a stored outcome name.
-fn outcome_label(outcome: &str) -> &'static str {
-    match outcome {
-        "completed" => "Entretien complet",
-        "screened_out" => "Non éligible",
-        "quota_full" => "Quota atteint",
-        "broken_off" => "Entretien interrompu",
-        "interview_callback" => "Entretien partiel, à reprendre",
-        other => CallOutcome::parse(other).map_or("Autre issue", CallOutcome::label),
+        code,
+        label: crate::scheduling::outcomes::label(&outcome),
     }
 }
 

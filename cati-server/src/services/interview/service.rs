@@ -12,16 +12,17 @@ use questionnaire::{
 use super::view::{AnswerRequest, InterviewView, Special, Step};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::scheduling::outcomes::interview as disposition;
+use crate::services::dispatch::{self, Report};
 use crate::services::quota;
 use crate::state::AppState;
-use crate::store::cases::{self, CaseNext, CaseRow, NewAttempt};
+use crate::store::cases::{self, CaseRow, NewAttempt};
 use crate::store::interviews::{
     self, Ending, InterviewRow, InterviewStatus, Progress, SaveOutcome,
 };
 use crate::store::surveys::WaveStatus;
 use crate::store::users::Role;
-use crate::store::{StoreError, Tx, now_ms, surveys};
+use crate::store::{StoreError, Tx, surveys};
+use fieldwork::{Appointment, Outcome};
 
 /// An interview loaded with everything the engine needs.
 struct Loaded {
@@ -125,14 +126,14 @@ async fn advance(
 ) -> Result<(), AppError> {
     settle(state, loaded).await?;
     let ending = match engine!(loaded).state(&loaded.record) {
-        State::Completed { .. } => Some(end_of(loaded, user, disposition::COMPLETED, None)),
+        State::Completed { .. } => Some(Finish::of(Outcome::Completed, None)),
         State::ScreenedOut { reason, .. } => {
-            let code = if reason == "quota" {
-                disposition::QUOTA_FULL
+            let outcome = if reason == "quota" {
+                Outcome::QuotaFull
             } else {
-                disposition::SCREENED_OUT
+                Outcome::ScreenedOut
             };
-            Some(end_of(loaded, user, code, Some(reason)))
+            Some(Finish::of(outcome, Some(reason)))
         }
         _ => None,
     };
@@ -162,19 +163,13 @@ pub async fn postpone(
     state: &AppState,
     user: &CurrentUser,
     interview: Uuid,
-    appointment_at: i64,
+    appointment: Appointment,
     note: Option<String>,
 ) -> Result<InterviewView, AppError> {
     let mut loaded = load_by_uuid(state, interview).await?;
     ensure_holder(user, &loaded)?;
-    if appointment_at <= now_ms() {
-        return Err(AppError::Invalid(
-            "le rendez-vous doit être dans le futur".to_owned(),
-        ));
-    }
-    let mut ending = end_of(&loaded, user, disposition::CALLBACK, note);
-    ending.status = InterviewStatus::InProgress;
-    ending.next = CaseNext::Appointment { at: appointment_at };
+    let mut ending = Finish::of(Outcome::InterviewCallback, note);
+    ending.appointment = Some(appointment);
     let before = loaded.record.clone();
     persist(state, user, &mut loaded, &before, Some(&ending)).await?;
     Ok(InterviewView {
@@ -192,7 +187,7 @@ pub async fn break_off(
 ) -> Result<InterviewView, AppError> {
     let mut loaded = load_by_uuid(state, interview).await?;
     ensure_holder(user, &loaded)?;
-    let ending = end_of(&loaded, user, disposition::BROKEN_OFF, note);
+    let ending = Finish::of(Outcome::BrokenOff, note);
     let before = loaded.record.clone();
     persist(state, user, &mut loaded, &before, Some(&ending)).await?;
     Ok(InterviewView {
@@ -226,30 +221,71 @@ async fn settle(state: &AppState, loaded: &mut Loaded) -> Result<(), AppError> {
     Ok(())
 }
 
-fn end_of(
+/// How an interview ends (or pauses for an appointment), before the rules decide what
+/// becomes of its case.
+#[derive(Clone, Debug)]
+struct Finish {
+    outcome: Outcome,
+    note: Option<String>,
+    appointment: Option<Appointment>,
+}
+
+impl Finish {
+    fn of(outcome: Outcome, note: Option<String>) -> Finish {
+        Finish {
+            outcome,
+            note,
+            appointment: None,
+        }
+    }
+
+    /// The interview's status once ended this way: a callback keeps it running.
+    fn status(&self) -> InterviewStatus {
+        match self.outcome {
+            Outcome::Completed => InterviewStatus::Completed,
+            Outcome::ScreenedOut | Outcome::QuotaFull => InterviewStatus::ScreenedOut,
+            Outcome::InterviewCallback => InterviewStatus::InProgress,
+            _ => InterviewStatus::BrokenOff,
+        }
+    }
+}
+
+/// The store's ending for `finish`: the call attempt that closes the case's call, and what the
+/// rules make of the case.
+async fn ending_of(
+    state: &AppState,
+    tx: &mut Tx,
     loaded: &Loaded,
     user: &CurrentUser,
-    (outcome, aapor): (&str, &str),
-    note: Option<String>,
-) -> Ending {
-    let status = match outcome {
-        "completed" => InterviewStatus::Completed,
-        "screened_out" | "quota_full" => InterviewStatus::ScreenedOut,
-        _ => InterviewStatus::BrokenOff,
+    finish: &Finish,
+) -> Result<Ending, AppError> {
+    let now = state.settings.clock.now_ms();
+    let duration_s = cases::held_seconds(&loaded.case, now);
+    let report = Report {
+        outcome: finish.outcome,
+        appointment: finish.appointment,
+        dialled_at: now - duration_s * 1000,
     };
-    Ending {
-        status,
+    let plan = dispatch::plan(tx, &loaded.case, user.user.id, report, now).await?;
+    Ok(Ending {
+        status: finish.status(),
         attempt: NewAttempt {
             case_id: loaded.case.id,
             interviewer_id: user.user.id,
-            number_dialled: String::new(),
-            outcome: outcome.to_owned(),
-            aapor_code: aapor.to_owned(),
-            note,
-            duration_s: cases::held_seconds(&loaded.case),
+            number_dialled: first_phone(tx, loaded.case.id).await?,
+            outcome: finish.outcome.as_str().to_owned(),
+            aapor_code: plan.aapor,
+            note: finish.note.clone(),
+            duration_s,
+            ended_at: now,
+            appointment_at: finish.appointment.map(|a| a.earliest().as_millisecond()),
+            appointment_until: match finish.appointment {
+                Some(Appointment::Soft { until, .. }) => Some(until.as_millisecond()),
+                _ => None,
+            },
         },
-        next: CaseNext::Final,
-    }
+        next: plan.next,
+    })
 }
 
 /// Commits the new record, the changed answer rows and the optional ending; then refreshes
@@ -259,7 +295,7 @@ async fn persist(
     user: &CurrentUser,
     loaded: &mut Loaded,
     before: &Record,
-    ending: Option<&Ending>,
+    ending: Option<&Finish>,
 ) -> Result<(), AppError> {
     let old = answers_json(before)?;
     let new = answers_json(&loaded.record)?;
@@ -275,10 +311,10 @@ async fn persist(
         .collect();
     let route = engine!(loaded).route(&loaded.record);
     let mut tx = state.db.write().await?;
-    let mut ending = ending.cloned();
-    if let Some(ending) = ending.as_mut() {
-        ending.attempt.number_dialled = first_phone(&mut tx, loaded.case.id).await?;
-    }
+    let ending = match ending {
+        Some(finish) => Some(ending_of(state, &mut tx, loaded, user, finish).await?),
+        None => None,
+    };
     let progress = Progress {
         interview_id: loaded.row.id,
         revision: loaded.row.revision,
