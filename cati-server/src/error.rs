@@ -51,9 +51,13 @@ pub enum AppError {
         /// What was wrong.
         message: String,
     },
+    /// `503 Service Unavailable` with `Retry-After`: the database is saturated or out of
+    /// reach; the request may be sent again in a moment.
+    #[error("serveur momentanément surchargé : réessayez dans quelques secondes")]
+    Unavailable,
     /// `500 Internal Server Error`: storage failed.
     #[error("erreur interne (base de données)")]
-    Store(#[from] StoreError),
+    Store(StoreError),
     /// `500 Internal Server Error`: anything else unexpected.
     #[error("erreur interne")]
     Internal(String),
@@ -87,6 +91,7 @@ impl AppError {
             }
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Rejected { status, .. } => *status,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -102,10 +107,25 @@ impl AppError {
     }
 }
 
+impl From<StoreError> for AppError {
+    /// A saturated or unreachable database sheds the request (503), anything else is a 500.
+    fn from(error: StoreError) -> AppError {
+        if error.is_overloaded() {
+            tracing::warn!(%error, "database saturated: request shed");
+            AppError::Unavailable
+        } else {
+            AppError::Store(error)
+        }
+    }
+}
+
+/// Seconds a shed client is asked to wait before trying again.
+const RETRY_AFTER_SECONDS: &str = "2";
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() {
+        if status.is_server_error() && !matches!(self, AppError::Unavailable) {
             tracing::error!(error = ?self, "request failed");
         }
         let message = self.to_string();
@@ -114,6 +134,12 @@ impl IntoResponse for AppError {
             confirm_required: matches!(self, AppError::NeedsConfirmation(_)).then_some(true),
         };
         let mut response = (status, axum::Json(body)).into_response();
+        if matches!(self, AppError::Unavailable) {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+            );
+        }
         response.extensions_mut().insert(ErrorMessage(message));
         response
     }

@@ -32,6 +32,8 @@ enum Command {
     Questionnaire(cli::questionnaire::QuestionnaireArgs),
     /// Creates waves and opens, pauses or closes them.
     Wave(cli::wave::WaveArgs),
+    /// Chiffres du terrain : taux AAPOR d'une vague.
+    Report(cli::report::ReportArgs),
     /// Loads phone lists into waves and releases their replicates.
     Sample(cli::sample::SampleArgs),
     /// Manages a survey's do-not-call list.
@@ -63,6 +65,7 @@ async fn main() -> ExitCode {
         Command::Survey(args) => cli::survey::run(args).await.map(ok),
         Command::Questionnaire(args) => cli::questionnaire::run(args).await,
         Command::Wave(args) => cli::wave::run(args).await.map(ok),
+        Command::Report(args) => cli::report::run(args).await.map(ok),
         Command::Sample(args) => cli::sample::run(args).await.map(ok),
         Command::Dnc(args) => cli::sample::run_dnc(args).await.map(ok),
         Command::Case(args) => cli::case::run(args).await.map(ok),

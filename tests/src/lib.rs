@@ -415,6 +415,34 @@ impl Client {
         json_reply(self.checked("POST", path, response).await)
     }
 
+    /// `PUT path` with a JSON body and the CSRF header.
+    pub async fn put(&self, path: &str, body: &Value) -> Reply {
+        let response = self
+            .http
+            .put(format!("{}{path}", self.base))
+            .header("x-csrf-token", &self.csrf)
+            .json(body)
+            .send()
+            .await
+            .expect("PUT");
+        json_reply(self.checked("PUT", path, response).await)
+    }
+
+    /// Calling rules that allow calls at any hour of every day: end-to-end tests run whatever
+    /// the time of day (the rules themselves are tested on a manual clock).
+    pub fn around_the_clock() -> Value {
+        let day = serde_json::json!([{ "start": "00:00", "end": "24:00" }]);
+        serde_json::json!({
+            "windows": {
+                "hours": {
+                    "monday": day, "tuesday": day, "wednesday": day, "thursday": day,
+                    "friday": day, "saturday": day, "sunday": day,
+                },
+                "closed_on_public_holidays": false,
+            }
+        })
+    }
+
     /// `POST path` with a file as the raw body (and the CSRF header).
     pub async fn post_file(&self, path: &str, body: Vec<u8>) -> Reply {
         let csrf = self.csrf.clone();

@@ -8,11 +8,13 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::auth::{Actor, CurrentUser};
-use crate::error::{ApiJson, ApiPath, AppError, ErrorBody};
+use crate::error::{ApiJson, ApiPath, ApiQuery, AppError, ErrorBody};
+use crate::services::report::{self, AaporReport, ReportBy};
 use crate::services::rules::{self, RulesView};
 use crate::services::waves::{self, CreatedWave, WaveRequest};
 use crate::state::AppState;
 use crate::store::surveys::{WaveRow, WaveStatus};
+use fieldwork::EligibilityRate;
 use fieldwork::RulesConfig;
 
 #[utoipa::path(
@@ -113,5 +115,60 @@ pub async fn set_rules(
 ) -> Result<Json<RulesView>, AppError> {
     Ok(Json(
         rules::set(&state.db, Actor::User(&user), &id.to_string(), &config).await?,
+    ))
+}
+
+/// How the AAPOR report groups cases, and how `e` is estimated.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AaporQuery {
+    /// `wave` (default), `commune` or `replicate`.
+    #[serde(default)]
+    by: Option<String>,
+    /// The share of unknown-eligibility cases estimated eligible (0–1); default: the share of
+    /// eligible cases among those of known eligibility.
+    #[serde(default)]
+    e: Option<f64>,
+    /// Why this `e` (required with `e`).
+    #[serde(default)]
+    e_basis: Option<String>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/waves/{id}/aapor",
+    tag = "terrain",
+    summary = "Taux AAPOR de la vague (ensemble, par commune ou par réplicat)",
+    params(("id" = Uuid, Path, description = "Identifiant de la vague"), AaporQuery),
+    responses(
+        (status = 200, description = "Le rapport", body = AaporReport),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
+pub async fn aapor(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<AaporQuery>,
+) -> Result<Json<AaporReport>, AppError> {
+    let by = match query.by.as_deref() {
+        None | Some("") => ReportBy::Wave,
+        Some(name) => ReportBy::parse(name).ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "regroupement inconnu « {name} » (commune, replicate)"
+            ))
+        })?,
+    };
+    let rate = match (query.e, query.e_basis) {
+        (None, _) => EligibilityRate::Proportional,
+        (Some(e), Some(basis)) if !basis.trim().is_empty() => EligibilityRate::Given { e, basis },
+        (Some(_), _) => {
+            return Err(AppError::BadRequest(
+                "e demande sa justification (e_basis)".to_owned(),
+            ));
+        }
+    };
+    Ok(Json(
+        report::aapor(&state.db, Actor::User(&user), &id.to_string(), by, &rate).await?,
     ))
 }

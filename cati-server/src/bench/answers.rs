@@ -60,7 +60,7 @@ pub struct AnswersArgs {
 const ROUNDS: usize = 3;
 
 /// Latency percentiles of a sorted list.
-fn percentile(sorted: &[Duration], q: f64) -> Duration {
+pub(super) fn percentile(sorted: &[Duration], q: f64) -> Duration {
     sorted
         .get(((sorted.len() as f64 - 1.0) * q).round() as usize)
         .copied()

@@ -79,7 +79,7 @@ pub(super) async fn measure(label: &str, url: &str, args: &ImportArgs) -> anyhow
 /// A list of `rows` distinct numbers in Bordeaux's landline range and in mobile ranges, written
 /// in five styles; every hundredth row is bad (a short number), every 250th repeats the
 /// previous number.
-fn generated_list(rows: u32) -> String {
+pub(super) fn generated_list(rows: u32) -> String {
     let mut list = String::with_capacity(rows as usize * 48);
     list.push_str("id;telephone;commune;age;nom_contact\n");
     for i in 0..rows {

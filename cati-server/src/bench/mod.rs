@@ -4,13 +4,16 @@
 //! - `cati bench` / `cati bench answers`: interviewers' answer throughput and latency, alone,
 //!   with live dashboards open and with supervisors polling ([`answers`]).
 //! - `cati bench import`: loading a phone list of `--rows` rows into a wave ([`import`]).
+//! - `cati bench dispatch`: the case hand-out at `--cases` cases ([`dispatch`]).
 
 mod answers;
+mod dispatch;
 mod import;
 
 use anyhow::Context;
 
 pub use answers::AnswersArgs;
+pub use dispatch::DispatchArgs;
 pub use import::ImportArgs;
 
 /// Options of `cati bench`.
@@ -36,6 +39,8 @@ pub enum BenchWhat {
     Answers(AnswersArgs),
     /// Loading a phone list into a wave.
     Import(ImportArgs),
+    /// The case hand-out: claim latency with 1, 20 and 100 interviewers at 1,000,000 cases.
+    Dispatch(DispatchArgs),
 }
 
 /// Runs the benchmark asked for on each backend and prints the figures.
@@ -69,6 +74,7 @@ async fn measure(what: &BenchWhat, label: &str, url: &str) -> anyhow::Result<()>
     match what {
         BenchWhat::Answers(args) => answers::measure(label, url, args).await,
         BenchWhat::Import(args) => import::measure(label, url, args).await,
+        BenchWhat::Dispatch(args) => dispatch::measure(label, url, args).await,
     }
 }
 

@@ -5,6 +5,7 @@ pub mod case;
 pub mod export;
 pub mod questionnaire;
 pub mod quotas;
+pub mod report;
 pub mod sample;
 pub mod survey;
 pub mod user;

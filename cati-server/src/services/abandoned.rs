@@ -28,7 +28,7 @@ pub async fn release(db: &Db, now: i64, idle_ms: i64) -> Result<u64, AppError> {
     let mut tx = db.write().await?;
     let mut released = 0;
     for case in cases::abandoned(&mut tx, now - idle_ms).await? {
-        if !cases::release_abandoned(&mut tx, &case).await? {
+        if !cases::release_abandoned(&mut tx, &case, now).await? {
             continue;
         }
         let running = interviews::by_case(&mut tx, case.id)

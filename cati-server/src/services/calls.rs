@@ -74,13 +74,27 @@ pub struct OutcomeRequest {
 /// Hands the interviewer the next case (or the one already held); `None` when nothing is due.
 pub async fn next(state: &AppState, user: &CurrentUser) -> Result<Option<CaseView>, AppError> {
     user.require(&[Role::Interviewer])?;
+    let now = state.settings.clock.now_ms();
+    // What the claim needs to read is read first, without the write lock.
+    let mut look = state.db.read().await?;
+    let plan = match cases::held_by(&mut look, user.user.id).await? {
+        Some(_) => None,
+        None => Some(dispatch::prepare(&mut look, user.user.id, now).await?),
+    };
+    look.commit().await?;
     let mut tx = state.db.write().await?;
     // The case already held comes back as it is; only a new claim counts in the metrics.
     let held = cases::held_by(&mut tx, user.user.id).await?;
     let newly_claimed = held.is_none();
     let claimed = match held {
         Some(case) => Ok(Some(case)),
-        None => dispatch::claim(&mut tx, user.user.id, state.settings.clock.now_ms()).await,
+        None => {
+            let plan = match plan {
+                Some(plan) => plan,
+                None => dispatch::prepare(&mut tx, user.user.id, now).await?,
+            };
+            dispatch::claim_planned(&mut tx, &plan, user.user.id, now).await
+        }
     };
     let claimed = match claimed {
         Ok(claimed) => {
@@ -153,7 +167,9 @@ pub async fn record_outcome(
         request.appointment_until.as_deref(),
     )?;
     let now = state.settings.clock.now_ms();
-    let mut tx = state.db.write().await?;
+    // Everything is read and decided before the write lock: the case is held by this
+    // interviewer, so nobody else can add a call to it meanwhile (the write checks the hold).
+    let mut tx = state.db.read().await?;
     let case = cases::by_uuid(&mut tx, case)
         .await?
         .ok_or_else(|| AppError::not_found("cas inconnu"))?;
@@ -213,6 +229,8 @@ pub async fn record_outcome(
             _ => None,
         },
     };
+    tx.commit().await?;
+    let mut tx = state.db.write().await?;
     if !cases::close_call(&mut tx, &attempt, &plan.next).await? {
         return Err(AppError::forbidden("vous ne détenez pas ce cas"));
     }

@@ -43,26 +43,76 @@ pub async fn frame(tx: &mut Tx, survey_id: i64) -> Result<OutcomeFrame, AppError
     }
 }
 
-/// Hands the best ready case to the interviewer `user_id` at `now` (epoch ms); returns it, or
-/// `None` when nothing is ready. The caller has checked that the interviewer holds no case.
+/// What a claim needs to know beforehand, read without the write lock (a read transaction):
+/// whether the interviewer converts refusals, and the open waves whose calling window is open,
+/// each with its communes in hand-out order. A little staleness is harmless: the order only
+/// ranks cases, quotas are enforced at the quota point.
+#[derive(Clone, Debug, Default)]
+pub struct ClaimPlan {
+    converter: bool,
+    waves: Vec<WaveQueue>,
+}
+
+#[derive(Clone, Debug)]
+struct WaveQueue {
+    wave_id: i64,
+    communes: Vec<(Option<String>, bool)>,
+}
+
+/// Reads the [`ClaimPlan`] of the interviewer `user_id` at `now` (epoch ms).
+pub async fn prepare(tx: &mut Tx, user_id: i64, now: i64) -> Result<ClaimPlan, AppError> {
+    let instant = Timestamp::from_millisecond(now).unwrap_or(Timestamp::UNIX_EPOCH);
+    let mut waves = Vec::new();
+    for (wave_id, _) in queue::open_waves(tx).await? {
+        if rules(tx, wave_id).await?.windows().is_open(instant) {
+            let communes = commune_order(tx, wave_id, now).await?;
+            waves.push(WaveQueue { wave_id, communes });
+        }
+    }
+    Ok(ClaimPlan {
+        converter: queue::is_converter(tx, user_id).await?,
+        waves,
+    })
+}
+
+/// Prepares and claims on the same transaction (a write one): see [`prepare`] and
+/// [`claim_planned`].
+pub async fn claim(tx: &mut Tx, user_id: i64, now: i64) -> Result<Option<CaseRow>, AppError> {
+    let plan = prepare(tx, user_id, now).await?;
+    claim_planned(tx, &plan, user_id, now).await
+}
+
+/// Hands the best ready case to the interviewer `user_id` at `now` (epoch ms), on a write
+/// transaction; returns it, or `None` when nothing is ready. The caller has checked that the
+/// interviewer holds no case.
 ///
 /// Order: a due appointment the interviewer booked; then, wave by wave (only open waves whose
 /// calling window is open now), due appointments, missed appointments and interrupted
 /// interviews; then the communes whose quotas lag most, each by priority (refusal
 /// conversions, fresh sample, recalls by attempts) and ready time. Fixed lines of a commune
 /// whose quotas are exhausted wait; soft refusals go to refusal converters only.
-pub async fn claim(tx: &mut Tx, user_id: i64, now: i64) -> Result<Option<CaseRow>, AppError> {
-    match pick(tx, user_id, now).await? {
+pub async fn claim_planned(
+    tx: &mut Tx,
+    plan: &ClaimPlan,
+    user_id: i64,
+    now: i64,
+) -> Result<Option<CaseRow>, AppError> {
+    match pick(tx, plan, user_id, now).await? {
         Some(id) => Ok(cases::case(tx, id).await?),
         None => Ok(None),
     }
 }
 
-/// The id of the case [`claim`] hands out, taken.
-async fn pick(tx: &mut Tx, user_id: i64, now: i64) -> Result<Option<i64>, AppError> {
+/// The id of the case [`claim_planned`] hands out, taken.
+async fn pick(
+    tx: &mut Tx,
+    plan: &ClaimPlan,
+    user_id: i64,
+    now: i64,
+) -> Result<Option<i64>, AppError> {
     let who = Claimant {
         user_id,
-        converter: queue::is_converter(tx, user_id).await?,
+        converter: plan.converter,
         now,
     };
     queue::promote(tx, now, queue::PROMOTE_BATCH).await?;
@@ -71,24 +121,21 @@ async fn pick(tx: &mut Tx, user_id: i64, now: i64) -> Result<Option<i64>, AppErr
     {
         return Ok(Some(pick.id));
     }
-    let instant = Timestamp::from_millisecond(now).unwrap_or(Timestamp::UNIX_EPOCH);
-    for (wave_id, _) in queue::open_waves(tx).await? {
-        if !rules(tx, wave_id).await?.windows().is_open(instant) {
-            continue;
-        }
+    for wave in &plan.waves {
+        let wave_id = wave.wave_id;
         if let Some(pick) = queue::first_tiers(tx, wave_id, who).await?
             && queue::take(tx, pick.id, who).await?
         {
             return Ok(Some(pick.id));
         }
-        for (commune, exhausted) in commune_order(tx, wave_id, now).await? {
+        for (commune, exhausted) in &wave.communes {
             let mut best: Option<Pick> = None;
             for needs_converter in [true, false] {
                 if needs_converter && !who.converter {
                     continue;
                 }
                 for fixed_line in [true, false] {
-                    if fixed_line && exhausted {
+                    if fixed_line && *exhausted {
                         continue;
                     }
                     let group = Group {

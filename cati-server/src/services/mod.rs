@@ -13,6 +13,7 @@ pub mod interview;
 pub mod live;
 pub mod manage;
 pub mod quota;
+pub mod report;
 pub mod rules;
 pub mod sample;
 pub mod surveys;

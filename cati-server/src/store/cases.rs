@@ -540,11 +540,12 @@ pub async fn search(
 /// Releases a case an interviewer holds (a manager's action); false when nobody held it.
 pub async fn release(tx: &mut Tx, case_id: i64) -> Result<bool, StoreError> {
     let released = tx
-        .query(
+        .query(&format!(
             "update sample_cases set held_by = null, held_at = null, \
-             status = case when status = 'in_interview' then 'pending' else status end \
-             where id = $1 and held_by is not null returning wave_id",
-        )
+                 priority = {INTERRUPTED_PRIORITY}, \
+                 status = case when status = 'in_interview' then 'pending' else status end \
+                 where id = $1 and held_by is not null returning wave_id"
+        ))
         .bind(case_id)
         .fetch_optional::<(i64,)>()
         .await?;
@@ -703,23 +704,31 @@ pub async fn abandoned(tx: &mut Tx, cutoff: i64) -> Result<Vec<CaseRow>, StoreEr
     tx.query(&sql).bind(cutoff).fetch_all().await
 }
 
-/// Puts an abandoned case back in the queue, callable at once: a case whose interview had
-/// started goes back to `pending` (the interview resumes with whoever gets it), an appointment
-/// stays an appointment. False when someone else changed it meanwhile.
-pub async fn release_abandoned(tx: &mut Tx, case: &CaseRow) -> Result<bool, StoreError> {
+/// The priority of a case whose interview was interrupted (`fieldwork::Tier::InterruptedInterview`,
+/// by attempts), when a held case goes back to the queue in the middle of its interview.
+const INTERRUPTED_PRIORITY: &str = "case when status = 'in_interview' then 200 + (case when attempts > 99 then 99 \
+     else attempts end) else priority end";
+
+/// Puts an abandoned case back in the queue, callable at once (at `now`): a case whose
+/// interview had started goes back to `pending` with the priority of an interrupted interview
+/// (it resumes with whoever gets it), an appointment stays an appointment. False when someone
+/// else changed it meanwhile.
+pub async fn release_abandoned(tx: &mut Tx, case: &CaseRow, now: i64) -> Result<bool, StoreError> {
     let status = match case.status {
         CaseStatus::InInterview => CaseStatus::Pending,
         other => other,
     };
     let released = tx
-        .query(
+        .query(&format!(
             "update sample_cases set held_by = null, held_at = null, status = $1, \
-             next_call_at = null where id = $2 and held_by = $3 and held_at = $4",
-        )
+                 priority = {INTERRUPTED_PRIORITY}, next_call_at = $5, due = false \
+                 where id = $2 and held_by = $3 and held_at = $4"
+        ))
         .bind(status.as_str())
         .bind(case.id)
         .bind(case.held_by)
         .bind(case.held_at)
+        .bind(now)
         .execute()
         .await?;
     if released == 1 {

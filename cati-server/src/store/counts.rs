@@ -39,3 +39,28 @@ pub async fn first_completion(tx: &mut Tx, wave_id: i64) -> Result<Option<i64>, 
         .await?;
     Ok(row.and_then(|(at,)| at))
 }
+
+/// Cases of a wave with one current AAPOR disposition, in one commune and replicate.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DispositionCount {
+    /// INSEE code ('' when unknown).
+    pub commune_code: String,
+    /// Replicate (0 when none).
+    pub replicate: i64,
+    /// AAPOR disposition code.
+    pub code: String,
+    /// Number of cases.
+    pub cases: i64,
+}
+
+/// A wave's released cases by commune, replicate and current disposition, from the counters
+/// (the AAPOR report never reads the sample).
+pub async fn dispositions(tx: &mut Tx, wave_id: i64) -> Result<Vec<DispositionCount>, StoreError> {
+    tx.query(
+        "select commune_code, replicate, code, cases from disposition_counts \
+         where wave_id = $1 and cases > 0 order by commune_code, replicate, code",
+    )
+    .bind(wave_id)
+    .fetch_all()
+    .await
+}

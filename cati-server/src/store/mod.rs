@@ -106,6 +106,22 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether the database is overloaded or out of reach rather than wrong: no connection
+    /// free in time, the SQLite lock still taken after the busy timeout, PostgreSQL unreachable
+    /// or shedding connections. The request may succeed if tried again shortly.
+    pub fn is_overloaded(&self) -> bool {
+        match self {
+            StoreError::Sqlx(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_)) => true,
+            StoreError::Sqlx(sqlx::Error::Database(e)) => matches!(
+                e.code().as_deref(),
+                // SQLITE_BUSY and SQLITE_LOCKED with their extended codes; PostgreSQL: too
+                // many connections, cannot connect now, admin shutdown.
+                Some("5" | "261" | "517" | "773" | "6" | "262" | "53300" | "57P03" | "57P01")
+            ),
+            _ => false,
+        }
+    }
+
     /// Whether the database refused a row because it would duplicate a unique key.
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, StoreError::Sqlx(sqlx::Error::Database(e)) if e.is_unique_violation())

@@ -170,12 +170,20 @@ async fn callback_keeps_a_partial_interview_that_resumes_where_it_stopped(backen
         .await;
     assert_eq!(answers.as_array().unwrap().len(), 2, "{answers}");
 
-    // Once due, the appointment comes first and the interview resumes at the third question.
+    // Once due, the firm appointment comes first, to the interviewer who booked it (the others
+    // get it only after the grace period), and the interview resumes at the third question.
     while jiff::Timestamp::now() <= due {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
-    let again = other.next_case().await;
+    let (status, body) = other.post("/api/cases/next", &json!({})).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "reserved for its booker: {body}"
+    );
+    let again = interviewer.next_case().await;
     assert_eq!(again["case_id"], case_id);
+    let other = interviewer;
     let resumed = other.start_interview(&case_id).await;
     assert_eq!(resumed["interview_id"], interview_id);
     assert_eq!(resumed["step"]["var"], FIXTURE_ROUTE[2], "{resumed}");

@@ -132,12 +132,27 @@ async fn a_wave_is_set_up_from_a_phone_list_and_exported_without_sql(backend: Ba
         manager
             .post(
                 "/api/waves",
-                &json!({ "survey": survey_id, "name": "2026-1", "field_end": "2026-12-31" }),
+                &json!({ "survey": survey_id, "name": "2026-1", "field_end": "2099-12-31" }),
             )
             .await,
     )
     .await;
     let wave1 = wave1["wave"]["id"].as_str().unwrap().to_owned();
+    // Calls at any hour (the test runs whenever CI does), through the rules API.
+    let (status, rules) = manager
+        .put(
+            &format!("/api/waves/{wave1}/rules"),
+            &Client::around_the_clock(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{rules}");
+    assert_eq!(rules["defaults"], false, "{rules}");
+    assert!(
+        rules["summary"]
+            .to_string()
+            .contains("dimanche : 00:00–24:00"),
+        "{rules}"
+    );
 
     // A quota plan computed by `cati quotas plan`, attached to the wave.
     let plan = tempfile::tempdir().unwrap();
@@ -298,6 +313,7 @@ async fn a_wave_is_set_up_from_a_phone_list_and_exported_without_sql(backend: Ba
     let lines = wave2["comparability"]["lines"].to_string();
     assert!(lines.contains("code 8"), "{lines}");
     assert!(lines.contains("Plan de quotas repris"), "{lines}");
+    assert!(lines.contains("Règles d'appel reprises"), "{lines}");
     assert!(lines.contains("Indicateurs repris"), "{lines}");
     let wave2 = wave2["wave"]["id"].as_str().unwrap().to_owned();
     let (status, report) = manager
