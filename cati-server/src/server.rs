@@ -214,6 +214,7 @@ pub async fn state(db: Db, settings: Settings) -> anyhow::Result<AppState> {
         live: Arc::new(live),
         stopping: Arc::new(stopping),
         metrics: Arc::new(Metrics::new()),
+        dispatch: Arc::default(),
     })
 }
 

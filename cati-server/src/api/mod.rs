@@ -64,6 +64,7 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(waves::status))
         .routes(routes!(waves::rules, waves::set_rules))
         .routes(routes!(waves::aapor))
+        .routes(routes!(waves::productivity))
         .routes(routes!(sample::release))
         .routes(routes!(manage::sample))
         .routes(routes!(manage::case_action))

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiJson, ApiPath, ApiQuery, AppError, ErrorBody};
-use crate::services::report::{self, AaporReport, ReportBy};
+use crate::services::report::{self, AaporReport, ProductivityReport, ReportBy};
 use crate::services::rules::{self, RulesView};
 use crate::services::waves::{self, CreatedWave, WaveRequest};
 use crate::state::AppState;
@@ -120,6 +120,7 @@ pub async fn set_rules(
 
 /// How the AAPOR report groups cases, and how `e` is estimated.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AaporQuery {
     /// `wave` (default), `commune` or `replicate`.
@@ -170,5 +171,52 @@ pub async fn aapor(
     };
     Ok(Json(
         report::aapor(&state.db, Actor::User(&user), &id.to_string(), by, &rate).await?,
+    ))
+}
+
+/// The period of a productivity report.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodQuery {
+    /// First day, `YYYY-MM-DD` (default: six days before `to`).
+    #[serde(default)]
+    #[param(value_type = Option<String>)]
+    from: Option<jiff::civil::Date>,
+    /// Last day, `YYYY-MM-DD` (default: today).
+    #[serde(default)]
+    #[param(value_type = Option<String>)]
+    to: Option<jiff::civil::Date>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/waves/{id}/productivity",
+    tag = "terrain",
+    summary = "Productivité des enquêteurs sur une période (ensemble et par jour)",
+    params(("id" = Uuid, Path, description = "Identifiant de la vague"), PeriodQuery),
+    responses(
+        (status = 200, description = "Le rapport", body = ProductivityReport),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
+pub async fn productivity(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<PeriodQuery>,
+) -> Result<Json<ProductivityReport>, AppError> {
+    let to = query
+        .to
+        .unwrap_or_else(|| state.settings.clock.now().to_zoned(jiff::tz::TimeZone::UTC).date());
+    let from = match query.from {
+        Some(from) => from,
+        None => to
+            .checked_sub(jiff::Span::new().days(6))
+            .map_err(|e| AppError::BadRequest(format!("date invalide : {e}")))?,
+    };
+    Ok(Json(
+        report::interviewer_productivity(&state.db, Actor::User(&user), &id.to_string(), from, to)
+            .await?,
     ))
 }

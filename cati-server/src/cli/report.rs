@@ -1,11 +1,11 @@
-//! `cati report aapor`: the fieldwork figures of a wave from the command line, through the same
+//! `cati report aapor|productivity`: the fieldwork figures of a wave from the command line, through the same
 //! service as the supervisors' page and the API.
 
 use fieldwork::EligibilityRate;
 
 use super::{DatabaseArgs, refused};
 use crate::auth::Actor;
-use crate::services::report::{self, AaporReport, ReportBy};
+use crate::services::report::{self, AaporReport, ProductivityReport, ReportBy};
 
 /// `cati report …`
 #[derive(Debug, clap::Args)]
@@ -35,6 +35,19 @@ enum ReportCommand {
         #[arg(long, requires = "e")]
         e_basis: Option<String>,
     },
+    /// Productivité des enquêteurs : appels et entretiens complets par heure, taux de contact
+    /// et de refus, durée médiane des entretiens, sur la période et par jour.
+    Productivity {
+        /// La vague (nom ou identifiant).
+        #[arg(long)]
+        wave: String,
+        /// Premier jour (AAAA-MM-JJ ; par défaut il y a 6 jours).
+        #[arg(long)]
+        from: Option<jiff::civil::Date>,
+        /// Dernier jour (AAAA-MM-JJ ; par défaut aujourd'hui).
+        #[arg(long)]
+        to: Option<jiff::civil::Date>,
+    },
 }
 
 /// Runs a `cati report` subcommand.
@@ -62,6 +75,19 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
                 .await
                 .map_err(refused)?;
             args.database.answer(&report, &text(&report))
+        }
+        ReportCommand::Productivity { wave, from, to } => {
+            let today = jiff::Zoned::now().date();
+            let to = to.unwrap_or(today);
+            let from = match from {
+                Some(from) => from,
+                None => to.checked_sub(jiff::Span::new().days(6))?,
+            };
+            let report =
+                report::interviewer_productivity(&db, Actor::Operator, &wave, from, to)
+                    .await
+                    .map_err(refused)?;
+            args.database.answer(&report, &productivity_text(&report))
         }
     };
     db.close().await;
@@ -119,6 +145,48 @@ fn text(report: &AaporReport) -> String {
             c.unknown_other,
             c.not_eligible,
             total.eligibility_basis
+        ));
+    }
+    out
+}
+
+/// The productivity report as a French table.
+fn productivity_text(report: &ProductivityReport) -> String {
+    let opt = |value: Option<f64>, scale: f64| {
+        value.map_or_else(|| "—".to_owned(), |v| format!("{:.1}", v * scale))
+    };
+    let mut out = format!(
+        "Productivité, vague « {} », du {} au {}\n{:<16} {:>6} {:>8} {:>9} {:>10} {:>9} {:>9} {:>9}\n",
+        report.wave_name,
+        report.from,
+        report.to,
+        "enquêteur",
+        "appels",
+        "complets",
+        "appels/h",
+        "complets/h",
+        "contact %",
+        "refus %",
+        "médiane"
+    );
+    if report.interviewers.is_empty() {
+        out.push_str("Aucun appel sur la période.\n");
+    }
+    for figures in &report.interviewers {
+        let p = &figures.overall;
+        let median = p
+            .median_interview_length
+            .map_or_else(|| "—".to_owned(), |d| format!("{} min", d.as_secs() / 60));
+        out.push_str(&format!(
+            "{:<16} {:>6} {:>8} {:>9} {:>10} {:>9} {:>9} {:>9}\n",
+            figures.interviewer,
+            p.calls,
+            p.completes,
+            opt(p.calls_per_hour, 1.0),
+            opt(p.completes_per_hour, 1.0),
+            opt(p.contact_rate, 100.0),
+            opt(p.refusal_rate, 100.0),
+            median
         ));
     }
     out

@@ -2,6 +2,7 @@
 
 mod analysis;
 mod dashboard;
+mod fieldwork;
 mod login;
 mod manage;
 mod setup;
@@ -41,6 +42,8 @@ pub fn router() -> Router<AppState> {
         .route("/echantillon", get(manage::sample))
         .route("/echantillon/cas/{id}", get(manage::case_page))
         .route("/journal", get(manage::journal))
+        .route("/terrain", get(fieldwork::page))
+        .route("/terrain/regles", post(fieldwork::set_rules))
         .route("/echantillon/cas/{id}/action", post(manage::case_action))
         .route("/suivi", get(manage::progress))
         .merge(dashboard::router())
@@ -122,9 +125,9 @@ pub(crate) fn layout(title: &str, user: Option<&CurrentUser>, body: Markup) -> M
                         nav {
                             @match user.role {
                                 Role::Interviewer => { a href="/poste" { "Poste d'enquête" } }
-                                Role::Supervisor => { a href="/mise-en-place" { "Mise en place" } " " a href="/echantillon" { "Échantillon" } " " a href="/suivi" { "Suivi" } " " a href="/tableau-de-bord" { "Tableau de bord" } " " a href="/analyses" { "Analyses" } " " a href="/journal" { "Journal" } }
+                                Role::Supervisor => { a href="/mise-en-place" { "Mise en place" } " " a href="/echantillon" { "Échantillon" } " " a href="/suivi" { "Suivi" } " " a href="/terrain" { "Terrain" } " " a href="/tableau-de-bord" { "Tableau de bord" } " " a href="/analyses" { "Analyses" } " " a href="/journal" { "Journal" } }
                                 Role::Admin => {
-                                    a href="/mise-en-place" { "Mise en place" } " " a href="/echantillon" { "Échantillon" } " " a href="/suivi" { "Suivi" } " " a href="/tableau-de-bord" { "Tableau de bord" } " "
+                                    a href="/mise-en-place" { "Mise en place" } " " a href="/echantillon" { "Échantillon" } " " a href="/suivi" { "Suivi" } " " a href="/terrain" { "Terrain" } " " a href="/tableau-de-bord" { "Tableau de bord" } " "
                                     a href="/analyses" { "Analyses" } " " a href="/journal" { "Journal" } " " a href="/admin/utilisateurs" { "Utilisateurs" }
                                 }
                                 Role::Analyst => { a href="/suivi" { "Suivi" } " " a href="/analyses" { "Analyses" } }

@@ -79,7 +79,7 @@ pub async fn next(state: &AppState, user: &CurrentUser) -> Result<Option<CaseVie
     let mut look = state.db.read().await?;
     let plan = match cases::held_by(&mut look, user.user.id).await? {
         Some(_) => None,
-        None => Some(dispatch::prepare(&mut look, user.user.id, now).await?),
+        None => Some(dispatch::prepare(&mut look, &state.dispatch, user.user.id, now).await?),
     };
     look.commit().await?;
     let mut tx = state.db.write().await?;
@@ -91,7 +91,7 @@ pub async fn next(state: &AppState, user: &CurrentUser) -> Result<Option<CaseVie
         None => {
             let plan = match plan {
                 Some(plan) => plan,
-                None => dispatch::prepare(&mut tx, user.user.id, now).await?,
+                None => dispatch::prepare(&mut tx, &state.dispatch, user.user.id, now).await?,
             };
             dispatch::claim_planned(&mut tx, &plan, user.user.id, now).await
         }

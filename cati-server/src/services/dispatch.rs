@@ -59,26 +59,78 @@ struct WaveQueue {
     communes: Vec<(Option<String>, bool)>,
 }
 
-/// Reads the [`ClaimPlan`] of the interviewer `user_id` at `now` (epoch ms).
-pub async fn prepare(tx: &mut Tx, user_id: i64, now: i64) -> Result<ClaimPlan, AppError> {
-    let instant = Timestamp::from_millisecond(now).unwrap_or(Timestamp::UNIX_EPOCH);
-    let mut waves = Vec::new();
-    for (wave_id, _) in queue::open_waves(tx).await? {
-        if rules(tx, wave_id).await?.windows().is_open(instant) {
-            let communes = commune_order(tx, wave_id, now).await?;
-            waves.push(WaveQueue { wave_id, communes });
+/// Reads the [`ClaimPlan`] of the interviewer `user_id` at `now` (epoch ms); the waves' part
+/// comes from `cache` when it was read less than a second ago for the same instant.
+pub async fn prepare(
+    tx: &mut Tx,
+    cache: &PlanCache,
+    user_id: i64,
+    now: i64,
+) -> Result<ClaimPlan, AppError> {
+    let waves = match cache.get(now) {
+        Some(waves) => waves,
+        None => {
+            let instant = Timestamp::from_millisecond(now).unwrap_or(Timestamp::UNIX_EPOCH);
+            let mut waves = Vec::new();
+            for (wave_id, _) in queue::open_waves(tx).await? {
+                if rules(tx, wave_id).await?.windows().is_open(instant) {
+                    let communes = commune_order(tx, wave_id, now).await?;
+                    waves.push(WaveQueue { wave_id, communes });
+                }
+            }
+            cache.put(now, &waves);
+            waves
         }
-    }
+    };
     Ok(ClaimPlan {
         converter: queue::is_converter(tx, user_id).await?,
         waves,
     })
 }
 
+/// The waves' part of the claim plans, shared by the claims of one instance for a second:
+/// the open waves, their calling windows and their communes' order change slowly, and the
+/// claim itself re-checks that the wave is open.
+#[derive(Debug, Default)]
+pub struct PlanCache {
+    entry: std::sync::Mutex<Option<CachedPlan>>,
+}
+
+#[derive(Debug)]
+struct CachedPlan {
+    read_at: std::time::Instant,
+    clock_ms: i64,
+    waves: Vec<WaveQueue>,
+}
+
+/// How long a plan is reused.
+const PLAN_LIFETIME: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl PlanCache {
+    fn get(&self, now: i64) -> Option<Vec<WaveQueue>> {
+        let entry = self.entry.lock().ok()?;
+        let cached = entry.as_ref()?;
+        // Also keyed by the server's clock, which a test or simulation may move by hours.
+        let fresh = cached.read_at.elapsed() < PLAN_LIFETIME
+            && (now - cached.clock_ms).abs() < PLAN_LIFETIME.as_millis() as i64;
+        fresh.then(|| cached.waves.clone())
+    }
+
+    fn put(&self, now: i64, waves: &[WaveQueue]) {
+        if let Ok(mut entry) = self.entry.lock() {
+            *entry = Some(CachedPlan {
+                read_at: std::time::Instant::now(),
+                clock_ms: now,
+                waves: waves.to_vec(),
+            });
+        }
+    }
+}
+
 /// Prepares and claims on the same transaction (a write one): see [`prepare`] and
 /// [`claim_planned`].
 pub async fn claim(tx: &mut Tx, user_id: i64, now: i64) -> Result<Option<CaseRow>, AppError> {
-    let plan = prepare(tx, user_id, now).await?;
+    let plan = prepare(tx, &PlanCache::default(), user_id, now).await?;
     claim_planned(tx, &plan, user_id, now).await
 }
 

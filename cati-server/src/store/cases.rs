@@ -743,3 +743,51 @@ pub fn held_seconds(case: &CaseRow, now: i64) -> i64 {
     case.held_at
         .map_or(0, |at| ((now - at).max(0) / 1000).min(86_400))
 }
+
+/// One call of a wave, for productivity figures.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct CallLine {
+    /// Interviewer's login name.
+    pub interviewer: String,
+    /// Start (epoch ms).
+    pub started_at: i64,
+    /// End (epoch ms).
+    pub ended_at: i64,
+    /// Outcome name.
+    pub outcome: String,
+}
+
+/// The calls of a wave started in `[from, to)` (epoch ms), by the index on call start: the cost
+/// follows the calls of the period, not the sample.
+pub async fn calls_between(
+    tx: &mut Tx,
+    wave_id: i64,
+    from: i64,
+    to: i64,
+) -> Result<Vec<CallLine>, StoreError> {
+    tx.query(
+        "select u.username as interviewer, a.started_at, a.ended_at, a.outcome \
+         from call_attempts a join sample_cases c on c.id = a.case_id \
+         join users u on u.id = a.interviewer_id \
+         where a.started_at >= $2 and a.started_at < $3 and c.wave_id = $1 \
+         order by u.username, a.started_at",
+    )
+    .bind(wave_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all()
+    .await
+}
+
+/// A wave's cases waiting for an appointment, soonest first (at most `limit`).
+pub async fn appointments(
+    tx: &mut Tx,
+    wave_id: i64,
+    limit: i64,
+) -> Result<Vec<CaseRow>, StoreError> {
+    let sql = format!(
+        "select {CASE_COLUMNS} from sample_cases where wave_id = $1 and status = 'appointment' \
+         and held_by is null order by appointment_at limit $2"
+    );
+    tx.query(&sql).bind(wave_id).bind(limit).fetch_all().await
+}

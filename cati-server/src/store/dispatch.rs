@@ -145,12 +145,14 @@ pub async fn in_commune(
     query.fetch_optional().await
 }
 
-/// Gives the due case `case_id` to the claimant; false when it is no longer due.
+/// Gives the due case `case_id` to the claimant; false when it is no longer due or its wave
+/// no longer open.
 pub async fn take(tx: &mut Tx, case_id: i64, who: Claimant) -> Result<bool, StoreError> {
     let taken = tx
         .query(
             "update sample_cases set held_by = $1, held_at = $2, due = false \
-             where id = $3 and due",
+             where id = $3 and due \
+               and wave_id in (select id from waves where status = 'open')",
         )
         .bind(who.user_id)
         .bind(who.now)
