@@ -206,9 +206,14 @@ pub async fn productivity(
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<PeriodQuery>,
 ) -> Result<Json<ProductivityReport>, AppError> {
-    let to = query
-        .to
-        .unwrap_or_else(|| state.settings.clock.now().to_zoned(jiff::tz::TimeZone::UTC).date());
+    let to = query.to.unwrap_or_else(|| {
+        state
+            .settings
+            .clock
+            .now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()
+    });
     let from = match query.from {
         Some(from) => from,
         None => to

@@ -83,10 +83,9 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
                 Some(from) => from,
                 None => to.checked_sub(jiff::Span::new().days(6))?,
             };
-            let report =
-                report::interviewer_productivity(&db, Actor::Operator, &wave, from, to)
-                    .await
-                    .map_err(refused)?;
+            let report = report::interviewer_productivity(&db, Actor::Operator, &wave, from, to)
+                .await
+                .map_err(refused)?;
             args.database.answer(&report, &productivity_text(&report))
         }
     };

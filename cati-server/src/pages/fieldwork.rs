@@ -173,13 +173,23 @@ async fn render(
             )
             .await?;
             let now = state.settings.clock.now();
-            let to = now.to_zoned(jiff::tz::TimeZone::get("Europe/Paris").unwrap_or(jiff::tz::TimeZone::UTC)).date();
+            let to = now
+                .to_zoned(
+                    jiff::tz::TimeZone::get("Europe/Paris").unwrap_or(jiff::tz::TimeZone::UTC),
+                )
+                .date();
             let from = to.checked_sub(jiff::Span::new().days(6)).unwrap_or(to);
             let productivity =
                 report::interviewer_productivity(&state.db, actor, &key, from, to).await?;
             let appointments =
                 report::appointments(&state.db, actor, &key, now.as_millisecond()).await?;
-            sections(chosen.uuid, &rules_view, &aapor, &productivity, &appointments)
+            sections(
+                chosen.uuid,
+                &rules_view,
+                &aapor,
+                &productivity,
+                &appointments,
+            )
         }
     };
     Ok(Html(
@@ -223,7 +233,9 @@ fn sections(
 ) -> Markup {
     use jiff::civil::Weekday::*;
     let config = &rules_view.rules;
-    let week = [Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday];
+    let week = [
+        Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday,
+    ];
     html! {
         h2 { "Taux AAPOR" }
         @if let Some(total) = aapor.rows.first() { p { (total.eligibility_basis) } }

@@ -176,7 +176,16 @@ async fn case_view(
             None => {}
         }
         p { (case.commune_name.as_deref().unwrap_or("commune inconnue")) " — " (case.status.label())
-            @if let Some(at) = case.appointment_at { " — rendez-vous le " (format_local(at)) } }
+            @if let Some(at) = case.appointment_at {
+                " — rendez-vous le " (format_local(at))
+                @if let Some(until) = case.appointment_until { " (souple, jusqu'au " (format_local(until)) ")" }
+            } }
+        p {
+            "Disposition AAPOR actuelle : " (case.disposition.as_deref().unwrap_or("— (réplicat non libéré)"))
+            @if let Some(next) = case.next_call_at { " — prochain appel possible le " (format_local(next)) }
+            @if case.missed_appointment { " — rendez-vous manqué" }
+            @if case.needs_converter { " — réservé aux enquêteurs qui reconvertissent les refus" }
+        }
         p { "Numéros : " (case.phones.join(", ")) }
         @if let Some(interview) = &case.interview { p { "Entretien : " (interview.status.label()) } }
         h2 { "Appels" }

@@ -32,8 +32,18 @@ pub struct CaseView {
     pub status: CaseStatus,
     /// Numbers to dial (E.164), in order.
     pub phones: Vec<String>,
-    /// Agreed appointment (epoch ms), if any.
+    /// Agreed appointment (epoch ms), if any: its time, or the start of its period.
     pub appointment_at: Option<i64>,
+    /// End of a flexible appointment's period (epoch ms).
+    pub appointment_until: Option<i64>,
+    /// Not called again before (epoch ms), when waiting in the queue.
+    pub next_call_at: Option<i64>,
+    /// Current AAPOR disposition (final once the case is final).
+    pub disposition: Option<String>,
+    /// Only refusal converters get it.
+    pub needs_converter: bool,
+    /// The respondent did not pick up at an appointment.
+    pub missed_appointment: bool,
     /// Earlier attempts, oldest first.
     pub attempts: Vec<AttemptRow>,
     /// The interview, if started: its id and status.
@@ -305,6 +315,13 @@ async fn view(tx: &mut Tx, case: CaseRow) -> Result<CaseView, StoreError> {
         status: case.status,
         phones,
         appointment_at: case.appointment_at,
+        appointment_until: case.appointment_until,
+        next_call_at: case
+            .next_call_at
+            .filter(|_| case.status != CaseStatus::Final),
+        disposition: case.disposition,
+        needs_converter: case.needs_converter,
+        missed_appointment: case.missed_appointment,
         attempts,
         interview,
     })

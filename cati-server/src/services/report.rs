@@ -228,8 +228,8 @@ pub async fn interviewer_productivity(
     let interviewers = by_interviewer
         .into_iter()
         .map(|(interviewer, records)| {
-            let overall = productivity(&frame, &records)
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let overall =
+                productivity(&frame, &records).map_err(|e| AppError::Internal(e.to_string()))?;
             let by_day = productivity_by_day(&frame, &records, &zone)
                 .map_err(|e| AppError::Internal(e.to_string()))?;
             Ok(InterviewerFigures {
