@@ -62,6 +62,6 @@ pub struct AppState {
     pub stopping: Arc<watch::Sender<bool>>,
     /// Metrics of this instance, exposed by `GET /metrics`.
     pub metrics: Arc<Metrics>,
-    /// The waves' part of the claim plans, reused for a second.
-    pub dispatch: Arc<crate::services::dispatch::PlanCache>,
+    /// Calling rules parsed once, for the claims.
+    pub dispatch: Arc<crate::services::dispatch::RulesCache>,
 }

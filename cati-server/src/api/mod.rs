@@ -60,6 +60,7 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .merge(uploads())
         .routes(routes!(surveys::show))
         .routes(routes!(surveys::diff))
+        .routes(routes!(surveys::outcomes, surveys::set_outcomes))
         .routes(routes!(manage::waves, waves::create))
         .routes(routes!(waves::status))
         .routes(routes!(waves::rules, waves::set_rules))

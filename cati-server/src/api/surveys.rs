@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiJson, ApiPath, ApiQuery, AppError, ErrorBody};
+use crate::services::outcome_frame::{self, FrameView};
 use crate::services::surveys::{self, NewSurvey, SurveyView, Upload};
 use crate::state::AppState;
 use crate::store::surveys::VersionRow;
@@ -147,4 +148,50 @@ pub async fn diff(
         changes: serde_json::to_value(&diff)
             .map_err(|e| AppError::Internal(format!("diff serialisation: {e}")))?,
     }))
+}
+
+#[utoipa::path(
+    get,
+    path = "/surveys/{id}/outcomes",
+    tag = "mise en place",
+    summary = "Les codes d’issue de l’enquête (libellé, issue finale, contact, code AAPOR)",
+    params(("id" = Uuid, Path, description = "Identifiant de l’enquête")),
+    responses(
+        (status = 200, description = "Les codes", body = FrameView),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
+pub async fn outcomes(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<FrameView>, AppError> {
+    Ok(Json(
+        outcome_frame::show(&state.db, Actor::User(&user), &id.to_string()).await?,
+    ))
+}
+
+#[utoipa::path(
+    put,
+    path = "/surveys/{id}/outcomes",
+    tag = "mise en place",
+    summary = "Change des codes d’issue de l’enquête (les issues absentes gardent les leurs)",
+    params(("id" = Uuid, Path, description = "Identifiant de l’enquête")),
+    request_body(content = Object, description = "Par issue : label, final, contact, aapor"),
+    responses(
+        (status = 200, description = "Les codes enregistrés", body = FrameView),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
+pub async fn set_outcomes(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(changes): ApiJson<
+        std::collections::BTreeMap<fieldwork::Outcome, fieldwork::OutcomeSpec>,
+    >,
+) -> Result<Json<FrameView>, AppError> {
+    Ok(Json(
+        outcome_frame::set(&state.db, Actor::User(&user), &id.to_string(), changes).await?,
+    ))
 }

@@ -8,6 +8,7 @@ use anyhow::Context;
 use super::{DatabaseArgs, refused};
 use crate::auth::Actor;
 use crate::services::export::indicators;
+use crate::services::outcome_frame;
 use crate::services::surveys::{self, NewSurvey, SurveyView, Upload};
 
 /// `cati survey …`
@@ -43,6 +44,16 @@ enum SurveyCommand {
     Show {
         /// The survey.
         survey: String,
+    },
+    /// Affiche les codes d'issue de l'enquête, ou en change avec un fichier (TOML, ou JSON si
+    /// son nom finit par .json) : une table par issue à changer, avec label, final, contact et
+    /// aapor.
+    Outcomes {
+        /// L'enquête (nom ou identifiant).
+        survey: String,
+        /// Le fichier des issues à changer.
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
     },
 }
 
@@ -83,6 +94,47 @@ pub async fn run(args: SurveyArgs) -> anyhow::Result<()> {
                 .await
                 .map_err(refused)?;
             args.database.answer(&view, &describe(&view))
+        }
+        SurveyCommand::Outcomes { survey, file } => {
+            let view = match file {
+                None => outcome_frame::show(&db, Actor::Operator, &survey).await,
+                Some(file) => {
+                    let text = std::fs::read_to_string(&file)
+                        .map_err(|e| anyhow::anyhow!("lecture de {} : {e}", file.display()))?;
+                    match outcome_frame::parse_file(&file.display().to_string(), &text) {
+                        Ok(changes) => {
+                            outcome_frame::set(&db, Actor::Operator, &survey, changes).await
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+            }
+            .map_err(refused)?;
+            let mut text = String::from("Codes d'issue");
+            text.push_str(if view.defaults {
+                " (par défaut) :\n"
+            } else {
+                " :\n"
+            });
+            for (outcome, spec) in &view.outcomes {
+                text.push_str(&format!(
+                    "  {:<20} {:<7} {:<10} {:<12} {}\n",
+                    outcome.as_str(),
+                    spec.aapor.as_str(),
+                    if spec.is_final {
+                        "finale"
+                    } else {
+                        "à rappeler"
+                    },
+                    if spec.contact {
+                        "contact"
+                    } else {
+                        "sans contact"
+                    },
+                    spec.label
+                ));
+            }
+            args.database.answer(&view, &text)
         }
     };
     db.close().await;

@@ -17,16 +17,19 @@ use crate::store::{Tx, quotas as quota_store, surveys};
 /// field end date when it has one.
 pub async fn rules(tx: &mut Tx, wave_id: i64) -> Result<CallingRules, AppError> {
     let stored = surveys::calling_rules(tx, wave_id).await?;
+    let field_end = surveys::wave(tx, wave_id).await?.and_then(|w| w.field_end);
+    rules_from(stored.as_deref(), field_end.as_deref())
+}
+
+/// The calling rules stored as `stored` (JSON; `None`: the defaults) for a wave ending on
+/// `field_end` (`YYYY-MM-DD`).
+fn rules_from(stored: Option<&str>, field_end: Option<&str>) -> Result<CallingRules, AppError> {
     let mut config: RulesConfig = match stored {
-        Some(json) => serde_json::from_str(&json)
+        Some(json) => serde_json::from_str(json)
             .map_err(|e| AppError::Internal(format!("stored calling rules unreadable: {e}")))?,
         None => RulesConfig::default(),
     };
-    if let Some(end) = surveys::wave(tx, wave_id)
-        .await?
-        .and_then(|w| w.field_end)
-        .and_then(|end| end.parse().ok())
-    {
+    if let Some(end) = field_end.and_then(|end| end.parse().ok()) {
         config.windows.field_end = Some(end);
     }
     config
@@ -59,78 +62,80 @@ struct WaveQueue {
     communes: Vec<(Option<String>, bool)>,
 }
 
-/// Reads the [`ClaimPlan`] of the interviewer `user_id` at `now` (epoch ms); the waves' part
-/// comes from `cache` when it was read less than a second ago for the same instant.
+/// Reads the [`ClaimPlan`] of the interviewer `user_id` at `now` (epoch ms): three small
+/// reads (the open waves with their rules, the quota cells and the communes of each), the rules
+/// parsed once per instance ([`RulesCache`]).
 pub async fn prepare(
     tx: &mut Tx,
-    cache: &PlanCache,
+    cache: &RulesCache,
     user_id: i64,
     now: i64,
 ) -> Result<ClaimPlan, AppError> {
-    let waves = match cache.get(now) {
-        Some(waves) => waves,
-        None => {
-            let instant = Timestamp::from_millisecond(now).unwrap_or(Timestamp::UNIX_EPOCH);
-            let mut waves = Vec::new();
-            for (wave_id, _) in queue::open_waves(tx).await? {
-                if rules(tx, wave_id).await?.windows().is_open(instant) {
-                    let communes = commune_order(tx, wave_id, now).await?;
-                    waves.push(WaveQueue { wave_id, communes });
-                }
-            }
-            cache.put(now, &waves);
-            waves
+    let instant = Timestamp::from_millisecond(now).unwrap_or(Timestamp::UNIX_EPOCH);
+    let mut waves = Vec::new();
+    for wave in queue::open_waves(tx).await? {
+        let open = cache.is_open(
+            wave.calling_rules.as_deref(),
+            wave.field_end.as_deref(),
+            instant,
+        )?;
+        if open {
+            let communes = commune_order(tx, wave.id, now).await?;
+            waves.push(WaveQueue {
+                wave_id: wave.id,
+                communes,
+            });
         }
-    };
+    }
     Ok(ClaimPlan {
         converter: queue::is_converter(tx, user_id).await?,
         waves,
     })
 }
 
-/// The waves' part of the claim plans, shared by the claims of one instance for a second:
-/// the open waves, their calling windows and their communes' order change slowly, and the
-/// claim itself re-checks that the wave is open.
+/// Calling rules already parsed and checked, by their stored text: claims read the rules of
+/// every open wave, which change rarely.
 #[derive(Debug, Default)]
-pub struct PlanCache {
-    entry: std::sync::Mutex<Option<CachedPlan>>,
+pub struct RulesCache {
+    parsed:
+        std::sync::Mutex<std::collections::HashMap<(Option<String>, Option<String>), CallingRules>>,
 }
 
-#[derive(Debug)]
-struct CachedPlan {
-    read_at: std::time::Instant,
-    clock_ms: i64,
-    waves: Vec<WaveQueue>,
-}
+/// Rules kept at most (a few per open wave are expected; more means edits, and the cache starts
+/// again).
+const RULES_CACHED: usize = 64;
 
-/// How long a plan is reused.
-const PLAN_LIFETIME: std::time::Duration = std::time::Duration::from_secs(1);
-
-impl PlanCache {
-    fn get(&self, now: i64) -> Option<Vec<WaveQueue>> {
-        let entry = self.entry.lock().ok()?;
-        let cached = entry.as_ref()?;
-        // Also keyed by the server's clock, which a test or simulation may move by hours.
-        let fresh = cached.read_at.elapsed() < PLAN_LIFETIME
-            && (now - cached.clock_ms).abs() < PLAN_LIFETIME.as_millis() as i64;
-        fresh.then(|| cached.waves.clone())
-    }
-
-    fn put(&self, now: i64, waves: &[WaveQueue]) {
-        if let Ok(mut entry) = self.entry.lock() {
-            *entry = Some(CachedPlan {
-                read_at: std::time::Instant::now(),
-                clock_ms: now,
-                waves: waves.to_vec(),
-            });
+impl RulesCache {
+    /// Whether the windows of the rules stored as `stored` (for a wave ending on `field_end`)
+    /// are open at `at`.
+    fn is_open(
+        &self,
+        stored: Option<&str>,
+        field_end: Option<&str>,
+        at: Timestamp,
+    ) -> Result<bool, AppError> {
+        let key = (stored.map(str::to_owned), field_end.map(str::to_owned));
+        if let Ok(parsed) = self.parsed.lock()
+            && let Some(rules) = parsed.get(&key)
+        {
+            return Ok(rules.windows().is_open(at));
         }
+        let rules = rules_from(stored, field_end)?;
+        let open = rules.windows().is_open(at);
+        if let Ok(mut parsed) = self.parsed.lock() {
+            if parsed.len() >= RULES_CACHED {
+                parsed.clear();
+            }
+            parsed.insert(key, rules);
+        }
+        Ok(open)
     }
 }
 
 /// Prepares and claims on the same transaction (a write one): see [`prepare`] and
 /// [`claim_planned`].
 pub async fn claim(tx: &mut Tx, user_id: i64, now: i64) -> Result<Option<CaseRow>, AppError> {
-    let plan = prepare(tx, &PlanCache::default(), user_id, now).await?;
+    let plan = prepare(tx, &RulesCache::default(), user_id, now).await?;
     claim_planned(tx, &plan, user_id, now).await
 }
 

@@ -12,6 +12,7 @@ pub mod export;
 pub mod interview;
 pub mod live;
 pub mod manage;
+pub mod outcome_frame;
 pub mod quota;
 pub mod report;
 pub mod rules;

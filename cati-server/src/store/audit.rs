@@ -29,6 +29,9 @@ pub enum AuditAction {
     /// Enquête créée.
     #[serde(rename = "survey.create")]
     SurveyCreate,
+    /// Codes d'issue de l'enquête changés.
+    #[serde(rename = "survey.outcomes")]
+    SurveyOutcomes,
     /// Questionnaire déposé.
     #[serde(rename = "questionnaire.upload")]
     QuestionnaireUpload,
@@ -72,7 +75,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 20] = [
+    pub const ALL: [AuditAction; 21] = [
         AuditAction::UserCreate,
         AuditAction::UserPassword,
         AuditAction::UserDisable,
@@ -80,6 +83,7 @@ impl AuditAction {
         AuditAction::QuotaDesignAttach,
         AuditAction::QuotaCellUpdate,
         AuditAction::SurveyCreate,
+        AuditAction::SurveyOutcomes,
         AuditAction::QuestionnaireUpload,
         AuditAction::WaveCreate,
         AuditAction::WaveStatus,
@@ -105,6 +109,7 @@ impl AuditAction {
             AuditAction::QuotaDesignAttach => "quota.design.attach",
             AuditAction::QuotaCellUpdate => "quota.cell.update",
             AuditAction::SurveyCreate => "survey.create",
+            AuditAction::SurveyOutcomes => "survey.outcomes",
             AuditAction::QuestionnaireUpload => "questionnaire.upload",
             AuditAction::WaveCreate => "wave.create",
             AuditAction::WaveStatus => "wave.status",
@@ -131,6 +136,7 @@ impl AuditAction {
             AuditAction::QuotaDesignAttach => "Plan de quotas attaché",
             AuditAction::QuotaCellUpdate => "Cellule de quota modifiée",
             AuditAction::SurveyCreate => "Enquête créée",
+            AuditAction::SurveyOutcomes => "Codes d'issue changés",
             AuditAction::QuestionnaireUpload => "Questionnaire déposé",
             AuditAction::WaveCreate => "Vague créée",
             AuditAction::WaveStatus => "État de vague changé",

@@ -162,9 +162,20 @@ pub async fn take(tx: &mut Tx, case_id: i64, who: Claimant) -> Result<bool, Stor
     Ok(taken == 1)
 }
 
-/// The open waves and their calling rules (JSON text; `None`: the defaults).
-pub async fn open_waves(tx: &mut Tx) -> Result<Vec<(i64, Option<String>)>, StoreError> {
-    tx.query("select id, calling_rules from waves where status = 'open' order by id")
+/// An open wave, with what decides whether it may be called now.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct OpenWave {
+    /// Row id.
+    pub id: i64,
+    /// Its calling rules (JSON text; `None`: the defaults).
+    pub calling_rules: Option<String>,
+    /// Its last day of calls (`YYYY-MM-DD`).
+    pub field_end: Option<String>,
+}
+
+/// The open waves.
+pub async fn open_waves(tx: &mut Tx) -> Result<Vec<OpenWave>, StoreError> {
+    tx.query("select id, calling_rules, field_end from waves where status = 'open' order by id")
         .fetch_all()
         .await
 }
