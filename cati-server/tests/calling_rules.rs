@@ -80,8 +80,10 @@ async fn simulated_days_follow_the_calling_rules(postgres: bool) {
     common::fixture_wave(db, false).await;
     // French defaults, with a cap of 4 calls and a refusal conversion after one day, so that
     // both show within the week played.
-    let mut config = RulesConfig::default();
-    config.max_attempts = 4;
+    let mut config = RulesConfig {
+        max_attempts: 4,
+        ..RulesConfig::default()
+    };
     config.recall.soft_refusal_minutes = 24 * 60;
     rules::set(db, Actor::Operator, "1", &config)
         .await

@@ -114,16 +114,15 @@ pub(super) async fn measure(label: &str, url: &str, args: &DispatchArgs) -> anyh
             ms(percentile(&bare, 0.99)),
         );
     }
-    let tally = tally
-        .lock()
-        .map_err(|_| anyhow::anyhow!("tally poisoned"))?;
-    println!(
-        "{label:<10} {} distinct cases handed out, {} handed out twice",
-        tally.handed.len(),
-        tally.twice
-    );
+    let (handed, twice) = {
+        let tally = tally
+            .lock()
+            .map_err(|_| anyhow::anyhow!("tally poisoned"))?;
+        (tally.handed.len(), tally.twice)
+    };
+    println!("{label:<10} {handed} distinct cases handed out, {twice} handed out twice");
     db.close().await;
-    if tally.twice > 0 {
+    if twice > 0 {
         anyhow::bail!("a case was handed out twice");
     }
     Ok(())

@@ -75,10 +75,7 @@ pub async fn set_rules(
         .map(|_| "Règles d'appel enregistrées.".to_owned()),
         Err(e) => Err(e),
     };
-    let notice = match refusal(result)? {
-        Ok(done) => Ok(done),
-        Err(refused) => Err(refused),
-    };
+    let notice = refusal(result)?;
     render(&state, &user, Some(form.vague), Some(notice)).await
 }
 

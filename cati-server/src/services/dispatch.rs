@@ -97,9 +97,11 @@ pub async fn prepare(
 /// every open wave, which change rarely.
 #[derive(Debug, Default)]
 pub struct RulesCache {
-    parsed:
-        std::sync::Mutex<std::collections::HashMap<(Option<String>, Option<String>), CallingRules>>,
+    parsed: std::sync::Mutex<std::collections::HashMap<StoredRules, CallingRules>>,
 }
+
+/// Rules as stored (JSON text) and the wave's field end, as stored.
+type StoredRules = (Option<String>, Option<String>);
 
 /// Rules kept at most (a few per open wave are expected; more means edits, and the cache starts
 /// again).
