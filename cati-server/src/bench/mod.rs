@@ -30,6 +30,9 @@ pub struct BenchArgs {
     /// and dropped afterwards. Without it only SQLite is measured.
     #[arg(long, env = "CATI_BENCH_POSTGRES_URL", global = true)]
     pub postgres_url: Option<String>,
+    /// Measure PostgreSQL only (with --postgres-url), not SQLite.
+    #[arg(long, global = true, requires = "postgres_url")]
+    pub postgres_only: bool,
 }
 
 /// The benchmarks.
@@ -46,12 +49,14 @@ pub enum BenchWhat {
 /// Runs the benchmark asked for on each backend and prints the figures.
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let what = args.what.unwrap_or(BenchWhat::Answers(args.answers));
-    let dir = std::env::temp_dir().join(format!("cati-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let url = format!("sqlite://{}", dir.join("bench.db").display());
-    let result = measure(&what, "SQLite", &url).await;
-    let _ = std::fs::remove_dir_all(&dir);
-    result?;
+    if !args.postgres_only {
+        let dir = std::env::temp_dir().join(format!("cati-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let url = format!("sqlite://{}", dir.join("bench.db").display());
+        let result = measure(&what, "SQLite", &url).await;
+        let _ = std::fs::remove_dir_all(&dir);
+        result?;
+    }
     if let Some(admin_url) = &args.postgres_url {
         let name = format!("cati_bench_{}", std::process::id());
         let admin = sqlx::PgPool::connect(admin_url)
