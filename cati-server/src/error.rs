@@ -219,3 +219,31 @@ pub struct ApiForm<T>(pub T);
 #[derive(Debug, axum::extract::FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(AppError))]
 pub struct ApiQuery<T>(pub T);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_saturated_database_sheds_with_503_and_retry_after() {
+        let error = AppError::from(StoreError::Sqlx(sqlx::Error::PoolTimedOut));
+        let response = error.into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response.headers()[axum::http::header::RETRY_AFTER],
+            RETRY_AFTER_SECONDS
+        );
+    }
+
+    #[test]
+    fn other_storage_failures_stay_500_without_retry_after() {
+        let error = AppError::from(StoreError::Invalid("bad".to_owned()));
+        let response = error.into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(
+            !response
+                .headers()
+                .contains_key(axum::http::header::RETRY_AFTER)
+        );
+    }
+}

@@ -283,6 +283,19 @@ async fn simulated_days_follow_the_calling_rules(postgres: bool) {
     assert_eq!(refusal.len(), 2, "{refusal:?}");
     assert!(refusal[1].at >= refusal[0].at + jiff::SignedDuration::from_hours(24));
     assert_eq!(refusal[1].by, "chloe");
+    // The queue's invariant: a case marked due is waiting in the queue (not held, not final,
+    // released), so the hand-out's indexes never offer anything else.
+    let mut tx = db.read().await.expect("read");
+    let (strays,): (i64,) = tx
+        .query(
+            "select count(*) from sample_cases where due and not (held_by is null and released \
+             and status in ('pending', 'appointment'))",
+        )
+        .fetch_one()
+        .await
+        .expect("count");
+    tx.commit().await.expect("commit");
+    assert_eq!(strays, 0);
     scratch.drop_database().await;
 }
 on_both_backends!(simulated_days_follow_the_calling_rules);

@@ -238,6 +238,7 @@ pub async fn record_outcome(
             Some(Appointment::Soft { until, .. }) => Some(until.as_millisecond()),
             _ => None,
         },
+        status_before: case.status,
     };
     tx.commit().await?;
     let mut tx = state.db.write().await?;

@@ -196,6 +196,8 @@ pub struct NewAttempt {
     pub appointment_at: Option<i64>,
     /// The end of a soft appointment's period (epoch ms).
     pub appointment_until: Option<i64>,
+    /// The case's status while it was called.
+    pub status_before: CaseStatus,
 }
 
 /// What becomes of a case after a call, as the calling rules decided it.
@@ -236,6 +238,11 @@ pub struct Queued {
 /// Records a call attempt and releases the case; returns false, changing nothing, when the
 /// interviewer does not hold the case. A final outcome also ends the case's interview if it was
 /// left partial, and gives back the quota places that interview held.
+///
+/// Live views hear of the call only when the case changes status: a recall (no answer, busy…)
+/// changes no dashboard figure, and on PostgreSQL a notifying transaction commits alone (the
+/// notification queue is locked until its commit is flushed), which made outcome saves queue
+/// behind each other under load.
 pub async fn close_call(
     tx: &mut Tx,
     attempt: &NewAttempt,
@@ -293,6 +300,11 @@ pub async fn close_call(
     let Some((wave_id,)) = updated else {
         return Ok(false);
     };
+    let status_after = match next {
+        CaseNext::Queued(queued) if queued.appointment_at.is_some() => CaseStatus::Appointment,
+        CaseNext::Queued(_) => CaseStatus::Pending,
+        CaseNext::Final { .. } => CaseStatus::Final,
+    };
     if matches!(next, CaseNext::Final { .. }) {
         let left: Option<(i64,)> = tx
             .query(
@@ -325,7 +337,9 @@ pub async fn close_call(
     .bind(attempt.appointment_until)
     .execute()
     .await?;
-    tx.announce(super::Change::Wave(wave_id)).await?;
+    if status_after != attempt.status_before {
+        tx.announce(super::Change::Wave(wave_id)).await?;
+    }
     Ok(true)
 }
 

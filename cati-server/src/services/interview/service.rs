@@ -283,6 +283,7 @@ async fn ending_of(
                 Some(Appointment::Soft { until, .. }) => Some(until.as_millisecond()),
                 _ => None,
             },
+            status_before: loaded.case.status,
         },
         next: plan.next,
     })
