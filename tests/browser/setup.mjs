@@ -66,8 +66,19 @@ try {
   const rowAgain = page.locator("section.survey", { hasText: "obs-navigateur" }).locator("tr", { hasText: "essai-1" });
   await submit(rowAgain.locator("form[action$='/etat']", { hasText: "Ouvrir" }), "Ouvrir");
   assert.match(await page.locator(".notice").innerText(), /Vague « essai-1 » : ouverte/);
+
+  // The next wave, from the first one: its set-up carried over, with the comparability report.
+  const nextWave = page.locator("section.survey", { hasText: "obs-navigateur" }).locator("form[action='/mise-en-place/vagues']");
+  await nextWave.locator("input[name='name']").fill("essai-2");
+  await nextWave.locator("select[name='from_wave']").selectOption({ label: "essai-1" });
+  await submit(nextWave, "Créer la vague");
+  const carried = await page.locator(".notice").innerText();
+  assert.match(carried, /Vague « essai-2 » créée/);
+  assert.match(carried, /Par rapport à la vague « essai-1 »/);
+  assert.match(carried, /Même questionnaire que la vague « essai-1 »/);
+  assert.match(carried, /Règles d'appel/);
   assert.deepEqual(errors, []);
-  console.log("survey, wave and phone list set up from the page");
+  console.log("survey, waves and phone list set up from the page");
 } catch (error) {
   console.error(error);
   try {

@@ -91,7 +91,8 @@ fn case_panel(case: &CaseView) -> Markup {
                 p.phone { "Numéro à composer : " a href={ "tel:" (phone) } { strong { (national(phone)) } } " (" (phone) ")" }
             }
             p { "Commune : " (case.commune_name.as_deref().unwrap_or("inconnue")) }
-            @if let Some(at) = case.appointment_at { p.notice { "Rendez-vous : " (format_local(at)) } }
+            @if let Some(at) = case.appointment_at { p.notice { "Rendez-vous : " (format_local(at))
+                @if let Some(until) = case.appointment_until { " – " (format_local(until)) " (souple)" } } }
             @if !case.attempts.is_empty() {
                 h2 { "Appels précédents" }
                 table {
@@ -160,6 +161,7 @@ fn case_page(user: &CurrentUser, case: &CaseView, error: Option<&str>) -> Html<S
                     }
                 }
                 label { "Rendez-vous (pour « Rendez-vous ») " input type="datetime-local" name="appointment_at"; }
+                label { " jusqu'à (rendez-vous souple, facultatif) " input type="datetime-local" name="appointment_until"; }
                 label { "Note " input type="text" name="note" maxlength="2000"; }
                 button type="submit" { "Enregistrer l'issue" }
             }
@@ -178,6 +180,9 @@ pub struct OutcomeForm {
     note: Option<String>,
     #[serde(default)]
     appointment_at: Option<String>,
+    /// End of a flexible appointment's period; empty for a firm one.
+    #[serde(default)]
+    appointment_until: Option<String>,
 }
 
 pub async fn outcome(
@@ -200,7 +205,7 @@ pub async fn outcome(
         number: form.number,
         note: form.note,
         appointment_at: form.appointment_at,
-        appointment_until: None,
+        appointment_until: form.appointment_until,
     };
     match calls::record_outcome(&state, &user, case.case_id, &request).await {
         Ok(()) => Ok(see("/poste")),
