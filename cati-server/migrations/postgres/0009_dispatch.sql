@@ -105,7 +105,31 @@ begin
 end
 $$;
 
-create trigger disposition_counts_insert after insert on sample_cases
-    for each row execute function disposition_counts_track();
 create trigger disposition_counts_update after update of disposition on sample_cases
     for each row execute function disposition_counts_track();
+
+-- Inserts come by the thousand (a phone list): both counters take them once per statement, one
+-- upsert per counter row from the statement's new rows, rather than once per case.
+create function sample_counts_insert_batch() returns trigger language plpgsql as $$
+begin
+    insert into sample_counts (wave_id, commune_code, status, cases)
+    select wave_id, coalesce(commune_code, ''), status, count(*) from inserted
+    group by wave_id, coalesce(commune_code, ''), status
+    order by 1, 2, 3
+    on conflict (wave_id, commune_code, status)
+    do update set cases = sample_counts.cases + excluded.cases;
+    insert into disposition_counts (wave_id, commune_code, replicate, code, cases)
+    select wave_id, coalesce(commune_code, ''), coalesce(replicate, 0), disposition, count(*)
+    from inserted where disposition is not null
+    group by wave_id, coalesce(commune_code, ''), coalesce(replicate, 0), disposition
+    order by 1, 2, 3, 4
+    on conflict (wave_id, commune_code, replicate, code)
+    do update set cases = disposition_counts.cases + excluded.cases;
+    return null;
+end
+$$;
+
+drop trigger sample_counts_insert on sample_cases;
+create trigger sample_counts_insert after insert on sample_cases
+    referencing new table as inserted
+    for each statement execute function sample_counts_insert_batch();
