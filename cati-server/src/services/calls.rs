@@ -87,10 +87,7 @@ pub async fn next(state: &AppState, user: &CurrentUser) -> Result<Option<CaseVie
     let now = state.settings.clock.now_ms();
     // What the claim needs to read is read first, without the write lock.
     let mut look = state.db.read().await?;
-    let plan = match cases::held_by(&mut look, user.user.id).await? {
-        Some(_) => None,
-        None => Some(dispatch::prepare(&mut look, &state.dispatch, user.user.id, now).await?),
-    };
+    let plan = dispatch::prepare(&mut look, &state.dispatch, user.user.id, now).await?;
     look.commit().await?;
     let mut tx = state.db.write().await?;
     // The case already held comes back as it is; only a new claim counts in the metrics.
@@ -98,13 +95,7 @@ pub async fn next(state: &AppState, user: &CurrentUser) -> Result<Option<CaseVie
     let newly_claimed = held.is_none();
     let claimed = match held {
         Some(case) => Ok(Some(case)),
-        None => {
-            let plan = match plan {
-                Some(plan) => plan,
-                None => dispatch::prepare(&mut tx, &state.dispatch, user.user.id, now).await?,
-            };
-            dispatch::claim_planned(&mut tx, &plan, user.user.id, now).await
-        }
+        None => dispatch::claim_planned(&mut tx, &plan, user.user.id, now).await,
     };
     let claimed = match claimed {
         Ok(claimed) => {

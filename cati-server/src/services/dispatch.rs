@@ -52,7 +52,7 @@ pub async fn frame(tx: &mut Tx, survey_id: i64) -> Result<OutcomeFrame, AppError
 /// ranks cases, quotas are enforced at the quota point.
 #[derive(Clone, Debug, Default)]
 pub struct ClaimPlan {
-    converter: bool,
+    outlook: queue::Outlook,
     waves: Vec<WaveQueue>,
 }
 
@@ -62,9 +62,9 @@ struct WaveQueue {
     communes: Vec<(Option<String>, bool)>,
 }
 
-/// Reads the [`ClaimPlan`] of the interviewer `user_id` at `now` (epoch ms): three small
-/// reads (the open waves with their rules, the quota cells and the communes of each), the rules
-/// parsed once per instance ([`RulesCache`]).
+/// Reads the [`ClaimPlan`] of the interviewer `user_id` at `now` (epoch ms): the open waves with
+/// their rules (parsed once per instance, [`RulesCache`]), the quota cells and communes of each,
+/// and the interviewer's [`queue::Outlook`].
 pub async fn prepare(
     tx: &mut Tx,
     cache: &RulesCache,
@@ -88,7 +88,7 @@ pub async fn prepare(
         }
     }
     Ok(ClaimPlan {
-        converter: queue::is_converter(tx, user_id).await?,
+        outlook: queue::outlook(tx, user_id, now).await?,
         waves,
     })
 }
@@ -156,36 +156,28 @@ pub async fn claim_planned(
     user_id: i64,
     now: i64,
 ) -> Result<Option<CaseRow>, AppError> {
-    match pick(tx, plan, user_id, now).await? {
-        Some(id) => Ok(cases::case(tx, id).await?),
-        None => Ok(None),
-    }
-}
-
-/// The id of the case [`claim_planned`] hands out, taken.
-async fn pick(
-    tx: &mut Tx,
-    plan: &ClaimPlan,
-    user_id: i64,
-    now: i64,
-) -> Result<Option<i64>, AppError> {
     let who = Claimant {
         user_id,
-        converter: plan.converter,
+        converter: plan.outlook.converter,
         now,
     };
-    queue::promote(tx, now, queue::PROMOTE_BATCH).await?;
-    if let Some(pick) = queue::reserved(tx, who).await?
-        && queue::take(tx, pick.id, who).await?
+    // What the plan saw has no ready waiting case nor booked appointment skips those steps (a
+    // case becoming ready in between is handed out at the next claim).
+    if plan.outlook.waiting_ready {
+        queue::promote(tx, now, queue::PROMOTE_BATCH).await?;
+    }
+    if plan.outlook.reserved_ready
+        && let Some(pick) = queue::reserved(tx, who).await?
+        && let Some(case) = queue::take(tx, pick.id, who).await?
     {
-        return Ok(Some(pick.id));
+        return Ok(Some(case));
     }
     for wave in &plan.waves {
         let wave_id = wave.wave_id;
         if let Some(pick) = queue::first_tiers(tx, wave_id, who).await?
-            && queue::take(tx, pick.id, who).await?
+            && let Some(case) = queue::take(tx, pick.id, who).await?
         {
-            return Ok(Some(pick.id));
+            return Ok(Some(case));
         }
         for (commune, exhausted) in &wave.communes {
             let mut best: Option<Pick> = None;
@@ -209,9 +201,9 @@ async fn pick(
                 }
             }
             if let Some(pick) = best
-                && queue::take(tx, pick.id, who).await?
+                && let Some(case) = queue::take(tx, pick.id, who).await?
             {
-                return Ok(Some(pick.id));
+                return Ok(Some(case));
             }
         }
     }

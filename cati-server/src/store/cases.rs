@@ -448,7 +448,7 @@ pub async fn insert_cases(
 /// The AAPOR disposition of a released case never called.
 pub const NOT_ATTEMPTED: &str = "3.11";
 
-const CASE_COLUMNS: &str = "id, uuid, wave_id, external_id, commune_code, commune_name, preload, \
+pub(super) const CASE_COLUMNS: &str = "id, uuid, wave_id, external_id, commune_code, commune_name, preload, \
      synthetic, status, held_by, held_at, next_call_at, appointment_at, attempts, last_call_at, \
      final_outcome, final_aapor, priority, needs_converter, reserved_for, reserved_until, \
      appointment_until, missed_appointment, disposition";

@@ -16,6 +16,7 @@
 //! in the write transaction. A case reserved for the interviewer who booked its hard
 //! appointment is skipped by others until `reserved_until`.
 
+use super::cases::{CASE_COLUMNS, CaseRow};
 use super::{Backend, StoreError, Tx};
 
 /// Waiting cases marked due per claim: bounds the claim's work when many cases become due at
@@ -145,21 +146,50 @@ pub async fn in_commune(
     query.fetch_optional().await
 }
 
-/// Gives the due case `case_id` to the claimant; false when it is no longer due or its wave
-/// no longer open.
-pub async fn take(tx: &mut Tx, case_id: i64, who: Claimant) -> Result<bool, StoreError> {
-    let taken = tx
-        .query(
-            "update sample_cases set held_by = $1, held_at = $2, due = false \
-             where id = $3 and due \
-               and wave_id in (select id from waves where status = 'open')",
-        )
+/// Gives the due case `case_id` to the claimant and returns it; `None` when it is no longer
+/// due or its wave no longer open.
+pub async fn take(tx: &mut Tx, case_id: i64, who: Claimant) -> Result<Option<CaseRow>, StoreError> {
+    let sql = format!(
+        "update sample_cases set held_by = $1, held_at = $2, due = false \
+         where id = $3 and due and wave_id in (select id from waves where status = 'open') \
+         returning {CASE_COLUMNS}"
+    );
+    tx.query(&sql)
         .bind(who.user_id)
         .bind(who.now)
         .bind(case_id)
-        .execute()
+        .fetch_optional()
+        .await
+}
+
+/// What a claim needs to know of the interviewer and the queue before it takes the write lock.
+#[derive(Clone, Copy, Debug, Default, sqlx::FromRow)]
+pub struct Outlook {
+    /// The interviewer converts refusals.
+    pub converter: bool,
+    /// A hard appointment the interviewer booked has come.
+    pub reserved_ready: bool,
+    /// Some waiting case's time has come: the claim must mark it due first.
+    pub waiting_ready: bool,
+}
+
+/// The [`Outlook`] of the interviewer `user_id` at `now`, in one read by three indexes.
+pub async fn outlook(tx: &mut Tx, user_id: i64, now: i64) -> Result<Outlook, StoreError> {
+    let row: Option<Outlook> = tx
+        .query(
+            "select u.refusal_converter as converter, \
+               exists (select 1 from sample_cases r where r.reserved_for = u.id \
+                 and r.held_by is null and r.next_call_at <= $2) as reserved_ready, \
+               exists (select 1 from sample_cases w where not w.due and w.held_by is null \
+                 and w.released and w.status in ('pending', 'appointment') \
+                 and w.next_call_at <= $2) as waiting_ready \
+             from users u where u.id = $1",
+        )
+        .bind(user_id)
+        .bind(now)
+        .fetch_optional()
         .await?;
-    Ok(taken == 1)
+    Ok(row.unwrap_or_default())
 }
 
 /// An open wave, with what decides whether it may be called now.
@@ -192,16 +222,6 @@ pub async fn sample_communes(tx: &mut Tx, wave_id: i64) -> Result<Vec<String>, S
         .fetch_all()
         .await?;
     Ok(rows.into_iter().map(|(code,)| code).collect())
-}
-
-/// Whether the interviewer converts refusals.
-pub async fn is_converter(tx: &mut Tx, user_id: i64) -> Result<bool, StoreError> {
-    let row: Option<(bool,)> = tx
-        .query("select refusal_converter from users where id = $1")
-        .bind(user_id)
-        .fetch_optional()
-        .await?;
-    Ok(row.is_some_and(|(converter,)| converter))
 }
 
 /// Marks an interviewer as a refusal converter or not; false when no such user.
