@@ -1,9 +1,9 @@
 //! Properties of the writers over generated datasets: CSV cells survive a round trip through
-//! the `csv` crate in both dialects, and every binary writer accepts any valid dataset and
-//! gives the same bytes twice.
+//! the `csv` crate in both dialects (the spreadsheet one neutralising formulas with a leading
+//! `'`), and every binary writer accepts any valid dataset and gives the same bytes twice.
 
 use exports::dataset::{Dataset, DatasetInfo, Timestamp, Value, Variable};
-use exports::writers::csv::{CsvOptions, write_csv};
+use exports::writers::csv::{CsvOptions, reads_as_formula, write_csv};
 use exports::writers::dta::write_dta;
 use exports::writers::parquet::write_parquet;
 use exports::writers::sav::{SavCompression, SavOptions, write_sav};
@@ -69,6 +69,7 @@ proptest! {
     fn csv_cells_round_trip_in_both_dialects(rows in rows()) {
         let d = dataset(&rows);
         for (options, delimiter, mark) in [(CsvOptions::machine(), b',', "."), (CsvOptions::excel_fr(), b';', ",")] {
+            let spreadsheet = options.neutralise_formulas;
             let mut out = Vec::new();
             write_csv(&d, &options, &mut out).unwrap();
             let read = read_csv(&out, delimiter);
@@ -77,7 +78,11 @@ proptest! {
                 prop_assert_eq!(&cells[0], &code.map_or(String::new(), |c| c.to_string()));
                 let parsed = (!cells[1].is_empty()).then(|| cells[1].replace(mark, ".").parse::<f64>().unwrap());
                 prop_assert_eq!(parsed, *measure);
-                prop_assert_eq!(&cells[2], text);
+                if spreadsheet && reads_as_formula(text) {
+                    prop_assert_eq!(&cells[2], &format!("'{text}"));
+                } else {
+                    prop_assert_eq!(&cells[2], text);
+                }
             }
         }
     }
@@ -98,4 +103,26 @@ proptest! {
         prop_assert!(first.iter().all(|f| !f.is_empty()));
         prop_assert_eq!(first, write(&dataset(&rows)));
     }
+}
+
+#[test]
+fn a_formula_answer_is_neutralised_for_spreadsheets_and_exact_in_the_machine_csv() {
+    let formula = r#"=HYPERLINK("http://evil/","x")"#;
+    let d = dataset(&[(Some(1), Some(-2.5), formula.to_owned())]);
+    let cells = |options: CsvOptions, delimiter: u8| {
+        let mut out = Vec::new();
+        write_csv(&d, &options, &mut out).unwrap();
+        read_csv(&out, delimiter).remove(0)
+    };
+    assert_eq!(cells(CsvOptions::machine(), b',')[2], formula);
+    let excel = cells(CsvOptions::excel_fr(), b';');
+    assert_eq!(excel[2], format!("'{formula}"));
+    assert_eq!(
+        excel[1], "-2,5",
+        "a negative number is a number, not a formula"
+    );
+    assert_eq!(
+        cells(CsvOptions::labelled(), b',')[2],
+        format!("'{formula}")
+    );
 }

@@ -191,6 +191,14 @@ fn document(dataset: &Dataset, weight: Option<&str>) -> Result<Document, WriteEr
             None => "Effectifs non pondérés (aucune variable de pondération)".to_owned(),
         },
     ];
+    intro.push(format!(
+        "Fichiers CSV : dans {} et {}, une cellule de texte qui commence par =, +, -, @ ou une \
+         tabulation est précédée d'une apostrophe, pour qu'un tableur l'affiche sans l'exécuter \
+         comme une formule ; {} garde le texte exact",
+        super::bundle::CSV_EXCEL_FR,
+        super::bundle::CSV_LABELLED,
+        super::bundle::CSV
+    ));
     intro.extend(info.notes.iter().cloned());
     let sections = dataset
         .variables()

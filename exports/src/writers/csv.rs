@@ -4,6 +4,11 @@
 //! and open-data portals; `ExcelFr` (`;` separator, decimal comma, UTF-8 BOM) so that a
 //! French-locale spreadsheet opens the file correctly with a double click. Either can carry
 //! codes (the default) or value labels in place of labelled codes.
+//!
+//! Files meant for spreadsheets (`excel_fr`, `labelled`) neutralise formulas: a text cell that
+//! begins with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so that an open
+//! answer such as `=HYPERLINK(…)` is shown, never run (OWASP's CSV injection advice). The
+//! machine file keeps the exact text.
 
 use std::io::Write;
 
@@ -45,6 +50,8 @@ pub struct CsvOptions {
     pub dialect: CsvDialect,
     /// Write value labels instead of the labelled codes (unlabelled values stay numbers).
     pub labelled: bool,
+    /// Prefix text cells that a spreadsheet would read as a formula with `'`.
+    pub neutralise_formulas: bool,
 }
 
 impl CsvOptions {
@@ -58,6 +65,7 @@ impl CsvOptions {
         Self {
             dialect: CsvDialect::ExcelFr,
             labelled: false,
+            neutralise_formulas: true,
         }
     }
 
@@ -66,6 +74,7 @@ impl CsvOptions {
         Self {
             dialect: CsvDialect::Machine,
             labelled: true,
+            neutralise_formulas: true,
         }
     }
 }
@@ -82,6 +91,13 @@ pub fn write_csv<W: Write>(
         out.write_all(b"\xEF\xBB\xBF")?;
     }
     let delimiter = options.dialect.delimiter();
+    let text = |line: &mut String, value: &str| {
+        if options.neutralise_formulas && reads_as_formula(value) {
+            push_field(line, &format!("'{value}"), delimiter);
+        } else {
+            push_field(line, value, delimiter);
+        }
+    };
     let columns: Vec<(&Variable, ColumnRef<'_>)> = dataset.iter_columns().collect();
     let mut line = String::new();
     for (i, (variable, _)) in columns.iter().enumerate() {
@@ -99,7 +115,7 @@ pub fn write_csv<W: Write>(
                 line.push(char::from(delimiter));
             }
             match column {
-                ColumnRef::Text(values) => push_field(&mut line, &values[row], delimiter),
+                ColumnRef::Text(values) => text(&mut line, &values[row]),
                 ColumnRef::Numeric(values) => {
                     let value = values[row];
                     if value.is_nan() {
@@ -110,7 +126,7 @@ pub fn write_csv<W: Write>(
                         .then(|| label_of(variable, value))
                         .flatten();
                     match label {
-                        Some(label) => push_field(&mut line, label, delimiter),
+                        Some(label) => text(&mut line, label),
                         None => {
                             let number = format_number(value);
                             match options.dialect.decimal_mark() {
@@ -140,6 +156,12 @@ fn label_of(variable: &Variable, value: f64) -> Option<&str> {
         .map(String::as_str)
 }
 
+/// Whether a spreadsheet would take `text` for a formula (or a command, for a leading tab or
+/// carriage return in some of them).
+pub fn reads_as_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
 /// Appends `text`, quoted when it holds the delimiter, a quote or a line break (RFC 4180).
 fn push_field(line: &mut String, text: &str, delimiter: u8) {
     let needs_quotes = text
@@ -157,6 +179,16 @@ fn push_field(line: &mut String, text: &str, delimiter: u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formula_like_text_is_recognised_and_numbers_are_not_text() {
+        for formula in ["=2+3", "+33", "-x", "@SUM(A1)", "\tcmd", "\rcmd"] {
+            assert!(reads_as_formula(formula), "{formula:?}");
+        }
+        for plain in ["", "oui", "2=2", " =1", "'=1"] {
+            assert!(!reads_as_formula(plain), "{plain:?}");
+        }
+    }
 
     #[test]
     fn fields_with_separators_quotes_or_newlines_are_quoted() {
