@@ -219,7 +219,8 @@ pub async fn state(db: Db, settings: Settings) -> anyhow::Result<AppState> {
 }
 
 /// The whole application: API, pages, assets, health check and, with a token, metrics; with
-/// sessions, CSRF checks, body limit, request ids, request tracing and latency metrics.
+/// sessions, CSRF checks, body limit, security headers, request ids, request tracing and
+/// latency metrics.
 pub async fn app(state: AppState, session_idle_minutes: i64) -> anyhow::Result<Router> {
     let router = Router::new()
         .merge(api::routes().0)
@@ -251,7 +252,9 @@ pub async fn app(state: AppState, session_idle_minutes: i64) -> anyhow::Result<R
             router.layer(sessions(store, idle))
         }
     };
-    let router = router.layer(DefaultBodyLimit::max(BODY_LIMIT));
+    let router = router
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(from_fn(auth::headers::secure));
     Ok(telemetry::http::instrument(router, Arc::clone(&state.metrics)).with_state(state))
 }
 

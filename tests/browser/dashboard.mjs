@@ -16,6 +16,10 @@ const browser = await chromium.launch({
   ],
 });
 const page = await browser.newPage();
+// Page errors and Content-Security-Policy violations (reported on the console) fail the test.
+const errors = [];
+page.on("pageerror", (error) => errors.push(error.message));
+page.on("console", (message) => { if (message.type() === "error" && /Content Security Policy/i.test(message.text())) errors.push(message.text()); });
 page.setDefaultTimeout(15000);
 
 // A plausible answer to any step (same rules as the Rust harness's `generic_answer`).
@@ -100,6 +104,7 @@ try {
   assert.notEqual(percent.replace(/\s/g, ""), "0,0%");
   assert.match(await page.locator("#map-33063 title").textContent(), /^Bordeaux : 1 \//);
   assert.deepEqual(loads, [], "the page was reloaded");
+  assert.deepEqual(errors, []);
   console.log("dashboard updated live after a completed interview");
 } catch (error) {
   console.error(error);

@@ -14,6 +14,10 @@ const browser = await chromium.launch({
   ],
 });
 const page = await browser.newPage();
+// Page errors and Content-Security-Policy violations (reported on the console) fail the test.
+const errors = [];
+page.on("pageerror", (error) => errors.push(error.message));
+page.on("console", (message) => { if (message.type() === "error" && /Content Security Policy/i.test(message.text())) errors.push(message.text()); });
 page.setDefaultTimeout(15000);
 
 // Presses a key that submits a form and waits for the next page. A person looks at the page
@@ -86,6 +90,7 @@ try {
   assert.ok(backTested && softTested);
   await submitWith("Enter"); // next call
   assert.match(page.url(), /\/poste/);
+  assert.deepEqual(errors, []);
   console.log("browser interview completed from the keyboard");
 } catch (error) {
   console.error(error);

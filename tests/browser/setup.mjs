@@ -19,6 +19,8 @@ const page = await browser.newPage();
 page.setDefaultTimeout(15000);
 const errors = [];
 page.on("pageerror", (error) => errors.push(error.message));
+// A Content-Security-Policy violation is reported on the console, as an error.
+page.on("console", (message) => { if (message.type() === "error" && /Content Security Policy/i.test(message.text())) errors.push(message.text()); });
 
 // Submits the form `form` and waits for the page it returns.
 async function submit(form, button) {
@@ -72,7 +74,8 @@ try {
   await nextWave.locator("input[name='name']").fill("essai-2");
   await nextWave.locator("select[name='from_wave']").selectOption({ label: "essai-1" });
   await submit(nextWave, "Créer la vague");
-  const carried = await page.locator(".notice").innerText();
+  // Waits for the new page's notice (the previous one named essai-1 only).
+  const carried = await page.locator(".notice", { hasText: "essai-2" }).innerText();
   assert.match(carried, /Vague « essai-2 » créée/);
   assert.match(carried, /Par rapport à la vague « essai-1 »/);
   assert.match(carried, /Même questionnaire que la vague « essai-1 »/);

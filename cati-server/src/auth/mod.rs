@@ -14,6 +14,7 @@
 //! | interview counts, answers | ✔ | ✔ | | ✔ (never phone numbers) |
 
 pub mod csrf;
+pub mod headers;
 pub mod password;
 
 use axum::extract::FromRequestParts;

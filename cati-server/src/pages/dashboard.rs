@@ -261,7 +261,7 @@ async fn commune_page(
                         td {
                             form.inline method="post" action={ "/tableau-de-bord/cellules/" (c.cell.id) } {
                                 input type="hidden" name="vague" value=(wave.uuid);
-                                label { "Objectif " input type="number" name="objectif" min="0" value=(c.cell.target) style="width: 6em"; }
+                                label { "Objectif " input.narrow type="number" name="objectif" min="0" value=(c.cell.target); }
                                 " "
                                 select name="etat" aria-label="État de la cellule" {
                                     option value="ouverte" selected[!c.cell.closed] { "ouverte" }
