@@ -191,16 +191,7 @@ pub async fn record_outcome(
         }
         None => phones.first().cloned().unwrap_or_default(),
     };
-    let note = request
-        .note
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty());
-    if note.is_some_and(|n| n.chars().count() > 2000) {
-        return Err(AppError::Invalid(
-            "note trop longue (2 000 caractères au plus)".to_owned(),
-        ));
-    }
+    let note = checked_note(request.note.as_deref())?;
     let duration_s = cases::held_seconds(&case, now);
     let report = Report {
         outcome,
@@ -221,7 +212,7 @@ pub async fn record_outcome(
         number_dialled: number,
         outcome: outcome.as_str().to_owned(),
         aapor_code: plan.aapor.clone(),
-        note: note.map(str::to_owned),
+        note,
         duration_s,
         ended_at: now,
         appointment_at: report.appointment.map(|a| a.earliest().as_millisecond()),
@@ -252,6 +243,20 @@ pub async fn record_outcome(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// The longest note an interviewer may attach to a call, a callback or a break-off.
+pub const NOTE_MAX_CHARS: usize = 2000;
+
+/// A note as stored: trimmed, `None` when empty; refused beyond [`NOTE_MAX_CHARS`].
+pub fn checked_note(note: Option<&str>) -> Result<Option<String>, AppError> {
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    if note.is_some_and(|n| n.chars().count() > NOTE_MAX_CHARS) {
+        return Err(AppError::Invalid(
+            "note trop longue (2 000 caractères au plus)".to_owned(),
+        ));
+    }
+    Ok(note.map(str::to_owned))
 }
 
 /// The appointment typed by the interviewer: a firm one at `at`, or a flexible one from `at`

@@ -168,6 +168,7 @@ pub async fn postpone(
 ) -> Result<InterviewView, AppError> {
     let mut loaded = load_by_uuid(state, interview).await?;
     ensure_holder(user, &loaded)?;
+    let note = crate::services::calls::checked_note(note.as_deref())?;
     let mut ending = Finish::of(Outcome::InterviewCallback, note);
     ending.appointment = Some(appointment);
     let before = loaded.record.clone();
@@ -187,6 +188,7 @@ pub async fn break_off(
 ) -> Result<InterviewView, AppError> {
     let mut loaded = load_by_uuid(state, interview).await?;
     ensure_holder(user, &loaded)?;
+    let note = crate::services::calls::checked_note(note.as_deref())?;
     let ending = Finish::of(Outcome::BrokenOff, note);
     let before = loaded.record.clone();
     persist(state, user, &mut loaded, &before, Some(&ending)).await?;

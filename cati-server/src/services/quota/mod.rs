@@ -383,6 +383,10 @@ pub struct CellChange {
     pub closed: Option<bool>,
 }
 
+/// The largest target a cell accepts: far beyond any telephone survey, and small enough that
+/// counts and capacities never overflow.
+pub const MAX_CELL_TARGET: u64 = 10_000_000;
+
 /// Applies a manager's change to a cell with its audit entry, in one transaction in which the
 /// cell is locked, so that the entry's "before" values are the ones replaced; returns the cell.
 pub async fn change_cell(
@@ -403,11 +407,14 @@ pub async fn change_cell(
         .ok_or(QuotaError::UnknownCell)?;
     let mut after = before.clone();
     if let Some(target) = change.target {
-        let wanted = u64::try_from(target).map_err(|_| {
-            QuotaError::Invalid(format!(
-                "l'objectif doit être positif ou nul (reçu {target})"
-            ))
-        })?;
+        let wanted = u64::try_from(target)
+            .ok()
+            .filter(|t| *t <= MAX_CELL_TARGET)
+            .ok_or_else(|| {
+                QuotaError::Invalid(format!(
+                    "l'objectif doit être compris entre 0 et {MAX_CELL_TARGET} (reçu {target})"
+                ))
+            })?;
         after.target = target;
         after.capacity = to_i64(rule_of(&before)?.capacity(wanted))?;
     }

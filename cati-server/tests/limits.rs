@@ -1,0 +1,127 @@
+//! Free texts and figures the server stores are bounded: an over-long call, callback or
+//! break-off note and an absurd quota target are refused with a French message, and nothing is
+//! stored.
+
+use cati_server::auth::{Actor, CurrentUser};
+use cati_server::error::AppError;
+use cati_server::services::calls::{self, NOTE_MAX_CHARS, OutcomeRequest};
+use cati_server::services::interview::service as interview;
+use cati_server::services::quota::{self, CellChange};
+use cati_server::services::sample::{self, ImportOptions};
+use cati_server::services::waves;
+use cati_server::store::quotas as quota_store;
+use cati_server::store::surveys::WaveStatus;
+use cati_server::store::users::{self, Role};
+
+mod common;
+use common::{Scratch, on_both_backends};
+
+fn refused_as_too_long(result: Result<impl std::fmt::Debug, AppError>) {
+    match result {
+        Err(e @ AppError::Invalid(_)) => assert!(e.to_string().contains("trop longue"), "{e}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+async fn over_long_notes_and_absurd_targets_are_refused(postgres: bool) {
+    let scratch = Scratch::new(postgres).await;
+    let db = &scratch.db;
+    let wave = common::fixture_wave(db, false).await;
+    sample::import(
+        db,
+        Actor::Operator,
+        "1",
+        "liste.csv",
+        "id;telephone\nA;05 56 00 00 01\n".as_bytes(),
+        &ImportOptions::default(),
+        &mut |_| {},
+    )
+    .await
+    .expect("import");
+    waves::set_status(db, Actor::Operator, "1", WaveStatus::Open)
+        .await
+        .expect("open");
+    let mut tx = db.write().await.expect("write");
+    let id = users::insert(&mut tx, "enq", "enq", Role::Interviewer, "!")
+        .await
+        .expect("user")
+        .expect("new");
+    let user = users::by_id(&mut tx, id)
+        .await
+        .expect("user")
+        .expect("exists");
+    let design = quota::demo::design(100).expect("design");
+    quota::attach(&mut tx, wave.id, &design)
+        .await
+        .expect("design");
+    let cell = quota_store::cells(&mut tx, wave.id).await.expect("cells")[0].clone();
+    tx.commit().await.expect("commit");
+    let interviewer = CurrentUser {
+        role: Role::Interviewer,
+        user,
+        csrf_token: String::new(),
+    };
+    let state = cati_server::server::state(db.clone(), Default::default())
+        .await
+        .expect("state");
+    let long = "é".repeat(NOTE_MAX_CHARS + 1);
+
+    let case = calls::next(&state, &interviewer)
+        .await
+        .expect("claim")
+        .expect("a case");
+    let outcome = OutcomeRequest {
+        outcome: "no_answer".to_owned(),
+        number: None,
+        note: Some(long.clone()),
+        appointment_at: None,
+        appointment_until: None,
+    };
+    refused_as_too_long(calls::record_outcome(&state, &interviewer, case.case_id, &outcome).await);
+    let started = interview::start(&state, &interviewer, case.case_id)
+        .await
+        .expect("start");
+    refused_as_too_long(
+        interview::break_off(
+            &state,
+            &interviewer,
+            started.interview_id,
+            Some(long.clone()),
+        )
+        .await,
+    );
+    let tomorrow = fieldwork::Appointment::Hard {
+        at: jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24),
+    };
+    refused_as_too_long(
+        interview::postpone(
+            &state,
+            &interviewer,
+            started.interview_id,
+            tomorrow,
+            Some(long),
+        )
+        .await,
+    );
+    // Nothing was recorded: the case is still held, without any call.
+    let held = calls::current(&state, &interviewer)
+        .await
+        .expect("current")
+        .expect("still held");
+    assert!(held.attempts.is_empty());
+
+    let absurd = CellChange {
+        target: Some(i64::MAX),
+        closed: None,
+    };
+    let refused = quota::change_cell(db, Actor::Operator, cell.id, absurd)
+        .await
+        .expect_err("an absurd target");
+    assert!(
+        refused.to_string().contains("compris entre 0 et"),
+        "{refused}"
+    );
+    assert_eq!(refused.status().as_u16(), 422);
+    scratch.drop_database().await;
+}
+on_both_backends!(over_long_notes_and_absurd_targets_are_refused);
