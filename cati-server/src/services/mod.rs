@@ -17,5 +17,6 @@ pub mod quota;
 pub mod report;
 pub mod rules;
 pub mod sample;
+pub mod settings_file;
 pub mod surveys;
 pub mod waves;

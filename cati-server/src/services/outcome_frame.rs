@@ -81,19 +81,5 @@ pub async fn set(
 /// Reads a frame file (TOML, or JSON when its name ends in `.json`): a table per outcome to
 /// change, with all its fields (`label`, `final`, `contact`, `aapor`).
 pub fn parse_file(name: &str, text: &str) -> Result<BTreeMap<Outcome, OutcomeSpec>, AppError> {
-    if name.to_lowercase().ends_with(".json") {
-        serde_json::from_str(text).map_err(|e| {
-            AppError::Invalid(format!(
-                "{name}, ligne {} : codes d'issue illisibles ({e})",
-                e.line()
-            ))
-        })
-    } else {
-        toml::from_str(text).map_err(|e| {
-            AppError::Invalid(format!(
-                "{name} : codes d'issue illisibles ({})",
-                e.message()
-            ))
-        })
-    }
+    super::settings_file::parse(name, text, "codes d'issue")
 }

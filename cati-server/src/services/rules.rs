@@ -76,28 +76,10 @@ pub async fn set(
     Ok(view(wave.uuid, wave.name, false, checked.config().clone()))
 }
 
-/// Reads a rules file: JSON when its name ends in `.json`, TOML otherwise; errors name the
-/// file and, for TOML, the line.
+/// Reads a rules file: TOML, or JSON when its name ends in `.json`; any field left out keeps
+/// its default.
 pub fn parse_file(name: &str, text: &str) -> Result<RulesConfig, AppError> {
-    if name.to_lowercase().ends_with(".json") {
-        serde_json::from_str(text).map_err(|e| {
-            AppError::Invalid(format!(
-                "{name}, ligne {} : règles d'appel illisibles ({e})",
-                e.line()
-            ))
-        })
-    } else {
-        toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
-            let at = line.map_or_else(String::new, |l| format!(", ligne {l}"));
-            AppError::Invalid(format!(
-                "{name}{at} : règles d'appel illisibles ({})",
-                e.message()
-            ))
-        })
-    }
+    super::settings_file::parse(name, text, "règles d'appel")
 }
 
 /// Marks the interviewer `key` (login name, or account number) as a refusal converter (or
