@@ -8,7 +8,7 @@ use anyhow::Context;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
-use axum::middleware::from_fn;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use tokio::sync::watch;
@@ -91,6 +91,15 @@ pub struct ServeArgs {
         conflicts_with = "metrics_listen"
     )]
     pub metrics_token: Option<MetricsToken>,
+    /// Adresse publique du serveur telle que les navigateurs l'atteignent (par exemple
+    /// https://cati.exemple.fr derrière un mandataire TLS) : les requêtes qui modifient
+    /// viennent de cette origine (schéma, hôte et port), et les cookies de session ne voyagent
+    /// qu'en HTTPS quand elle commence par https.
+    #[arg(long, env = "CATI_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+    /// Cookies de session réservés à HTTPS (par défaut : oui si --public-url est en https).
+    #[arg(long, value_name = "OUI_NON")]
+    pub secure_cookies: Option<bool>,
     /// Sert `GET /metrics` sans authentification sur cette adresse séparée (par exemple
     /// 127.0.0.1:9090), et non sur l'adresse principale.
     #[arg(long, value_name = "ADRESSE")]
@@ -123,9 +132,23 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         print_demo(&report);
     }
+    let public_origin =
+        match &args.public_url {
+            Some(url) => Some(auth::csrf::public_origin(url).with_context(|| {
+                format!("--public-url : adresse http(s) attendue, reçu « {url} »")
+            })?),
+            None => None,
+        };
+    let secure_cookies = args.secure_cookies.unwrap_or_else(|| {
+        public_origin
+            .as_deref()
+            .is_some_and(|o| o.starts_with("https://"))
+    });
     let settings = Settings {
         populations: args.populations.clone(),
         metrics_token: args.metrics_token.clone(),
+        public_origin,
+        secure_cookies,
         ..Settings::default()
     };
     let state = state(db.clone(), settings).await?;
@@ -229,7 +252,7 @@ pub async fn app(state: AppState, session_idle_minutes: i64) -> anyhow::Result<R
         .route("/healthz", get(healthz))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(from_fn(auth::csrf::protect))
+        .layer(from_fn_with_state(state.clone(), auth::csrf::protect))
         .layer(from_fn(pages::html_errors))
         // After the page error layer: a scraper gets a JSON 401, never a login redirect.
         .merge(telemetry::endpoint::main_routes(&state.settings));
@@ -241,7 +264,7 @@ pub async fn app(state: AppState, session_idle_minutes: i64) -> anyhow::Result<R
                 .migrate()
                 .await
                 .context("creating the session table")?;
-            router.layer(sessions(store, idle))
+            router.layer(sessions(store, idle, state.settings.secure_cookies))
         }
         Pool::Postgres(pool) => {
             let store = PostgresStore::new(pool.clone());
@@ -249,7 +272,7 @@ pub async fn app(state: AppState, session_idle_minutes: i64) -> anyhow::Result<R
                 .migrate()
                 .await
                 .context("creating the session table")?;
-            router.layer(sessions(store, idle))
+            router.layer(sessions(store, idle, state.settings.secure_cookies))
         }
     };
     let router = router
@@ -278,7 +301,7 @@ fn release_abandoned_cases(db: Db, idle_ms: i64, mut stopping: watch::Receiver<b
     });
 }
 
-fn sessions<S>(store: S, idle: CookieDuration) -> SessionManagerLayer<S>
+fn sessions<S>(store: S, idle: CookieDuration, secure: bool) -> SessionManagerLayer<S>
 where
     S: SessionStore + ExpiredDeletion + Clone,
 {
@@ -295,7 +318,7 @@ where
         .with_name("cati_session")
         .with_same_site(SameSite::Strict)
         .with_http_only(true)
-        .with_secure(false)
+        .with_secure(secure)
         .with_expiry(Expiry::OnInactivity(idle))
 }
 

@@ -29,6 +29,11 @@ pub struct Settings {
     pub metrics_token: Option<MetricsToken>,
     /// The clock fieldwork decisions read: the system's, or a manual one in tests.
     pub clock: crate::clock::Clock,
+    /// The origin browsers reach the server at (`https://host[:port]`, from `--public-url`):
+    /// state-changing requests must come from it.
+    pub public_origin: Option<String>,
+    /// Session cookies only over HTTPS (`Secure`).
+    pub secure_cookies: bool,
 }
 
 impl Default for Settings {
@@ -41,6 +46,8 @@ impl Default for Settings {
             max_streams_per_session: 8,
             metrics_token: None,
             clock: crate::clock::Clock::system(),
+            public_origin: None,
+            secure_cookies: false,
         }
     }
 }
