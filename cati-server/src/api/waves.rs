@@ -206,22 +206,14 @@ pub async fn productivity(
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<PeriodQuery>,
 ) -> Result<Json<ProductivityReport>, AppError> {
-    let to = query.to.unwrap_or_else(|| {
-        state
-            .settings
-            .clock
-            .now()
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .date()
-    });
-    let from = match query.from {
-        Some(from) => from,
-        None => to
-            .checked_sub(jiff::Span::new().days(6))
-            .map_err(|e| AppError::BadRequest(format!("date invalide : {e}")))?,
-    };
     Ok(Json(
-        report::interviewer_productivity(&state.db, Actor::User(&user), &id.to_string(), from, to)
-            .await?,
+        report::interviewer_productivity(
+            &state.db,
+            Actor::User(&user),
+            &id.to_string(),
+            (query.from, query.to),
+            state.settings.clock.now(),
+        )
+        .await?,
     ))
 }

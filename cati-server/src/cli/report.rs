@@ -77,15 +77,11 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
             args.database.answer(&report, &text(&report))
         }
         ReportCommand::Productivity { wave, from, to } => {
-            let today = jiff::Zoned::now().date();
-            let to = to.unwrap_or(today);
-            let from = match from {
-                Some(from) => from,
-                None => to.checked_sub(jiff::Span::new().days(6))?,
-            };
-            let report = report::interviewer_productivity(&db, Actor::Operator, &wave, from, to)
-                .await
-                .map_err(refused)?;
+            let now = jiff::Timestamp::now();
+            let report =
+                report::interviewer_productivity(&db, Actor::Operator, &wave, (from, to), now)
+                    .await
+                    .map_err(refused)?;
             args.database.answer(&report, &productivity_text(&report))
         }
     };

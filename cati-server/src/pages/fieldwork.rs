@@ -170,14 +170,8 @@ async fn render(
             )
             .await?;
             let now = state.settings.clock.now();
-            let to = now
-                .to_zoned(
-                    jiff::tz::TimeZone::get("Europe/Paris").unwrap_or(jiff::tz::TimeZone::UTC),
-                )
-                .date();
-            let from = to.checked_sub(jiff::Span::new().days(6)).unwrap_or(to);
             let productivity =
-                report::interviewer_productivity(&state.db, actor, &key, from, to).await?;
+                report::interviewer_productivity(&state.db, actor, &key, (None, None), now).await?;
             let appointments =
                 report::appointments(&state.db, actor, &key, now.as_millisecond()).await?;
             sections(

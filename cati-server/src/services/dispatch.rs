@@ -11,14 +11,14 @@ use jiff::Timestamp;
 use crate::error::AppError;
 use crate::store::cases::{self, CaseNext, CaseRow, Queued};
 use crate::store::dispatch::{self as queue, Claimant, Group, Pick};
+use crate::store::surveys::WaveRow;
 use crate::store::{Tx, quotas as quota_store, surveys};
 
 /// A wave's calling rules: those stored (or the French defaults), closed after the wave's
 /// field end date when it has one.
-pub async fn rules(tx: &mut Tx, wave_id: i64) -> Result<CallingRules, AppError> {
-    let stored = surveys::calling_rules(tx, wave_id).await?;
-    let field_end = surveys::wave(tx, wave_id).await?.and_then(|w| w.field_end);
-    rules_from(stored.as_deref(), field_end.as_deref())
+pub async fn rules(tx: &mut Tx, wave: &WaveRow) -> Result<CallingRules, AppError> {
+    let stored = surveys::calling_rules(tx, wave.id).await?;
+    rules_from(stored.as_deref(), wave.field_end.as_deref())
 }
 
 /// The calling rules stored as `stored` (JSON; `None`: the defaults) for a wave ending on
@@ -290,7 +290,7 @@ pub async fn plan(
     let wave = surveys::wave(tx, case.wave_id)
         .await?
         .ok_or_else(|| AppError::not_found("vague inconnue"))?;
-    let rules = rules(tx, wave.id).await?;
+    let rules = rules(tx, &wave).await?;
     let frame = frame(tx, wave.survey_id).await?;
     let history = history(tx, case.id).await?;
     let at = |ms: i64| Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH);

@@ -171,15 +171,26 @@ pub struct InterviewerFigures {
 pub const MAX_PERIOD_DAYS: i64 = 92;
 
 /// Interviewers' productivity on the wave `key` from `from` to `to` (local dates in the wave's
-/// time zone, included).
+/// time zone, included); by default the seven days ending on the day of `now` there.
 pub async fn interviewer_productivity(
     db: &Db,
     actor: Actor<'_>,
     key: &str,
-    from: Date,
-    to: Date,
+    (from, to): (Option<Date>, Option<Date>),
+    now: Timestamp,
 ) -> Result<ProductivityReport, AppError> {
     actor.require(Role::MANAGERS)?;
+    let mut tx = db.read().await?;
+    let wave = find(&mut tx, key).await?;
+    let rules = crate::services::dispatch::rules(&mut tx, &wave).await?;
+    let frame = crate::services::dispatch::frame(&mut tx, wave.survey_id).await?;
+    let zone = rules.windows().time_zone().clone();
+    let invalid = |e: jiff::Error| AppError::BadRequest(format!("date invalide : {e}"));
+    let to = to.unwrap_or_else(|| now.to_zoned(zone.clone()).date());
+    let from = match from {
+        Some(from) => from,
+        None => to.checked_sub(jiff::Span::new().days(6)).map_err(invalid)?,
+    };
     if to < from {
         return Err(AppError::BadRequest(
             "la période finit avant de commencer".to_owned(),
@@ -190,21 +201,14 @@ pub async fn interviewer_productivity(
             "période trop longue ({MAX_PERIOD_DAYS} jours au plus)"
         )));
     }
-    let mut tx = db.read().await?;
-    let wave = find(&mut tx, key).await?;
-    let rules = crate::services::dispatch::rules(&mut tx, wave.id).await?;
-    let frame = crate::services::dispatch::frame(&mut tx, wave.survey_id).await?;
-    let zone = rules.windows().time_zone().clone();
     let bound = |day: Date| -> Result<i64, AppError> {
         Ok(day
             .to_zoned(zone.clone())
-            .map_err(|e| AppError::BadRequest(format!("date invalide : {e}")))?
+            .map_err(invalid)?
             .timestamp()
             .as_millisecond())
     };
-    let end = to
-        .tomorrow()
-        .map_err(|e| AppError::BadRequest(format!("date invalide : {e}")))?;
+    let end = to.tomorrow().map_err(invalid)?;
     let lines = cases::calls_between(&mut tx, wave.id, bound(from)?, bound(end)?).await?;
     tx.commit().await?;
     let mut by_interviewer: BTreeMap<String, Vec<CallRecord>> = BTreeMap::new();
@@ -280,7 +284,7 @@ pub async fn appointments(
     actor.require(Role::MANAGERS)?;
     let mut tx = db.read().await?;
     let wave = find(&mut tx, key).await?;
-    let rules = crate::services::dispatch::rules(&mut tx, wave.id).await?;
+    let rules = crate::services::dispatch::rules(&mut tx, &wave).await?;
     let rows = cases::appointments(&mut tx, wave.id, 200).await?;
     tx.commit().await?;
     let instant = |ms: i64| Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH);
