@@ -46,6 +46,11 @@ pub struct DispositionCounts {
 impl DispositionCounts {
     /// Counts one more disposition of `group`.
     pub fn add(&mut self, group: RateGroup) {
+        self.add_cases(group, 1);
+    }
+
+    /// Counts `cases` more dispositions of `group` (counters read from a database).
+    pub fn add_cases(&mut self, group: RateGroup, cases: u64) {
         let count = match group {
             RateGroup::Complete => &mut self.complete,
             RateGroup::Partial => &mut self.partial,
@@ -56,7 +61,7 @@ impl DispositionCounts {
             RateGroup::UnknownOther => &mut self.unknown_other,
             RateGroup::NotEligible => &mut self.not_eligible,
         };
-        *count += 1;
+        *count += cases;
     }
 
     /// `A = I + P + R + NC + O`, the known eligible cases.

@@ -95,11 +95,10 @@ pub async fn aapor(
             ReportBy::Commune => Some((0, row.commune_code.clone())),
             ReportBy::Replicate => Some((row.replicate, String::new())),
         };
-        for _ in 0..row.cases.max(0) {
-            total.add(group);
-            if let Some(key) = &key {
-                groups.entry(key.clone()).or_default().add(group);
-            }
+        let cases = u64::try_from(row.cases).unwrap_or_default();
+        total.add_cases(group, cases);
+        if let Some(key) = key {
+            groups.entry(key).or_default().add_cases(group, cases);
         }
     }
     let row = |name: String, counts: &DispositionCounts| -> Result<AaporRow, AppError> {
