@@ -4,7 +4,6 @@
 
 use cati_server::auth::Actor;
 use cati_server::services::report::{self, ReportBy};
-use cati_server::services::sample::{self, ImportOptions};
 use fieldwork::EligibilityRate;
 
 mod common;
@@ -28,17 +27,7 @@ async fn aapor_rates_equal_hand_computed_values(postgres: bool) {
         let commune = if i < 6 { "33063" } else { "33281" };
         list.push_str(&format!("C{i};05 56 00 00 {i:02};{commune}\n"));
     }
-    sample::import(
-        db,
-        Actor::Operator,
-        "1",
-        "liste.csv",
-        list.as_bytes(),
-        &ImportOptions::default(),
-        &mut |_| {},
-    )
-    .await
-    .expect("import");
+    common::import_list(db, "1", &list).await;
     let mut tx = db.write().await.expect("write");
     for (i, code) in codes.iter().enumerate() {
         tx.query("update sample_cases set disposition = $1 where external_id = $2")

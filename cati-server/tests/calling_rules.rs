@@ -7,17 +7,14 @@
 
 use std::collections::BTreeMap;
 
-use cati_server::auth::{Actor, CurrentUser};
+use cati_server::auth::Actor;
 use cati_server::clock::Clock;
 use cati_server::services::calls::{self, OutcomeRequest};
 use cati_server::services::rules;
-use cati_server::services::sample::{self, ImportOptions};
 use cati_server::services::waves;
 use cati_server::state::Settings;
-use cati_server::store::Db;
 use cati_server::store::cases::{self, CaseStatus};
 use cati_server::store::surveys::WaveStatus;
-use cati_server::store::users::{self, Role};
 use fieldwork::RulesConfig;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -31,24 +28,6 @@ struct Call {
     case: String,
     by: String,
     at: Timestamp,
-}
-
-async fn interviewer(db: &Db, name: &str) -> CurrentUser {
-    let mut tx = db.write().await.expect("write");
-    let id = users::insert(&mut tx, name, name, Role::Interviewer, "!")
-        .await
-        .expect("user")
-        .expect("new");
-    let user = users::by_id(&mut tx, id)
-        .await
-        .expect("user")
-        .expect("exists");
-    tx.commit().await.expect("commit");
-    CurrentUser {
-        role: Role::Interviewer,
-        user,
-        csrf_token: String::new(),
-    }
 }
 
 fn paris(at: Timestamp) -> jiff::Zoned {
@@ -92,21 +71,11 @@ async fn simulated_days_follow_the_calling_rules(postgres: bool) {
     let list = "id;telephone\nNA1;05 56 00 00 01\nNA2;05 56 00 00 02\nNA3;06 12 00 00 03\n\
                 NA4;06 12 00 00 04\nFERME;05 56 00 00 05\nSOUPLE;05 56 00 00 06\n\
                 MANQUE;05 56 00 00 07\nREFUS;05 56 00 00 08\n";
-    sample::import(
-        db,
-        Actor::Operator,
-        "1",
-        "liste.csv",
-        list.as_bytes(),
-        &ImportOptions::default(),
-        &mut |_| {},
-    )
-    .await
-    .expect("import");
+    common::import_list(db, "1", &list).await;
     let team = [
-        interviewer(db, "ana").await,
-        interviewer(db, "bruno").await,
-        interviewer(db, "chloe").await,
+        common::interviewer(db, "ana").await,
+        common::interviewer(db, "bruno").await,
+        common::interviewer(db, "chloe").await,
     ];
     rules::set_converter(db, Actor::Operator, "chloe", true)
         .await

@@ -2,16 +2,14 @@
 //! break-off note and an absurd quota target are refused with a French message, and nothing is
 //! stored.
 
-use cati_server::auth::{Actor, CurrentUser};
+use cati_server::auth::Actor;
 use cati_server::error::AppError;
 use cati_server::services::calls::{self, NOTE_MAX_CHARS, OutcomeRequest};
 use cati_server::services::interview::service as interview;
 use cati_server::services::quota::{self, CellChange};
-use cati_server::services::sample::{self, ImportOptions};
 use cati_server::services::waves;
 use cati_server::store::quotas as quota_store;
 use cati_server::store::surveys::WaveStatus;
-use cati_server::store::users::{self, Role};
 
 mod common;
 use common::{Scratch, on_both_backends};
@@ -27,40 +25,18 @@ async fn over_long_notes_and_absurd_targets_are_refused(postgres: bool) {
     let scratch = Scratch::new(postgres).await;
     let db = &scratch.db;
     let wave = common::fixture_wave(db, false).await;
-    sample::import(
-        db,
-        Actor::Operator,
-        "1",
-        "liste.csv",
-        "id;telephone\nA;05 56 00 00 01\n".as_bytes(),
-        &ImportOptions::default(),
-        &mut |_| {},
-    )
-    .await
-    .expect("import");
+    common::import_list(db, "1", "id;telephone\nA;05 56 00 00 01\n").await;
     waves::set_status(db, Actor::Operator, "1", WaveStatus::Open)
         .await
         .expect("open");
+    let interviewer = common::interviewer(db, "enq").await;
     let mut tx = db.write().await.expect("write");
-    let id = users::insert(&mut tx, "enq", "enq", Role::Interviewer, "!")
-        .await
-        .expect("user")
-        .expect("new");
-    let user = users::by_id(&mut tx, id)
-        .await
-        .expect("user")
-        .expect("exists");
     let design = quota::demo::design(100).expect("design");
     quota::attach(&mut tx, wave.id, &design)
         .await
         .expect("design");
     let cell = quota_store::cells(&mut tx, wave.id).await.expect("cells")[0].clone();
     tx.commit().await.expect("commit");
-    let interviewer = CurrentUser {
-        role: Role::Interviewer,
-        user,
-        csrf_token: String::new(),
-    };
     let state = cati_server::server::state(db.clone(), Default::default())
         .await
         .expect("state");

@@ -7,11 +7,10 @@ use std::collections::BTreeMap;
 use cati_server::auth::{Actor, CurrentUser};
 use cati_server::services::calls::{self, OutcomeRequest};
 use cati_server::services::outcome_frame;
-use cati_server::services::sample::{self, ImportOptions};
 use cati_server::services::waves;
 use cati_server::store::cases::CaseStatus;
 use cati_server::store::surveys::WaveStatus;
-use cati_server::store::users::{self, Role};
+use cati_server::store::users::Role;
 use fieldwork::{AaporCode, Outcome, OutcomeSpec};
 
 mod common;
@@ -51,35 +50,11 @@ async fn a_survey_frame_decides_whether_an_outcome_ends_the_case(postgres: bool)
         "the others keep theirs"
     );
 
-    sample::import(
-        db,
-        Actor::Operator,
-        "1",
-        "liste.csv",
-        "id;telephone\nA;05 56 00 00 01\n".as_bytes(),
-        &ImportOptions::default(),
-        &mut |_| {},
-    )
-    .await
-    .expect("import");
+    common::import_list(db, "1", "id;telephone\nA;05 56 00 00 01\n").await;
     waves::set_status(db, Actor::Operator, "1", WaveStatus::Open)
         .await
         .expect("open");
-    let mut tx = db.write().await.expect("write");
-    let id = users::insert(&mut tx, "enq", "enq", Role::Interviewer, "!")
-        .await
-        .expect("user")
-        .expect("new");
-    let user = users::by_id(&mut tx, id)
-        .await
-        .expect("user")
-        .expect("exists");
-    tx.commit().await.expect("commit");
-    let interviewer = CurrentUser {
-        role: Role::Interviewer,
-        user,
-        csrf_token: String::new(),
-    };
+    let interviewer = common::interviewer(db, "enq").await;
     let state = cati_server::server::state(db.clone(), Default::default())
         .await
         .expect("state");

@@ -157,3 +157,41 @@ macro_rules! on_both_backends {
     };
 }
 pub(crate) use on_both_backends;
+
+/// An interviewer account named `name` (which cannot log in), as the services see its caller.
+#[allow(dead_code, reason = "not every test file calls as an interviewer")]
+pub async fn interviewer(db: &Db, name: &str) -> cati_server::auth::CurrentUser {
+    use cati_server::store::users::{self, Role};
+    let mut tx = db.write().await.expect("write");
+    let id = users::insert(&mut tx, name, name, Role::Interviewer, "!")
+        .await
+        .expect("user")
+        .expect("new");
+    let user = users::by_id(&mut tx, id)
+        .await
+        .expect("user")
+        .expect("exists");
+    tx.commit().await.expect("commit");
+    cati_server::auth::CurrentUser {
+        role: Role::Interviewer,
+        user,
+        csrf_token: String::new(),
+    }
+}
+
+/// Loads the phone list `list` (CSV text) into the wave `wave`, every good row at once.
+#[allow(dead_code, reason = "not every test file loads a list")]
+pub async fn import_list(db: &Db, wave: &str, list: &str) {
+    use cati_server::services::sample::{self, ImportOptions};
+    sample::import(
+        db,
+        Actor::Operator,
+        wave,
+        "liste.csv",
+        list.as_bytes(),
+        &ImportOptions::default(),
+        &mut |_| {},
+    )
+    .await
+    .expect("import");
+}
