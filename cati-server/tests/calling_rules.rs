@@ -71,7 +71,7 @@ async fn simulated_days_follow_the_calling_rules(postgres: bool) {
     let list = "id;telephone\nNA1;05 56 00 00 01\nNA2;05 56 00 00 02\nNA3;06 12 00 00 03\n\
                 NA4;06 12 00 00 04\nFERME;05 56 00 00 05\nSOUPLE;05 56 00 00 06\n\
                 MANQUE;05 56 00 00 07\nREFUS;05 56 00 00 08\n";
-    common::import_list(db, "1", &list).await;
+    common::import_list(db, "1", list).await;
     let team = [
         common::interviewer(db, "ana").await,
         common::interviewer(db, "bruno").await,

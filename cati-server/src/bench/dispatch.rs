@@ -17,11 +17,9 @@ use anyhow::Context;
 use super::answers::percentile;
 use crate::auth::{Actor, CurrentUser};
 use crate::error::AppError;
-use crate::sample::demo::FIXTURE_QUESTIONNAIRE;
 use crate::services::calls::{self, OutcomeRequest};
 use crate::services::sample::{self, ImportOptions};
-use crate::services::surveys::{self, NewSurvey, Upload};
-use crate::services::waves::{self, WaveRequest};
+use crate::services::waves;
 use crate::state::AppState;
 use crate::store::surveys::WaveStatus;
 use crate::store::users::{self, Role};
@@ -132,28 +130,7 @@ pub(super) async fn measure(label: &str, url: &str, args: &DispatchArgs) -> anyh
 /// `interviewers` accounts.
 async fn setup(db: &Db, cases: u32, interviewers: u32) -> anyhow::Result<Vec<CurrentUser>> {
     let refused = |e: AppError| anyhow::anyhow!("{e}");
-    let new = NewSurvey {
-        name: "banc".to_owned(),
-        title: None,
-        description: String::new(),
-        questionnaire: Some(Upload {
-            file_name: "fixture.toml".to_owned(),
-            source: FIXTURE_QUESTIONNAIRE.to_owned(),
-            indicators: None,
-        }),
-    };
-    surveys::create(db, Actor::Operator, &new)
-        .await
-        .map_err(refused)?;
-    let request = WaveRequest {
-        survey: "banc".to_owned(),
-        name: "dispatch".to_owned(),
-        ..WaveRequest::default()
-    };
-    let wave = waves::create(db, Actor::Operator, &request)
-        .await
-        .map_err(refused)?
-        .wave;
+    let wave = super::import::bench_wave(db, "dispatch").await?;
     let list = super::import::generated_list(cases);
     sample::import(
         db,

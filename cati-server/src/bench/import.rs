@@ -14,6 +14,7 @@ use crate::services::sample::{self, ImportOptions};
 use crate::services::surveys::{self, NewSurvey, Upload};
 use crate::services::waves::{self, WaveRequest};
 use crate::store::Db;
+use crate::store::surveys::WaveRow;
 
 /// Options of `cati bench import`.
 #[derive(Clone, Debug, clap::Args)]
@@ -26,28 +27,7 @@ pub struct ImportArgs {
 /// Loads the generated list into a new wave of the database at `url` and prints the figures.
 pub(super) async fn measure(label: &str, url: &str, args: &ImportArgs) -> anyhow::Result<()> {
     let db = Db::connect(url, 4).await?;
-    let refused = |e: crate::error::AppError| anyhow::anyhow!("{e}");
-    let new = NewSurvey {
-        name: "banc".to_owned(),
-        title: None,
-        description: String::new(),
-        questionnaire: Some(Upload {
-            file_name: "fixture.toml".to_owned(),
-            source: FIXTURE_QUESTIONNAIRE.to_owned(),
-            indicators: None,
-        }),
-    };
-    surveys::create(&db, Actor::Operator, &new)
-        .await
-        .map_err(refused)?;
-    let request = WaveRequest {
-        survey: "banc".to_owned(),
-        name: "import".to_owned(),
-        ..WaveRequest::default()
-    };
-    waves::create(&db, Actor::Operator, &request)
-        .await
-        .map_err(refused)?;
+    bench_wave(&db, "import").await?;
     let list = generated_list(args.rows);
     let started = Instant::now();
     let (imported, report) = sample::import(
@@ -60,7 +40,7 @@ pub(super) async fn measure(label: &str, url: &str, args: &ImportArgs) -> anyhow
         &mut |_| {},
     )
     .await
-    .map_err(refused)?;
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let elapsed = started.elapsed().as_secs_f64();
     println!(
         "{label:<10} {} rows ({:.1} MB) loaded in {elapsed:.1} s: {:.0} rows/s; {} cases stored, \
@@ -74,6 +54,33 @@ pub(super) async fn measure(label: &str, url: &str, args: &ImportArgs) -> anyhow
     );
     db.close().await;
     Ok(())
+}
+
+/// A survey « banc » on the fixture questionnaire and its wave `name`, in preparation.
+pub(super) async fn bench_wave(db: &Db, name: &str) -> anyhow::Result<WaveRow> {
+    let refused = |e: crate::error::AppError| anyhow::anyhow!("{e}");
+    let new = NewSurvey {
+        name: "banc".to_owned(),
+        title: None,
+        description: String::new(),
+        questionnaire: Some(Upload {
+            file_name: "fixture.toml".to_owned(),
+            source: FIXTURE_QUESTIONNAIRE.to_owned(),
+            indicators: None,
+        }),
+    };
+    surveys::create(db, Actor::Operator, &new)
+        .await
+        .map_err(refused)?;
+    let request = WaveRequest {
+        survey: "banc".to_owned(),
+        name: name.to_owned(),
+        ..WaveRequest::default()
+    };
+    Ok(waves::create(db, Actor::Operator, &request)
+        .await
+        .map_err(refused)?
+        .wave)
 }
 
 /// A list of `rows` distinct numbers in Bordeaux's landline range and in mobile ranges, written
