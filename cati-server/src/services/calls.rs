@@ -205,7 +205,7 @@ pub async fn record_outcome(
             "un rendez-vous demande une date et une heure".to_owned(),
         ));
     }
-    let plan = dispatch::plan(&mut tx, &case, user.user.id, report, now).await?;
+    let plan = dispatch::plan(&mut tx, &state.dispatch, &case, user.user.id, report, now).await?;
     let attempt = NewAttempt {
         case_id: case.id,
         interviewer_id: user.user.id,

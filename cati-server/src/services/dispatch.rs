@@ -6,6 +6,8 @@ use fieldwork::{
     Appointment, Attempt, CallingRules, CaseHistory, CaseState, OutcomeFrame, RulesConfig,
     final_disposition,
 };
+use std::sync::Arc;
+
 use jiff::Timestamp;
 
 use crate::error::AppError;
@@ -74,12 +76,8 @@ pub async fn prepare(
     let instant = Timestamp::from_millisecond(now).unwrap_or(Timestamp::UNIX_EPOCH);
     let mut waves = Vec::new();
     for wave in queue::open_waves(tx).await? {
-        let open = cache.is_open(
-            wave.calling_rules.as_deref(),
-            wave.field_end.as_deref(),
-            instant,
-        )?;
-        if open {
+        let rules = cache.get(wave.calling_rules.as_deref(), wave.field_end.as_deref())?;
+        if rules.windows().is_open(instant) {
             let communes = commune_order(tx, wave.id, now).await?;
             waves.push(WaveQueue {
                 wave_id: wave.id,
@@ -93,11 +91,11 @@ pub async fn prepare(
     })
 }
 
-/// Calling rules already parsed and checked, by their stored text: claims read the rules of
-/// every open wave, which change rarely.
+/// Calling rules already parsed and checked, by their stored text: every claim reads the rules
+/// of every open wave and every recorded call those of its wave, and they change rarely.
 #[derive(Debug, Default)]
 pub struct RulesCache {
-    parsed: std::sync::Mutex<std::collections::HashMap<StoredRules, CallingRules>>,
+    parsed: std::sync::Mutex<std::collections::HashMap<StoredRules, Arc<CallingRules>>>,
 }
 
 /// Rules as stored (JSON text) and the wave's field end, as stored.
@@ -108,29 +106,26 @@ type StoredRules = (Option<String>, Option<String>);
 const RULES_CACHED: usize = 64;
 
 impl RulesCache {
-    /// Whether the windows of the rules stored as `stored` (for a wave ending on `field_end`)
-    /// are open at `at`.
-    fn is_open(
+    /// The rules stored as `stored` for a wave ending on `field_end`, parsed once.
+    fn get(
         &self,
         stored: Option<&str>,
         field_end: Option<&str>,
-        at: Timestamp,
-    ) -> Result<bool, AppError> {
+    ) -> Result<Arc<CallingRules>, AppError> {
         let key = (stored.map(str::to_owned), field_end.map(str::to_owned));
         if let Ok(parsed) = self.parsed.lock()
             && let Some(rules) = parsed.get(&key)
         {
-            return Ok(rules.windows().is_open(at));
+            return Ok(Arc::clone(rules));
         }
-        let rules = rules_from(stored, field_end)?;
-        let open = rules.windows().is_open(at);
+        let rules = Arc::new(rules_from(stored, field_end)?);
         if let Ok(mut parsed) = self.parsed.lock() {
             if parsed.len() >= RULES_CACHED {
                 parsed.clear();
             }
-            parsed.insert(key, rules);
+            parsed.insert(key, Arc::clone(&rules));
         }
-        Ok(open)
+        Ok(rules)
     }
 }
 
@@ -282,6 +277,7 @@ pub struct Plan {
 /// past, outside the calling windows, after the field end) is a French 422.
 pub async fn plan(
     tx: &mut Tx,
+    cache: &RulesCache,
     case: &CaseRow,
     interviewer_id: i64,
     report: Report,
@@ -290,7 +286,8 @@ pub async fn plan(
     let wave = surveys::wave(tx, case.wave_id)
         .await?
         .ok_or_else(|| AppError::not_found("vague inconnue"))?;
-    let rules = rules(tx, &wave).await?;
+    let stored = surveys::calling_rules(tx, wave.id).await?;
+    let rules = cache.get(stored.as_deref(), wave.field_end.as_deref())?;
     let frame = frame(tx, wave.survey_id).await?;
     let history = history(tx, case.id).await?;
     let at = |ms: i64| Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH);

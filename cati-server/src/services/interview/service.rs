@@ -268,7 +268,7 @@ async fn ending_of(
         appointment: finish.appointment,
         dialled_at: now - duration_s * 1000,
     };
-    let plan = dispatch::plan(tx, &loaded.case, user.user.id, report, now).await?;
+    let plan = dispatch::plan(tx, &state.dispatch, &loaded.case, user.user.id, report, now).await?;
     Ok(Ending {
         status: finish.status(),
         attempt: NewAttempt {
