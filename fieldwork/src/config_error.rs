@@ -131,7 +131,7 @@ impl ConfigErrors {
 }
 
 /// The French name of a weekday, capitalised to start a message.
-pub(crate) fn day_name(day: Weekday) -> &'static str {
+pub fn day_name(day: Weekday) -> &'static str {
     match day {
         Weekday::Monday => "Lundi",
         Weekday::Tuesday => "Mardi",

@@ -28,7 +28,7 @@ mod windows;
 pub use aapor::{AaporCode, Eligibility, RateGroup};
 pub use appointment::{Appointment, AppointmentRules, AppointmentStatus};
 pub use clock_time::{ClockTime, TimeRange};
-pub use config_error::{ConfigError, ConfigErrors};
+pub use config_error::{ConfigError, ConfigErrors, day_name};
 pub use decision::{Callable, CaseState, Closure, ClosureReason, DecisionError, decide};
 pub use disposition::{Disposition, DispositionBasis, final_disposition};
 pub use frame::{OutcomeFrame, OutcomeSpec};
@@ -45,4 +45,4 @@ pub use rates::{
 };
 pub use rules::{CallingRules, MAX_DELAY_MINUTES, RecallDelays, RulesConfig};
 pub use slots::{Slot, SlotBoundaries, next_in_rotation, next_in_slot};
-pub use windows::{CallingWindows, Opening, SEARCH_HORIZON_DAYS, WeekHours, WindowsConfig};
+pub use windows::{CallingWindows, Opening, SEARCH_HORIZON_DAYS, WEEK, WeekHours, WindowsConfig};

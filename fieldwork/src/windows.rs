@@ -57,7 +57,8 @@ impl WeekHours {
         }
     }
 
-    fn on_mut(&mut self, day: Weekday) -> &mut Vec<TimeRange> {
+    /// The ranges of `day`, to change them.
+    pub fn on_mut(&mut self, day: Weekday) -> &mut Vec<TimeRange> {
         match day {
             Weekday::Monday => &mut self.monday,
             Weekday::Tuesday => &mut self.tuesday,
@@ -71,7 +72,7 @@ impl WeekHours {
 }
 
 /// The seven days, Monday first.
-pub(crate) const WEEK: [Weekday; 7] = [
+pub const WEEK: [Weekday; 7] = [
     Weekday::Monday,
     Weekday::Tuesday,
     Weekday::Wednesday,

@@ -15,7 +15,7 @@ use crate::scheduling::outcomes::format_local;
 use crate::services::report::{self, ReportBy};
 use crate::services::{manage, rules};
 use crate::state::AppState;
-use fieldwork::{EligibilityRate, RulesConfig};
+use fieldwork::{ClockTime, EligibilityRate, RulesConfig, TimeRange, WEEK, day_name};
 
 /// `?vague=…`
 #[derive(Debug, Default, Deserialize)]
@@ -46,10 +46,6 @@ pub struct RulesForm {
     samedi: String,
     dimanche: String,
 }
-
-const DAYS: [&str; 7] = [
-    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-];
 
 pub async fn page(
     State(state): State<AppState>,
@@ -104,34 +100,24 @@ async fn config_of(
         &form.samedi,
         &form.dimanche,
     ];
-    let mut hours = serde_json::Map::new();
-    for (day, text) in DAYS.iter().zip(texts) {
+    for (day, text) in WEEK.into_iter().zip(texts) {
         let mut ranges = Vec::new();
         for range in text.split(',').map(str::trim).filter(|r| !r.is_empty()) {
             let (start, end) = range.split_once('-').ok_or_else(|| {
                 AppError::Invalid(format!(
-                    "{day} : plage « {range} » illisible (attendu 09:00-20:30)"
+                    "{} : plage « {range} » illisible (attendu 09:00-20:30)",
+                    day_name(day).to_lowercase()
                 ))
             })?;
-            ranges.push(serde_json::json!({ "start": start.trim(), "end": end.trim() }));
+            let time = |text: &str| {
+                text.parse::<ClockTime>()
+                    .map_err(|e| AppError::Invalid(format!("horaires d'appel refusés : {e}")))
+            };
+            ranges.push(TimeRange::new(time(start)?, time(end)?));
         }
-        hours.insert(day_key(day).to_owned(), serde_json::Value::Array(ranges));
+        *config.windows.hours.on_mut(day) = ranges;
     }
-    config.windows.hours = serde_json::from_value(serde_json::Value::Object(hours))
-        .map_err(|e| AppError::Invalid(format!("horaires d'appel refusés : {e}")))?;
     Ok(config)
-}
-
-fn day_key(day: &str) -> &'static str {
-    match day {
-        "lundi" => "monday",
-        "mardi" => "tuesday",
-        "mercredi" => "wednesday",
-        "jeudi" => "thursday",
-        "vendredi" => "friday",
-        "samedi" => "saturday",
-        _ => "sunday",
-    }
 }
 
 fn hours_text(config: &RulesConfig, day: jiff::civil::Weekday) -> String {
@@ -222,11 +208,7 @@ fn sections(
     productivity: &report::ProductivityReport,
     appointments: &[report::AppointmentLine],
 ) -> Markup {
-    use jiff::civil::Weekday::*;
     let config = &rules_view.rules;
-    let week = [
-        Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday,
-    ];
     html! {
         h2 { "Taux AAPOR" }
         @if let Some(total) = aapor.rows.first() { p { (total.eligibility_basis) } }
@@ -273,8 +255,9 @@ fn sections(
             input type="hidden" name="vague" value=(wave);
             fieldset {
                 legend { "Plages d'appel (heure de Paris ; plusieurs plages séparées par des virgules ; vide : pas d'appel)" }
-                @for (day, weekday) in DAYS.iter().zip(week) {
-                    label { (day) " " input name=(day) value=(hours_text(config, weekday)) size="24"; } br;
+                @for day in WEEK {
+                    @let name = day_name(day).to_lowercase();
+                    label { (name) " " input name=(name) value=(hours_text(config, day)) size="24"; } br;
                 }
                 label { input type="checkbox" name="holidays_open" value="1" checked[!config.windows.closed_on_public_holidays]; " Appeler les jours fériés" }
             }

@@ -123,23 +123,14 @@ fn view(wave_id: Uuid, wave_name: String, defaults: bool, rules: RulesConfig) ->
 
 /// The rules in French sentences.
 pub fn summary(rules: &RulesConfig) -> Vec<String> {
-    use jiff::civil::Weekday::*;
-    let days = [
-        (Monday, "lundi"),
-        (Tuesday, "mardi"),
-        (Wednesday, "mercredi"),
-        (Thursday, "jeudi"),
-        (Friday, "vendredi"),
-        (Saturday, "samedi"),
-        (Sunday, "dimanche"),
-    ];
-    let mut lines: Vec<String> = days
-        .iter()
-        .map(|(day, name)| {
+    let mut lines: Vec<String> = fieldwork::WEEK
+        .into_iter()
+        .map(|day| {
+            let name = fieldwork::day_name(day).to_lowercase();
             let ranges: Vec<String> = rules
                 .windows
                 .hours
-                .on(*day)
+                .on(day)
                 .iter()
                 .map(|r| format!("{}–{}", r.start, r.end))
                 .collect();
