@@ -39,9 +39,15 @@ pub enum AppError {
     /// same answer sent again with `confirm` is accepted.
     #[error("{0}")]
     NeedsConfirmation(String),
-    /// `429 Too Many Requests`: too many failed logins.
-    #[error("{0}")]
-    TooManyRequests(String),
+    /// `429 Too Many Requests` with `Retry-After`: too many failed logins from this client, or
+    /// too many live streams.
+    #[error("{message}")]
+    TooManyRequests {
+        /// What to do, in French.
+        message: String,
+        /// Seconds to wait before trying again.
+        retry_after: u64,
+    },
     /// A rejection by an extractor (body too large, wrong content type, bad JSON…), with its
     /// own 4xx status.
     #[error("{message}")]
@@ -55,6 +61,10 @@ pub enum AppError {
     /// reach; the request may be sent again in a moment.
     #[error("serveur momentanément surchargé : réessayez dans quelques secondes")]
     Unavailable,
+    /// `503 Service Unavailable` with `Retry-After`: this server has too much to do right now
+    /// (requests in progress, password checks waiting, a deadline passed).
+    #[error("{0}")]
+    Busy(String),
     /// `500 Internal Server Error`: storage failed.
     #[error("erreur interne (base de données)")]
     Store(StoreError),
@@ -89,9 +99,9 @@ impl AppError {
             AppError::Invalid(_) | AppError::NeedsConfirmation(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Rejected { status, .. } => *status,
-            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable | AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -120,12 +130,12 @@ impl From<StoreError> for AppError {
 }
 
 /// Seconds a shed client is asked to wait before trying again.
-const RETRY_AFTER_SECONDS: &str = "2";
+const RETRY_AFTER_SECONDS: u64 = 2;
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() && !matches!(self, AppError::Unavailable) {
+        if status.is_server_error() && !matches!(self, AppError::Unavailable | AppError::Busy(_)) {
             tracing::error!(error = ?self, "request failed");
         }
         let message = self.to_string();
@@ -133,12 +143,16 @@ impl IntoResponse for AppError {
             error: message.clone(),
             confirm_required: matches!(self, AppError::NeedsConfirmation(_)).then_some(true),
         };
+        let retry_after = match &self {
+            AppError::Unavailable | AppError::Busy(_) => Some(RETRY_AFTER_SECONDS),
+            AppError::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        };
         let mut response = (status, axum::Json(body)).into_response();
-        if matches!(self, AppError::Unavailable) {
-            response.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS),
-            );
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
         }
         response.extensions_mut().insert(ErrorMessage(message));
         response
@@ -231,7 +245,7 @@ mod tests {
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(
             response.headers()[axum::http::header::RETRY_AFTER],
-            RETRY_AFTER_SECONDS
+            RETRY_AFTER_SECONDS.to_string().as_str()
         );
     }
 

@@ -13,10 +13,12 @@ use crate::telemetry::token::MetricsToken;
 /// Settings fixed at start-up.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    /// Failed logins in a row before a username is locked.
-    pub login_max_failures: i64,
-    /// How long a locked username stays locked, in milliseconds.
-    pub lockout_ms: i64,
+    /// Allowances and waits of the login throttle.
+    pub login: crate::auth::throttle::LoginPolicy,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Request deadlines and load-shedding bounds.
+    pub requests: crate::server::shedding::RequestLimits,
     /// Legal populations file weighting exports (`--populations`, `CATI_POPULATIONS`); without
     /// it, exports are unweighted.
     pub populations: Option<std::path::PathBuf>,
@@ -39,8 +41,9 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            login_max_failures: 5,
-            lockout_ms: 15 * 60 * 1000,
+            login: crate::auth::throttle::LoginPolicy::default(),
+            trusted_proxies: Vec::new(),
+            requests: crate::server::shedding::RequestLimits::default(),
             populations: None,
             max_streams: 1000,
             max_streams_per_session: 8,
@@ -71,4 +74,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Calling rules parsed once, for the claims.
     pub dispatch: Arc<crate::services::dispatch::RulesCache>,
+    /// Failed logins, per client address and user name.
+    pub login_throttle: Arc<crate::auth::throttle::LoginThrottle>,
+    /// Login password checks, with bounded concurrency.
+    pub hasher: Arc<crate::auth::password::Hasher>,
+    /// Requests in progress, for load shedding.
+    pub shedding: Arc<crate::server::shedding::Shedding>,
 }

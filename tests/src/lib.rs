@@ -183,6 +183,8 @@ pub struct Server {
     url: String,
     log: PathBuf,
     demo: DemoSize,
+    options: Vec<String>,
+    open_files: Option<u64>,
 }
 
 fn free_port() -> u16 {
@@ -195,6 +197,22 @@ fn free_port() -> u16 {
 impl Server {
     /// Starts `cati serve --demo` on the fixture questionnaire and waits until it is healthy.
     pub async fn start(db: &TestDb, demo: DemoSize) -> Server {
+        Server::start_with(db, demo, &[]).await
+    }
+
+    /// Starts `cati serve --demo` with more `cati serve` options.
+    pub async fn start_with(db: &TestDb, demo: DemoSize, options: &[&str]) -> Server {
+        Server::start_limited(db, demo, options, None).await
+    }
+
+    /// Starts `cati serve --demo` with more options and, if given, at most `open_files` open
+    /// files (through util-linux's `prlimit`), as on a machine with a low limit.
+    pub async fn start_limited(
+        db: &TestDb,
+        demo: DemoSize,
+        options: &[&str],
+        open_files: Option<u64>,
+    ) -> Server {
         let port = free_port();
         let mut server = Server {
             child: None,
@@ -203,6 +221,8 @@ impl Server {
             url: db.url.clone(),
             log: db.dir().join(format!("server-{port}.log")),
             demo,
+            options: options.iter().map(|o| (*o).to_owned()).collect(),
+            open_files,
         };
         server.spawn().await;
         server
@@ -214,13 +234,24 @@ impl Server {
             .append(true)
             .open(&self.log)
             .expect("server log file");
-        let child = Command::new(cati_binary())
+        let mut command = match self.open_files {
+            Some(limit) => {
+                let mut prlimit = Command::new("prlimit");
+                prlimit
+                    .arg(format!("--nofile={limit}:{limit}"))
+                    .arg(cati_binary());
+                prlimit
+            }
+            None => Command::new(cati_binary()),
+        };
+        let child = command
             .args(["serve", "--listen", &format!("127.0.0.1:{}", self.port)])
             .args(["--database-url", &self.url, "--demo"])
             .arg("--demo-questionnaire")
             .arg(&self.demo.questionnaire)
             .args(["--demo-cases", &self.demo.cases.to_string()])
             .args(["--demo-interviewers", &self.demo.interviewers.to_string()])
+            .args(&self.options)
             .env("CATI_DEMO_PASSWORD", PASSWORD)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())

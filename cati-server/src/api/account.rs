@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use crate::auth::client::ClientAddress;
 use crate::auth::{self, CurrentUser, Me};
 use crate::error::{ApiJson, AppError, ErrorBody};
 use crate::state::AppState;
@@ -32,9 +33,17 @@ pub struct LoginRequest {
 pub async fn login(
     State(state): State<AppState>,
     session: Session,
+    client: ClientAddress,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<Me>, AppError> {
-    let user = auth::login(&state, &session, &request.username, &request.password).await?;
+    let user = auth::login(
+        &state,
+        &session,
+        client,
+        &request.username,
+        &request.password,
+    )
+    .await?;
     Ok(Json(user.me()))
 }
 

@@ -13,17 +13,24 @@
 //! | claim a case, call, interview | | | ✔ (only the case held) | |
 //! | interview counts, answers | ✔ | ✔ | | ✔ (never phone numbers) |
 
+pub mod client;
 pub mod csrf;
 pub mod headers;
 pub mod password;
+pub mod throttle;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use serde::Serialize;
 use tower_sessions::Session;
 
+use std::time::{Duration, Instant};
+
+use client::ClientAddress;
+
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::audit::{self, AuditAction};
 use crate::store::now_ms;
 use crate::store::users::{self, Role, UserRow};
 
@@ -145,9 +152,13 @@ impl FromRequestParts<AppState> for CurrentUser {
 }
 
 /// Checks credentials, with throttling, and opens a session (with a new id) for the user.
+///
+/// A client that must still wait (see [`throttle`]) is refused with 429 and `Retry-After`
+/// before its password is checked; a failure that begins a wait is recorded in the audit log.
 pub async fn login(
     state: &AppState,
     session: &Session,
+    client: ClientAddress,
     username: &str,
     password: &str,
 ) -> Result<CurrentUser, AppError> {
@@ -155,42 +166,50 @@ pub async fn login(
     if username.is_empty() || username.len() > 100 || password.len() > 1000 {
         return Err(AppError::BadCredentials);
     }
+    if let Some(wait) = state.login_throttle.wait(client, username, Instant::now()) {
+        return Err(wait_message(wait));
+    }
     let mut tx = state.db.read().await?;
-    let locked = users::locked_until(&mut tx, username).await?;
     let user = users::by_username(&mut tx, username).await?;
     tx.commit().await?;
-    if locked.is_some() {
-        return Err(locked_message());
-    }
     let hash = user.as_ref().map_or_else(
         || state.dummy_hash.as_str().to_owned(),
         |u| u.password_hash.clone(),
     );
-    let password_ok = password::verify(password.to_owned(), hash).await?;
+    let password_ok = state.hasher.verify(password.to_owned(), hash).await?;
     let user = match user {
         Some(user) if password_ok && !user.disabled => user,
         _ => {
-            let settings = &state.settings;
+            let begun = state
+                .login_throttle
+                .failed(client, username, Instant::now());
+            tracing::warn!(username, client = %client.label(), "failed login");
+            let Some(longest) = begun.iter().map(|b| b.wait).max() else {
+                return Err(AppError::BadCredentials);
+            };
             let mut tx = state.db.write().await?;
-            let locked = users::record_login_failure(
-                &mut tx,
-                username,
-                settings.login_max_failures,
-                settings.lockout_ms,
-            )
-            .await?;
+            for backoff in &begun {
+                audit::record(
+                    &mut tx,
+                    None,
+                    AuditAction::LoginBackoff,
+                    username,
+                    &serde_json::json!({
+                        "adresse": client.label(),
+                        "compte": backoff.scope.label(),
+                        "echecs": backoff.failures,
+                        "attente_secondes": backoff.wait.as_secs(),
+                    }),
+                )
+                .await?;
+            }
             tx.commit().await?;
-            tracing::warn!(username, "failed login");
-            return Err(if locked.is_some() {
-                locked_message()
-            } else {
-                AppError::BadCredentials
-            });
+            return Err(wait_message(longest));
         }
     };
-    let mut tx = state.db.write().await?;
-    users::clear_login_failures(&mut tx, username).await?;
-    tx.commit().await?;
+    state
+        .login_throttle
+        .succeeded(client, username, Instant::now());
     session.cycle_id().await.map_err(session_error)?;
     let csrf_token = password::generate();
     session
@@ -213,11 +232,18 @@ pub async fn login(
     })
 }
 
-fn locked_message() -> AppError {
-    AppError::TooManyRequests(
-        "trop d'échecs de connexion : compte verrouillé temporairement, réessayez plus tard"
-            .to_owned(),
-    )
+/// The refusal of a client that must wait `wait` before trying again.
+fn wait_message(wait: Duration) -> AppError {
+    let seconds = wait.as_secs_f64().ceil() as u64;
+    let shown = if seconds < 120 {
+        format!("{seconds} s")
+    } else {
+        format!("{} min", seconds.div_ceil(60))
+    };
+    AppError::TooManyRequests {
+        message: format!("trop d'échecs de connexion depuis ce poste : réessayez dans {shown}"),
+        retry_after: seconds.max(1),
+    }
 }
 
 /// Ends the session.

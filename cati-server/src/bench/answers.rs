@@ -425,7 +425,7 @@ async fn interviewer(
 }
 
 /// A plausible answer for any question.
-fn answer_for(q: &QuestionDto) -> AnswerRequest {
+pub(super) fn answer_for(q: &QuestionDto) -> AnswerRequest {
     let mut request = AnswerRequest {
         var: q.var.clone(),
         codes: None,

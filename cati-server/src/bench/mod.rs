@@ -5,16 +5,20 @@
 //!   with live dashboards open and with supervisors polling ([`answers`]).
 //! - `cati bench import`: loading a phone list of `--rows` rows into a wave ([`import`]).
 //! - `cati bench dispatch`: the case hand-out at `--cases` cases ([`dispatch`]).
+//! - `cati bench login`: interviewers' answers over HTTP alone and during a login flood
+//!   ([`login`]).
 
 mod answers;
 mod dispatch;
 mod import;
+mod login;
 
 use anyhow::Context;
 
 pub use answers::AnswersArgs;
 pub use dispatch::DispatchArgs;
 pub use import::ImportArgs;
+pub use login::LoginArgs;
 
 /// Options of `cati bench`.
 #[derive(Clone, Debug, clap::Args)]
@@ -44,6 +48,8 @@ pub enum BenchWhat {
     Import(ImportArgs),
     /// The case hand-out: claim latency with 1, 20 and 100 interviewers at 1,000,000 cases.
     Dispatch(DispatchArgs),
+    /// Interviewers' answer throughput over HTTP, alone and during a 32-connection login flood.
+    Login(LoginArgs),
 }
 
 /// Runs the benchmark asked for on each backend and prints the figures.
@@ -80,6 +86,7 @@ async fn measure(what: &BenchWhat, label: &str, url: &str) -> anyhow::Result<()>
         BenchWhat::Answers(args) => answers::measure(label, url, args).await,
         BenchWhat::Import(args) => import::measure(label, url, args).await,
         BenchWhat::Dispatch(args) => dispatch::measure(label, url, args).await,
+        BenchWhat::Login(args) => login::measure(label, url, args).await,
     }
 }
 

@@ -9,6 +9,7 @@ use tower_sessions::Session;
 
 use super::layout;
 use crate::auth;
+use crate::auth::client::ClientAddress;
 use crate::error::{ApiForm, AppError};
 use crate::state::AppState;
 
@@ -45,13 +46,14 @@ pub struct LoginForm {
 pub async fn submit(
     State(state): State<AppState>,
     session: Session,
+    client: ClientAddress,
     ApiForm(form): ApiForm<LoginForm>,
 ) -> Result<Response, AppError> {
-    match auth::login(&state, &session, &form.username, &form.password).await {
+    match auth::login(&state, &session, client, &form.username, &form.password).await {
         Ok(_) => Ok(Redirect::to("/").into_response()),
-        Err(e @ (AppError::BadCredentials | AppError::TooManyRequests(_))) => {
-            Ok((e.status(), page(Some(&e.to_string()), &form.username)).into_response())
-        }
+        Err(
+            e @ (AppError::BadCredentials | AppError::TooManyRequests { .. } | AppError::Busy(_)),
+        ) => Ok((e.status(), page(Some(&e.to_string()), &form.username)).into_response()),
         Err(e) => Err(e),
     }
 }

@@ -125,10 +125,9 @@ impl LiveDashboards {
     }
 
     fn permit(&self, session: &str) -> Result<StreamPermit, AppError> {
-        let too_many = || {
-            AppError::TooManyRequests(
-                "trop de tableaux de bord ouverts en direct : fermez-en un onglet".to_owned(),
-            )
+        let too_many = || AppError::TooManyRequests {
+            message: "trop de tableaux de bord ouverts en direct : fermez-en un onglet".to_owned(),
+            retry_after: 5,
         };
         let mut sessions = lock(&self.sessions);
         let open = sessions.entry(session.to_owned()).or_default();

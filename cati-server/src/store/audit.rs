@@ -71,11 +71,14 @@ pub enum AuditAction {
     /// Cas clos.
     #[serde(rename = "case.finalise")]
     CaseFinalise,
+    /// Connexions freinées après des échecs.
+    #[serde(rename = "login.backoff")]
+    LoginBackoff,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 21] = [
+    pub const ALL: [AuditAction; 22] = [
         AuditAction::UserCreate,
         AuditAction::UserPassword,
         AuditAction::UserDisable,
@@ -97,6 +100,7 @@ impl AuditAction {
         AuditAction::CaseReschedule,
         AuditAction::CaseAssign,
         AuditAction::CaseFinalise,
+        AuditAction::LoginBackoff,
     ];
 
     /// The stored name.
@@ -123,6 +127,7 @@ impl AuditAction {
             AuditAction::CaseReschedule => "case.reschedule",
             AuditAction::CaseAssign => "case.assign",
             AuditAction::CaseFinalise => "case.finalise",
+            AuditAction::LoginBackoff => "login.backoff",
         }
     }
 
@@ -150,6 +155,7 @@ impl AuditAction {
             AuditAction::CaseReschedule => "Cas reprogrammé",
             AuditAction::CaseAssign => "Cas confié à un enquêteur",
             AuditAction::CaseFinalise => "Cas clos",
+            AuditAction::LoginBackoff => "Connexions freinées après des échecs",
         }
     }
 }

@@ -20,6 +20,8 @@ mod dashboard;
 // A wave set up without SQL: survey, questionnaire versions, quota plan, phone list with its
 // report, replicates, the next wave from the previous one, a stacked export.
 mod setup;
+// An outsider cannot stall the server, lock a user out or starve interviewers with logins.
+mod hardening;
 // Two instances on one PostgreSQL database: live changes cross instances, claims never clash.
 mod instances;
 

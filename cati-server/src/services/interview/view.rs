@@ -44,8 +44,9 @@ pub enum Step {
     Ended,
 }
 
-/// One question, fills resolved.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+/// One question, fills resolved. (Deserialize: clients written in Rust, such as the login
+/// benchmark, read it back.)
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct QuestionDto {
     /// Variable to answer.
     pub var: String,
@@ -80,10 +81,10 @@ pub struct QuestionDto {
     /// The stored answer when revisiting (the engine's JSON form).
     pub current: Option<serde_json::Value>,
     /// The codes of the stored answer (choice questions), for the page's form.
-    #[serde(skip)]
+    #[serde(skip, default)]
     pub current_codes: Vec<i64>,
     /// The stored answer as typed in a text field (numbers, texts, dates), for the page's form.
-    #[serde(skip)]
+    #[serde(skip, default)]
     pub current_value: Option<String>,
     /// 1-based position on the route.
     pub number: usize,
@@ -92,7 +93,7 @@ pub struct QuestionDto {
 }
 
 /// One option of a choice question.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct OptionDto {
     /// Code.
     pub code: i64,
@@ -106,7 +107,7 @@ pub struct OptionDto {
 
 /// An answer sent by the workstation. Exactly one of `codes`, `value`, `special` is given,
 /// or none to continue past an information screen.
-#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerRequest {
     /// The variable being answered (must be the current step).
@@ -139,7 +140,7 @@ pub enum Special {
 }
 
 /// What kind of answer a question takes (how the screen asks it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum QuestionKind {
     /// One option.

@@ -1,8 +1,12 @@
 //! `cati serve`: the HTTP server, its middleware stack and graceful shutdown.
 
+pub mod listener;
+pub mod shedding;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
@@ -37,6 +41,10 @@ pub const UPLOAD_LIMIT: usize = 2 * 1024 * 1024;
 
 /// Largest phone list (a million rows of a few columns is about 40 MB as CSV).
 pub const SAMPLE_LIMIT: usize = 256 * 1024 * 1024;
+
+/// Time a write to a client may stay blocked (a client that stopped reading) before its
+/// connection is closed.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Options of `cati serve`.
 #[derive(Clone, Debug, clap::Args)]
@@ -104,6 +112,31 @@ pub struct ServeArgs {
     /// 127.0.0.1:9090), et non sur l'adresse principale.
     #[arg(long, value_name = "ADRESSE")]
     pub metrics_listen: Option<SocketAddr>,
+    /// Adresse d'un mandataire inverse de confiance (répétable, ou séparées par des virgules) :
+    /// pour les requêtes qui en viennent, l'adresse du client est la dernière de
+    /// X-Forwarded-For ajoutée par un mandataire de confiance.
+    #[arg(
+        long = "trusted-proxy",
+        env = "CATI_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "ADRESSE_IP"
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Connexions ouvertes au plus en même temps ; au-delà, la plus ancienne connexion
+    /// inactive est fermée, ou le nouveau venu reçoit 503 si toutes sont occupées.
+    #[arg(long, default_value_t = 512, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_open_connections: u32,
+    /// Secondes laissées à un client pour envoyer les en-têtes d'une requête (et durée
+    /// maximale d'une connexion gardée ouverte sans requête).
+    #[arg(long, default_value_t = 10, value_name = "SECONDES",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout: u64,
+    /// Secondes au plus pour traiter une requête ordinaire (dépôts de fichiers et exports :
+    /// 10 minutes ; flux en direct : sans limite).
+    #[arg(long, default_value_t = 30, value_name = "SECONDES",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout: u64,
     /// Format des journaux sur la sortie d'erreur.
     #[arg(
         long,
@@ -149,6 +182,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         metrics_token: args.metrics_token.clone(),
         public_origin,
         secure_cookies,
+        trusted_proxies: args.trusted_proxies.clone(),
+        requests: shedding::RequestLimits {
+            timeout: Duration::from_secs(args.request_timeout),
+            ..shedding::RequestLimits::default()
+        },
         ..Settings::default()
     };
     let state = state(db.clone(), settings).await?;
@@ -167,13 +205,19 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
     tracing::info!(address = %listener.local_addr()?, "cati serve listening");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            // Long-lived streams end, so that graceful shutdown does not wait on them.
-            stopping.send_replace(true);
-        })
-        .await?;
+    let limits = listener::ConnectionLimits {
+        max_open: args.max_open_connections as usize,
+        header_timeout: Duration::from_secs(args.header_timeout),
+        write_timeout: WRITE_TIMEOUT,
+    };
+    let stopped = stopping.subscribe();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        // The listener stops accepting, and long-lived streams end, so that the graceful
+        // shutdown does not wait on them.
+        stopping.send_replace(true);
+    });
+    listener::serve(listener, app, limits, stopped).await;
     tracing::info!("shutting down");
     if let Some(metrics_server) = metrics_server {
         metrics_server.await?;
@@ -229,6 +273,8 @@ pub async fn state(db: Db, settings: Settings) -> anyhow::Result<AppState> {
         settings.max_streams,
         settings.max_streams_per_session,
     );
+    let login_throttle = Arc::new(auth::throttle::LoginThrottle::new(settings.login));
+    let shedding = Arc::new(shedding::Shedding::new(settings.requests));
     Ok(AppState {
         db,
         settings: Arc::new(settings),
@@ -238,6 +284,9 @@ pub async fn state(db: Db, settings: Settings) -> anyhow::Result<AppState> {
         stopping: Arc::new(stopping),
         metrics: Arc::new(Metrics::new()),
         dispatch: Arc::default(),
+        login_throttle,
+        hasher: Arc::new(auth::password::Hasher::for_this_machine()),
+        shedding,
     })
 }
 
@@ -277,7 +326,11 @@ pub async fn app(state: AppState, session_idle_minutes: i64) -> anyhow::Result<R
     };
     let router = router
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(from_fn(auth::headers::secure));
+        .layer(from_fn(auth::headers::secure))
+        .layer(from_fn_with_state(
+            Arc::clone(&state.shedding),
+            shedding::limit,
+        ));
     Ok(telemetry::http::instrument(router, Arc::clone(&state.metrics)).with_state(state))
 }
 
