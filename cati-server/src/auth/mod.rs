@@ -22,7 +22,7 @@ pub mod throttle;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use serde::Serialize;
-use tower_sessions::Session;
+use tower_sessions::{Expiry, Session};
 
 use std::time::{Duration, Instant};
 
@@ -37,6 +37,8 @@ use crate::store::users::{self, Role, UserRow};
 pub(crate) const USER_KEY: &str = "user_id";
 const VERSION_KEY: &str = "session_version";
 pub(crate) const CSRF_KEY: &str = "csrf_token";
+/// When the session was last saved because of activity (epoch ms).
+const TOUCHED_KEY: &str = "touched_at";
 
 /// The logged-in user of a request; extracting it fails with 401 when there is none.
 #[derive(Clone, Debug)]
@@ -137,6 +139,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             (Some(user), Some(csrf_token))
                 if !user.disabled && Some(user.session_version) == version =>
             {
+                keep_alive(&session).await?;
                 Ok(CurrentUser {
                     role: user.role(),
                     user,
@@ -149,6 +152,29 @@ impl FromRequestParts<AppState> for CurrentUser {
             }
         }
     }
+}
+
+/// Pushes back the expiry of an active session.
+///
+/// The session store saves (and so extends) a session only when it changed, and a request that
+/// only reads it changes nothing: without this, a session would end `--session-idle-minutes`
+/// after login however busy its user. Saving on every request would cost a database write per
+/// request; a session is therefore marked as touched once a quarter of its idle period has
+/// passed since it was last saved.
+async fn keep_alive(session: &Session) -> Result<(), AppError> {
+    let Some(Expiry::OnInactivity(idle)) = session.expiry() else {
+        return Ok(());
+    };
+    let now = now_ms();
+    let touched: Option<i64> = session.get(TOUCHED_KEY).await.map_err(session_error)?;
+    let quarter_ms = (idle.whole_milliseconds() / 4) as i64;
+    if touched.is_none_or(|at| now - at >= quarter_ms) {
+        session
+            .insert(TOUCHED_KEY, now)
+            .await
+            .map_err(session_error)?;
+    }
+    Ok(())
 }
 
 /// Checks credentials, with throttling, and opens a session (with a new id) for the user.
@@ -222,6 +248,10 @@ pub async fn login(
         .map_err(session_error)?;
     session
         .insert(CSRF_KEY, &csrf_token)
+        .await
+        .map_err(session_error)?;
+    session
+        .insert(TOUCHED_KEY, now_ms())
         .await
         .map_err(session_error)?;
     tracing::info!(username, at = now_ms(), "login");

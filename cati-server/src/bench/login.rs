@@ -320,6 +320,7 @@ impl ServerProcess {
             .env("CATI_DEMO_PASSWORD", PASSWORD)
             .env("RUST_LOG", "error")
             .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .spawn()
             .context("starting cati serve")?;
         let server = ServerProcess {

@@ -13,7 +13,7 @@ use axum::response::Response;
 use tower_http::request_id::{
     MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
-use tower_http::trace::{DefaultOnResponse, MakeSpan, TraceLayer};
+use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, MakeSpan, TraceLayer};
 use tracing::{Level, Span};
 
 use super::metrics::{Metrics, UNMATCHED_ROUTE};
@@ -32,7 +32,11 @@ where
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(RequestSpan)
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                .on_response(DefaultOnResponse::new().level(Level::INFO))
+                // Server errors are logged where they happen, with their cause (`AppError`);
+                // a shed request (503) is expected under load and counted in the metrics: a
+                // line for each at `error` would make a flood cost disk writes too.
+                .on_failure(DefaultOnFailure::new().level(Level::DEBUG)),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
         .layer(SetRequestIdLayer::new(REQUEST_ID_HEADER, MakeRequestUuid))

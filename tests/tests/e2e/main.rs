@@ -22,6 +22,8 @@ mod dashboard;
 mod setup;
 // An outsider cannot stall the server, lock a user out or starve interviewers with logins.
 mod hardening;
+// Behind the TLS reverse proxy of docs/proxy/nginx.conf: sessions, origins, client addresses.
+mod proxy;
 // Two instances on one PostgreSQL database: live changes cross instances, claims never clash.
 mod instances;
 
