@@ -1,22 +1,26 @@
 //! Free texts and figures the server stores are bounded: an over-long call, callback or
-//! break-off note and an absurd quota target are refused with a French message, and nothing is
-//! stored.
+//! break-off note, survey title or description, name shown or password, and an absurd quota
+//! target are refused with a French message, and nothing is stored.
 
 use cati_server::auth::Actor;
 use cati_server::error::AppError;
-use cati_server::services::calls::{self, NOTE_MAX_CHARS, OutcomeRequest};
+use cati_server::services::accounts;
+use cati_server::services::calls::{self, OutcomeRequest};
 use cati_server::services::interview::service as interview;
 use cati_server::services::quota::{self, CellChange};
+use cati_server::services::surveys::{self, NewSurvey};
+use cati_server::services::text::{self, NOTE_MAX_CHARS};
 use cati_server::services::waves;
 use cati_server::store::quotas as quota_store;
 use cati_server::store::surveys::WaveStatus;
+use cati_server::store::users::Role;
 
 mod common;
 use common::{Scratch, on_both_backends};
 
 fn refused_as_too_long(result: Result<impl std::fmt::Debug, AppError>) {
     match result {
-        Err(e @ AppError::Invalid(_)) => assert!(e.to_string().contains("trop longue"), "{e}"),
+        Err(e @ AppError::Invalid(_)) => assert!(e.to_string().contains("dépasse"), "{e}"),
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
@@ -98,6 +102,46 @@ async fn over_long_notes_and_absurd_targets_are_refused(postgres: bool) {
         "{refused}"
     );
     assert_eq!(refused.status().as_u16(), 422);
+
+    // Titles, descriptions, names shown and passwords are bounded too.
+    let survey = NewSurvey {
+        name: "longue".to_owned(),
+        title: None,
+        description: "d".repeat(text::DESCRIPTION_MAX_CHARS + 1),
+        questionnaire: None,
+    };
+    refused_as_too_long(surveys::create(db, Actor::Operator, &survey).await);
+    let survey = NewSurvey {
+        title: Some("t".repeat(text::TITLE_MAX_CHARS + 1)),
+        description: String::new(),
+        ..survey
+    };
+    refused_as_too_long(surveys::create(db, Actor::Operator, &survey).await);
+    let name_shown = "n".repeat(text::DISPLAY_NAME_MAX_CHARS + 1);
+    let password = "mot-de-passe-assez-long";
+    refused_as_too_long(
+        accounts::create(
+            db,
+            Actor::Operator,
+            "nom",
+            &name_shown,
+            Role::Interviewer,
+            password,
+        )
+        .await,
+    );
+    let password = "p".repeat(201);
+    refused_as_too_long(
+        accounts::create(
+            db,
+            Actor::Operator,
+            "nom",
+            "Nom",
+            Role::Interviewer,
+            &password,
+        )
+        .await,
+    );
     scratch.drop_database().await;
 }
 on_both_backends!(over_long_notes_and_absurd_targets_are_refused);

@@ -154,6 +154,14 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
+/// How long a login refused without a password check (the client must wait, or the server
+/// checks too many passwords) takes to answer. A refusal costs the server almost nothing, but a
+/// client answered at once sends the next attempt at once: tens of thousands of attempts per
+/// second from a few connections, whose handling alone takes the interviewers' cores. Answered
+/// after a second, each connection sends at most one attempt per second, and the connections
+/// are capped (`--max-open-connections`). A person who must wait anyway loses nothing.
+const REFUSAL_DELAY: Duration = Duration::from_secs(1);
+
 /// Pushes back the expiry of an active session.
 ///
 /// The session store saves (and so extends) a session only when it changed, and a request that
@@ -193,6 +201,7 @@ pub async fn login(
         return Err(AppError::BadCredentials);
     }
     if let Some(wait) = state.login_throttle.wait(client, username, Instant::now()) {
+        tokio::time::sleep(REFUSAL_DELAY).await;
         return Err(wait_message(wait));
     }
     let mut tx = state.db.read().await?;
@@ -202,7 +211,15 @@ pub async fn login(
         || state.dummy_hash.as_str().to_owned(),
         |u| u.password_hash.clone(),
     );
-    let password_ok = state.hasher.verify(password.to_owned(), hash).await?;
+    let known = state.login_throttle.knows(client, username, Instant::now());
+    let password_ok = match state.hasher.verify(password.to_owned(), hash, !known).await {
+        Ok(ok) => ok,
+        Err(busy @ AppError::Busy(_)) => {
+            tokio::time::sleep(REFUSAL_DELAY).await;
+            return Err(busy);
+        }
+        Err(e) => return Err(e),
+    };
     let user = match user {
         Some(user) if password_ok && !user.disabled => user,
         _ => {

@@ -60,11 +60,18 @@ impl Hasher {
     }
 
     /// Checks a password against a PHC string, when a worker is free; refused with 503 when
-    /// the rate is spent or too many checks are already waiting.
-    pub async fn verify(&self, password: String, hash: String) -> Result<bool, AppError> {
+    /// too many checks are already waiting, or, for a check that counts against the rate
+    /// (`rated`), when the rate is spent. A login from the user's usual workstation is not
+    /// rated: a flood of strangers' logins cannot spend its turn.
+    pub async fn verify(
+        &self,
+        password: String,
+        hash: String,
+        rated: bool,
+    ) -> Result<bool, AppError> {
         let busy =
             || AppError::Busy("trop de connexions en cours : réessayez dans un instant".to_owned());
-        if self.rate.check().is_err() {
+        if rated && self.rate.check().is_err() {
             return Err(busy());
         }
         let queued = self.waiting.fetch_add(1, Ordering::AcqRel);
@@ -102,11 +109,20 @@ pub fn generate() -> String {
         .collect()
 }
 
-/// Refuses passwords too short to be worth hashing.
+/// The longest password: within the 1,000 bytes a login accepts, whatever its characters.
+const PASSWORD_MAX_CHARS: usize = 200;
+
+/// Refuses passwords too short to be worth hashing, or too long to be typed at login.
 pub fn check_strength(password: &str) -> Result<(), AppError> {
-    if password.chars().count() < 10 {
+    let length = password.chars().count();
+    if length < 10 {
         return Err(AppError::Invalid(
             "le mot de passe doit compter au moins 10 caractères".to_owned(),
+        ));
+    }
+    if length > PASSWORD_MAX_CHARS {
+        return Err(AppError::Invalid(
+            "le mot de passe dépasse 200 caractères".to_owned(),
         ));
     }
     Ok(())
@@ -123,10 +139,14 @@ mod tests {
         let hash = password_auth::generate_hash("bon-mot-de-passe");
         let hasher = Hasher::new(2, 4, 100);
         for _ in 0..2 {
-            let checked = hasher.verify("mauvais".to_owned(), hash.clone()).await;
+            let checked = hasher
+                .verify("mauvais".to_owned(), hash.clone(), true)
+                .await;
             assert!(matches!(checked, Ok(false)), "{checked:?}");
         }
-        let refused = hasher.verify("bon-mot-de-passe".to_owned(), hash).await;
+        let refused = hasher
+            .verify("bon-mot-de-passe".to_owned(), hash, true)
+            .await;
         assert!(matches!(refused, Err(AppError::Busy(_))), "{refused:?}");
     }
 
@@ -138,7 +158,7 @@ mod tests {
             .map(|_| {
                 let hasher = Arc::clone(&hasher);
                 let hash = hash.clone();
-                tokio::spawn(async move { hasher.verify("mauvais".to_owned(), hash).await })
+                tokio::spawn(async move { hasher.verify("mauvais".to_owned(), hash, true).await })
             })
             .collect();
         let mut refused = 0;
@@ -157,7 +177,7 @@ mod tests {
         assert!(checked >= 1, "checked {checked}");
         assert!(
             hasher
-                .verify("bon-mot-de-passe".to_owned(), hash)
+                .verify("bon-mot-de-passe".to_owned(), hash, true)
                 .await
                 .expect("a free hasher checks")
         );

@@ -225,6 +225,13 @@ impl LoginThrottle {
         state.known.insert(pair, now);
     }
 
+    /// Whether `client` has logged in successfully as `username` recently (its usual
+    /// workstation).
+    pub fn knows(&self, client: ClientAddress, username: &str, now: Instant) -> bool {
+        let state = self.state();
+        self.is_known(&state, client, username, now)
+    }
+
     /// Records held, failure counts and known addresses together.
     pub fn len(&self) -> usize {
         let state = self.state();
@@ -328,6 +335,8 @@ mod tests {
         let throttle = LoginThrottle::new(LoginPolicy::default());
         let start = Instant::now();
         throttle.succeeded(address(1), "admin", start);
+        assert!(throttle.knows(address(1), "admin", start));
+        assert!(!throttle.knows(address(2), "admin", start));
         // An outsider spread over many addresses tries the name again and again.
         for n in 0..200u32 {
             let outsider = client(IpAddr::from([198, 51, 100, (n % 250) as u8]));

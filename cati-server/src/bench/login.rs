@@ -219,11 +219,19 @@ struct Session {
 impl Session {
     async fn login(base: &str, username: &str) -> anyhow::Result<Session> {
         let http = reqwest::Client::builder().cookie_store(true).build()?;
-        let response = http
-            .post(format!("{base}/api/login"))
-            .json(&json!({ "username": username, "password": PASSWORD }))
-            .send()
-            .await?;
+        // The server checks only so many passwords per second: a refusal with 503 is tried
+        // again in a moment, as any client should.
+        let response = loop {
+            let response = http
+                .post(format!("{base}/api/login"))
+                .json(&json!({ "username": username, "password": PASSWORD }))
+                .send()
+                .await?;
+            if response.status() != reqwest::StatusCode::SERVICE_UNAVAILABLE {
+                break response;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        };
         if !response.status().is_success() {
             bail!("login of {username}: {}", response.status());
         }
@@ -314,7 +322,7 @@ impl ServerProcess {
         let child = Command::new(std::env::current_exe()?)
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .args(["--database-url", url, "--demo"])
-            .args(["--demo-cases", &(args.interviewers * 200).to_string()])
+            .args(["--demo-cases", &(args.interviewers * 1000).to_string()])
             .args(["--demo-interviewers", &args.interviewers.to_string()])
             .args(["--trusted-proxy", "127.0.0.1"])
             .env("CATI_DEMO_PASSWORD", PASSWORD)

@@ -5,7 +5,9 @@
 //! are in progress, new ones are refused at once with `503` and `Retry-After` rather than
 //! queued behind the others: first the managers' and analysts' requests, then, past a higher
 //! bound, the interviewers'; `/healthz` is never refused, so that a load balancer sees a
-//! loaded server as alive.
+//! loaded server as alive. Logins are neither counted nor refused here: a login flood holds
+//! its refusals for a second (`auth::login`), which must not count as load, and logins have
+//! their own bounds (the throttle, the password checks' rate and queue).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -46,6 +48,9 @@ impl Default for RequestLimits {
 pub enum RequestKind {
     /// The health check: never refused.
     Health,
+    /// A login (`POST /api/login`, `POST /connexion`): bounded by the login throttle and the
+    /// password checks, not here.
+    Login,
     /// A live event stream: no deadline (its own caps apply).
     Stream,
     /// What interviewers do at the phones: refused last.
@@ -62,6 +67,8 @@ impl RequestKind {
     pub fn of(path: &str) -> RequestKind {
         if path == "/healthz" {
             RequestKind::Health
+        } else if path == "/api/login" || path == "/connexion" {
+            RequestKind::Login
         } else if path.ends_with("/events") || path.ends_with("/evenements") {
             RequestKind::Stream
         } else if path.starts_with("/api/cases")
@@ -101,7 +108,7 @@ impl Shedding {
     /// Whether a request of `kind` is admitted when `in_progress` others are running.
     fn admits(&self, kind: RequestKind, in_progress: usize) -> bool {
         match kind {
-            RequestKind::Health => true,
+            RequestKind::Health | RequestKind::Login => true,
             RequestKind::Interviewer => in_progress < self.limits.max_in_progress_interviewers,
             RequestKind::Stream | RequestKind::Long | RequestKind::Other => {
                 in_progress < self.limits.max_in_progress
@@ -113,9 +120,10 @@ impl Shedding {
         match kind {
             RequestKind::Stream => None,
             RequestKind::Long => Some(self.limits.long_timeout),
-            RequestKind::Health | RequestKind::Interviewer | RequestKind::Other => {
-                Some(self.limits.timeout)
-            }
+            RequestKind::Health
+            | RequestKind::Login
+            | RequestKind::Interviewer
+            | RequestKind::Other => Some(self.limits.timeout),
         }
     }
 }
@@ -127,8 +135,8 @@ pub async fn limit(
     next: Next,
 ) -> Response {
     let kind = RequestKind::of(request.uri().path());
-    let running = shedding.in_progress.fetch_add(1, Ordering::AcqRel);
-    let _counted = Counted(&shedding.in_progress);
+    let counted = (kind != RequestKind::Login).then(|| Counted::start(&shedding.in_progress));
+    let running = counted.as_ref().map_or(0, |counted| counted.before);
     if !shedding.admits(kind, running) {
         return AppError::Busy(
             "serveur surchargé : trop de requêtes en cours, réessayez dans un instant".to_owned(),
@@ -150,12 +158,25 @@ pub async fn limit(
     }
 }
 
-/// Takes a request off the count of those in progress when it ends, however it ends.
-struct Counted<'a>(&'a AtomicUsize);
+/// A request on the count of those in progress, taken off when it ends, however it ends.
+struct Counted<'a> {
+    count: &'a AtomicUsize,
+    /// Requests in progress before this one.
+    before: usize,
+}
+
+impl Counted<'_> {
+    fn start(count: &AtomicUsize) -> Counted<'_> {
+        Counted {
+            before: count.fetch_add(1, Ordering::AcqRel),
+            count,
+        }
+    }
+}
 
 impl Drop for Counted<'_> {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
+        self.count.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -181,7 +202,8 @@ mod tests {
         assert_eq!(RequestKind::of("/poste/suivant"), RequestKind::Interviewer);
         assert_eq!(RequestKind::of("/api/waves/3/export"), RequestKind::Long);
         assert_eq!(RequestKind::of("/api/waves/3/sample"), RequestKind::Long);
-        assert_eq!(RequestKind::of("/api/login"), RequestKind::Other);
+        assert_eq!(RequestKind::of("/api/login"), RequestKind::Login);
+        assert_eq!(RequestKind::of("/api/me"), RequestKind::Other);
     }
 
     #[test]

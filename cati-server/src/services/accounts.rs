@@ -3,6 +3,7 @@
 
 use crate::auth::{Actor, password};
 use crate::error::AppError;
+use crate::services::text;
 use crate::store::audit::AuditAction;
 use crate::store::users::{self, Role, UserRow};
 use crate::store::{Db, audit};
@@ -48,10 +49,11 @@ pub async fn create(
     }
     password::check_strength(password)?;
     let hash = password::hash(password.to_owned()).await?;
-    let display_name = if display_name.trim().is_empty() {
+    let display_name = text::bounded("le nom affiché", display_name, text::DISPLAY_NAME_MAX_CHARS)?;
+    let display_name = if display_name.is_empty() {
         username
     } else {
-        display_name.trim()
+        display_name
     };
     let mut tx = db.write().await?;
     let id = users::insert(&mut tx, username, display_name, role, &hash)

@@ -7,6 +7,7 @@ use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::scheduling::outcomes::parse_appointment;
 use crate::services::dispatch::{self, Report};
+use crate::services::text;
 use crate::state::AppState;
 use crate::store::cases::{self, AttemptRow, CaseRow, CaseStatus, NewAttempt};
 use crate::store::interviews::{self, InterviewStatus};
@@ -245,18 +246,12 @@ pub async fn record_outcome(
     Ok(())
 }
 
-/// The longest note an interviewer may attach to a call, a callback or a break-off.
-pub const NOTE_MAX_CHARS: usize = 2000;
-
-/// A note as stored: trimmed, `None` when empty; refused beyond [`NOTE_MAX_CHARS`].
+/// A note as stored: trimmed, `None` when empty; refused beyond [`text::NOTE_MAX_CHARS`].
 pub fn checked_note(note: Option<&str>) -> Result<Option<String>, AppError> {
-    let note = note.map(str::trim).filter(|n| !n.is_empty());
-    if note.is_some_and(|n| n.chars().count() > NOTE_MAX_CHARS) {
-        return Err(AppError::Invalid(
-            "note trop longue (2 000 caractères au plus)".to_owned(),
-        ));
-    }
-    Ok(note.map(str::to_owned))
+    let note = note
+        .map(|n| text::bounded("la note", n, text::NOTE_MAX_CHARS))
+        .transpose()?;
+    Ok(note.filter(|n| !n.is_empty()).map(str::to_owned))
 }
 
 /// The appointment typed by the interviewer: a firm one at `at`, or a flexible one from `at`

@@ -19,4 +19,5 @@ pub mod rules;
 pub mod sample;
 pub mod settings_file;
 pub mod surveys;
+pub mod text;
 pub mod waves;

@@ -11,6 +11,7 @@ use crate::auth::Actor;
 use crate::error::AppError;
 use crate::services::export::indicators;
 use crate::services::interview::load_version;
+use crate::services::text;
 use crate::store::audit::AuditAction;
 use crate::store::surveys::{self, SurveyRow, VersionRow};
 use crate::store::users::Role;
@@ -89,12 +90,18 @@ pub async fn create(db: &Db, actor: Actor<'_>, new: &NewSurvey) -> Result<Survey
     let title = new
         .title
         .as_deref()
-        .map(str::trim)
+        .map(|t| text::bounded("le titre", t, text::TITLE_MAX_CHARS))
+        .transpose()?
         .filter(|t| !t.is_empty())
         .or(checked.as_ref().map(|q| q.title()))
         .unwrap_or(name);
+    let description = text::bounded(
+        "la description",
+        &new.description,
+        text::DESCRIPTION_MAX_CHARS,
+    )?;
     let mut tx = db.write().await?;
-    let survey = surveys::create_survey(&mut tx, name, title, new.description.trim())
+    let survey = surveys::create_survey(&mut tx, name, title, description)
         .await?
         .ok_or_else(|| AppError::Conflict(format!("l'enquête « {name} » existe déjà")))?;
     audit::record(

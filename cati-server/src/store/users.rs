@@ -170,4 +170,3 @@ pub async fn set_disabled(tx: &mut Tx, id: i64, disabled: bool) -> Result<bool, 
     }
     Ok(done == 1)
 }
-

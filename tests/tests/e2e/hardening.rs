@@ -84,6 +84,42 @@ async fn idle_half_open_connections_do_not_stop_health_or_login() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_finishes_its_request_is_answered_and_let_go() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let server = Server::start_with(&db, DemoSize::new(5, 2), &["--request-timeout", "2"]).await;
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let mut stream = TcpStream::connect(&address).await.expect("connect");
+    stream
+        .write_all(
+            b"POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+              Content-Length: 100\r\n\r\n{\"username\": ",
+        )
+        .await
+        .expect("the beginning of a body");
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(60), async {
+        let mut buffer = [0u8; 1024];
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => received.extend_from_slice(&buffer[..n]),
+            }
+            if String::from_utf8_lossy(&received).contains("temps permis") {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "the server never answered");
+    let answer = String::from_utf8_lossy(&received);
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(
+        answer.contains("la requête a dépassé le temps permis"),
+        "{answer}"
+    );
+}
+
 async fn an_outsider_cannot_lock_a_user_out(backend: Backend) {
     let db = TestDb::new(backend).await;
     let server =
