@@ -23,13 +23,6 @@
     return p === null || p === undefined ? "—" : p.toFixed(1).replace(".", ",") + "\u00a0%";
   }
 
-  function showProjection(c) {
-    if (c.missing === 0) return "atteint";
-    if (!c.projected_completion) return "—";
-    const [y, m, d] = c.projected_completion.split("-");
-    return `${d}/${m}/${y}`;
-  }
-
   function colorOf(c) {
     if (!c || c.percent === null || c.percent === undefined) return NO_TARGET;
     let color = STEPS[0].color;
@@ -51,9 +44,9 @@
         setField(row, f, c[f]);
       }
       setField(row, "percent", showPercent(c.percent));
-      setField(row, "projected_completion", showProjection(c));
-      setField(row, "sample_short", c.sample_short ? "⚠ échantillon insuffisant au rythme observé" : "");
-      row.classList.toggle("warning", c.sample_short);
+      setField(row, "projection_text", c.projection_text);
+      setField(row, "alert_message", c.alert_message);
+      row.classList.toggle("warning", c.alert !== null);
     }
     const totals = document.getElementById("totals");
     if (totals) {

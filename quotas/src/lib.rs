@@ -26,7 +26,7 @@ pub use design::{
     Band, Category, Cell, CellKey, CellKeyError, Design, DesignError, DesignErrorKind,
     DesignErrors, Dimension, Margin,
 };
-pub use forecast::{CommuneForecast, ForecastInput};
+pub use forecast::{CommuneForecast, ForecastInput, SampleAlert, YieldPrior};
 pub use lag::{CellState, CommuneNeed, communes_by_need};
 pub use matching::MatchError;
 pub use plan::{

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use super::layout;
 use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiForm, ApiPath, ApiQuery, AppError};
-use crate::services::dashboard::{self, CommuneFigures, Dashboard};
+use crate::services::dashboard::{self, Dashboard, SampleAlert};
 use crate::services::{manage, quota};
 use crate::state::AppState;
 use crate::store::surveys;
@@ -47,32 +47,6 @@ fn show_percent(p: Option<f64>) -> String {
         || "—".to_owned(),
         |p| format!("{p:.1}\u{a0}%").replace('.', ","),
     )
-}
-
-/// `2026-12-01` → `01/12/2026`.
-fn show_date(iso: &str) -> String {
-    let parts: Vec<&str> = iso.split('-').collect();
-    match parts.as_slice() {
-        [y, m, d] => format!("{d}/{m}/{y}"),
-        _ => iso.to_owned(),
-    }
-}
-
-fn show_projection(c: &CommuneFigures) -> String {
-    if c.missing == 0 {
-        return "atteint".to_owned();
-    }
-    c.projected_completion
-        .as_deref()
-        .map_or_else(|| "—".to_owned(), show_date)
-}
-
-fn warning_text(c: &CommuneFigures) -> &'static str {
-    if c.sample_short {
-        "⚠ échantillon insuffisant au rythme observé"
-    } else {
-        ""
-    }
 }
 
 async fn page(
@@ -127,7 +101,7 @@ fn body(board: &Dashboard, waves: &[surveys::WaveRow]) -> Markup {
                 } }
                 tbody {
                     @for c in &board.communes {
-                        tr id={ "commune-" (c.code) } data-code=(c.code) class=[c.sample_short.then_some("warning")] {
+                        tr id={ "commune-" (c.code) } data-code=(c.code) class=[c.alert.is_some().then_some("warning")] {
                             td { a href={ "/tableau-de-bord/commune/" (c.code) (suffix) } { (c.name) } }
                             td data-field="target" { (c.target) }
                             td data-field="achieved" { (c.achieved) }
@@ -136,8 +110,8 @@ fn body(board: &Dashboard, waves: &[surveys::WaveRow]) -> Markup {
                             td data-field="missing" { (c.missing) }
                             td data-field="sample_left" { (c.sample_left) }
                             td data-field="cases_used" { (c.cases_used) }
-                            td data-field="projected_completion" { (show_projection(c)) }
-                            td data-field="sample_short" { (warning_text(c)) }
+                            td data-field="projection_text" { (c.projection_text) }
+                            td data-field="alert_message" { (c.alert_message) }
                         }
                     }
                 }
@@ -153,8 +127,11 @@ fn body(board: &Dashboard, waves: &[surveys::WaveRow]) -> Markup {
                 } }
             }
             p {
-                "Achèvement prévu : au rythme moyen de la commune depuis le premier entretien complet de la vague (« — » tant qu'aucun rythme n'est observé). "
-                "Alerte : l'échantillon restant, au taux d'entretiens complets par cas utilisé observé dans la commune, ne suffira pas à atteindre l'objectif."
+                "Achèvement prévu : au rythme moyen de la commune depuis le premier entretien complet de la vague, avec sa fourchette à 95 % ; « — » tant que la commune compte moins de 10 entretiens complets. "
+                "Alerte : « hors d'atteinte » quand l'échantillon restant ne peut pas atteindre l'objectif même à un rendement optimiste ; « insuffisant » quand il ne l'atteint pas au rendement attendu. "
+                "Rendement attendu (entretiens complets par cas utilisé) : au départ "
+                span #prior-yield { (show_percent(Some((board.prior_yield.rate * 1000.0).round() / 10.0))) " (" (board.prior_yield.from) ")" }
+                ", puis, commune par commune, celui qu'on observe à mesure que des cas sont clos."
             }
         }
         script src="/assets/dashboard.js" defer {}
@@ -183,7 +160,7 @@ fn csv_field(text: &str) -> String {
 /// The quota table as CSV: comma-separated, UTF-8, one header line, `.` as decimal point.
 pub fn to_csv(board: &Dashboard) -> String {
     let mut out = String::from(
-        "commune_code,commune,target,achieved,in_progress,percent,missing,sample_left,cases_used,pace_per_day,projected_completion,sample_short\n",
+        "commune_code,commune,target,achieved,in_progress,percent,missing,sample_left,cases_used,pace_per_day,projected_completion,projected_earliest,projected_latest,expected_yield,alert\n",
     );
     for c in &board.communes {
         let fields = [
@@ -200,7 +177,15 @@ pub fn to_csv(board: &Dashboard) -> String {
                 .map(|p| format!("{p:.2}"))
                 .unwrap_or_default(),
             c.projected_completion.clone().unwrap_or_default(),
-            c.sample_short.to_string(),
+            c.projected_earliest.clone().unwrap_or_default(),
+            c.projected_latest.clone().unwrap_or_default(),
+            format!("{:.3}", c.expected_yield),
+            match c.alert {
+                Some(SampleAlert::Unreachable) => "unreachable",
+                Some(SampleAlert::Short) => "short",
+                None => "",
+            }
+            .to_owned(),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));

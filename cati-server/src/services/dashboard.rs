@@ -1,7 +1,11 @@
 //! The supervisors' dashboard figures of a wave: per-commune quota progress with the pace,
-//! projected completion date and sample-sufficiency warning (arithmetic in
+//! projected completion date (with its range) and sample alert (arithmetic in
 //! [`quotas::forecast`]). Computed on a read transaction from the quota cells and the counters,
 //! so a computation costs the same at a thousand and at a million cases and never writes.
+//!
+//! The yield expected before a commune's own figures say more is the previous wave's of the
+//! same survey (completes per final case, once it has at least [`HISTORY_MIN_CASES`] final
+//! cases), else [`YieldPrior::DEFAULT`].
 
 use serde::Serialize;
 use uuid::Uuid;
@@ -15,8 +19,55 @@ use crate::store::cases::CaseStatus;
 use crate::store::surveys::{self, WaveRow};
 use crate::store::users::Role;
 use crate::store::{Tx, counts};
+use quotas::YieldPrior;
 
 const DAY_MS: f64 = 86_400_000.0;
+
+/// Final cases a previous wave needs before its yield is taken as the prior.
+pub const HISTORY_MIN_CASES: i64 = 200;
+
+/// The AAPOR disposition of a completed interview.
+const COMPLETE: &str = "1.1";
+
+/// Why a commune's sample needs attention, as the dashboard says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SampleAlert {
+    /// Even at an optimistic yield the sample left cannot reach the target.
+    Unreachable,
+    /// At the expected yield the sample left falls short.
+    Short,
+}
+
+impl SampleAlert {
+    /// The warning shown to managers.
+    pub fn message(self) -> &'static str {
+        match self {
+            SampleAlert::Unreachable => {
+                "⚠ objectif hors d'atteinte avec l'échantillon restant : ajoutez des numéros"
+            }
+            SampleAlert::Short => "⚠ échantillon insuffisant au rendement attendu",
+        }
+    }
+}
+
+impl From<quotas::SampleAlert> for SampleAlert {
+    fn from(alert: quotas::SampleAlert) -> SampleAlert {
+        match alert {
+            quotas::SampleAlert::Unreachable => SampleAlert::Unreachable,
+            quotas::SampleAlert::Short => SampleAlert::Short,
+        }
+    }
+}
+
+/// Where the expected yield comes from.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct YieldSource {
+    /// Completes per final case expected before a commune's own figures.
+    pub rate: f64,
+    /// Said in French: « vague précédente « … » » or « valeur par défaut ».
+    pub from: String,
+}
 
 /// The figures of one commune.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -41,11 +92,21 @@ pub struct CommuneFigures {
     pub cases_used: i64,
     /// Completed interviews per day since the wave's first completion; `None` before it.
     pub pace_per_day: Option<f64>,
-    /// Date (ISO, Europe/Paris) the target is reached at the current pace; `None` when reached
-    /// or with no pace yet.
+    /// Date (ISO, Europe/Paris) the target is reached at the current pace; `None` when reached,
+    /// with no pace yet, or with fewer than 10 completes (too few to say).
     pub projected_completion: Option<String>,
-    /// The sample left will not suffice at the commune's observed completion rate.
-    pub sample_short: bool,
+    /// Earliest date of the 95 % range of the projection.
+    pub projected_earliest: Option<String>,
+    /// Latest date of that range; `None` when the pace could be nil.
+    pub projected_latest: Option<String>,
+    /// Completes per final case expected from here on (prior and observed blended).
+    pub expected_yield: f64,
+    /// Whether the sample left needs attention.
+    pub alert: Option<SampleAlert>,
+    /// The alert in French, empty when none.
+    pub alert_message: String,
+    /// The projection as shown: « atteint », « — », or the date and its range.
+    pub projection_text: String,
 }
 
 /// The dashboard of a wave.
@@ -65,6 +126,8 @@ pub struct Dashboard {
     pub computed_at: String,
     /// Sums over the communes.
     pub totals: Totals,
+    /// The yield expected before the communes' own figures.
+    pub prior_yield: YieldSource,
     /// One entry per commune of the design.
     pub communes: Vec<CommuneFigures>,
 }
@@ -94,6 +157,40 @@ fn date_after(now_ms: i64, days: f64) -> Option<String> {
         .in_tz("Europe/Paris")
         .ok()?;
     Some(zoned.strftime("%Y-%m-%d").to_string())
+}
+
+/// `2026-12-01` → `01/12/2026`.
+fn french_date(iso: &str) -> String {
+    match iso.split('-').collect::<Vec<_>>().as_slice() {
+        [y, m, d] => format!("{d}/{m}/{y}"),
+        _ => iso.to_owned(),
+    }
+}
+
+/// The projection as the dashboard shows it: « atteint » when nothing is missing, « — » while
+/// there is nothing meaningful to project, else the date with its 95 % range.
+fn projection_text(
+    missing: u64,
+    projected: Option<&str>,
+    earliest: Option<&str>,
+    latest: Option<&str>,
+) -> String {
+    if missing == 0 {
+        return "atteint".to_owned();
+    }
+    let Some(projected) = projected else {
+        return "—".to_owned();
+    };
+    let date = french_date(projected);
+    match (earliest, latest) {
+        (Some(earliest), Some(latest)) => format!(
+            "{date} (entre le {} et le {})",
+            french_date(earliest),
+            french_date(latest)
+        ),
+        (Some(earliest), None) => format!("{date} (au plus tôt le {})", french_date(earliest)),
+        _ => date,
+    }
 }
 
 fn local(ms: i64) -> String {
@@ -127,6 +224,7 @@ pub async fn compute(tx: &mut Tx, wave: &WaveRow) -> Result<Dashboard, AppError>
         *used.entry(count.commune_code.as_str()).or_default() += count.cases;
     }
     let now = jiff::Timestamp::now().as_millisecond();
+    let (prior, prior_yield) = prior(tx, wave).await?;
     let mut totals = Totals::default();
     let communes: Vec<CommuneFigures> = quotas
         .communes
@@ -140,7 +238,19 @@ pub async fn compute(tx: &mut Tx, wave: &WaveRow) -> Result<Dashboard, AppError>
                 sample_left: u64::try_from(c.sample_left).unwrap_or(0),
                 first_completion_ms: first,
                 now_ms: now,
+                prior,
             });
+            let alert = forecast.alert.map(SampleAlert::from);
+            let projected = forecast
+                .days_to_target
+                .and_then(|days| date_after(now, days));
+            let earliest = forecast
+                .days_range
+                .and_then(|(fastest, _)| date_after(now, fastest));
+            let latest = forecast
+                .days_range
+                .and_then(|(_, slowest)| slowest)
+                .and_then(|days| date_after(now, days));
             totals.target += c.target;
             totals.achieved += c.achieved;
             totals.in_progress += c.in_progress;
@@ -157,10 +267,21 @@ pub async fn compute(tx: &mut Tx, wave: &WaveRow) -> Result<Dashboard, AppError>
                 sample_left: c.sample_left,
                 cases_used,
                 pace_per_day: forecast.pace_per_day,
-                projected_completion: forecast
-                    .days_to_target
-                    .and_then(|days| date_after(now, days)),
-                sample_short: forecast.sample_short,
+                projection_text: projection_text(
+                    forecast.missing,
+                    projected.as_deref(),
+                    earliest.as_deref(),
+                    latest.as_deref(),
+                ),
+                projected_completion: projected,
+                projected_earliest: earliest,
+                projected_latest: latest,
+                expected_yield: (forecast.expected_yield * 1000.0).round() / 1000.0,
+                alert,
+                alert_message: alert
+                    .map(SampleAlert::message)
+                    .unwrap_or_default()
+                    .to_owned(),
             }
         })
         .collect();
@@ -173,8 +294,45 @@ pub async fn compute(tx: &mut Tx, wave: &WaveRow) -> Result<Dashboard, AppError>
         first_completion: first.map(local),
         computed_at: local(now),
         totals,
+        prior_yield,
         communes,
     })
+}
+
+/// The yield expected in `wave` before its communes' own figures: the yield of the previous
+/// wave of the same survey when it used enough cases, else the default.
+async fn prior(tx: &mut Tx, wave: &WaveRow) -> Result<(YieldPrior, YieldSource), AppError> {
+    let previous = surveys::waves(tx)
+        .await?
+        .into_iter()
+        .filter(|w| w.survey_id == wave.survey_id && w.id < wave.id)
+        .max_by_key(|w| w.id);
+    if let Some(previous) = previous {
+        let dispositions = counts::dispositions(tx, previous.id).await?;
+        let used: i64 = dispositions.iter().map(|d| d.cases).sum();
+        let completes: i64 = dispositions
+            .iter()
+            .filter(|d| d.code == COMPLETE)
+            .map(|d| d.cases)
+            .sum();
+        if used >= HISTORY_MIN_CASES {
+            let rate = completes as f64 / used as f64;
+            return Ok((
+                YieldPrior::at(rate),
+                YieldSource {
+                    rate: (rate * 1000.0).round() / 1000.0,
+                    from: format!("vague précédente « {} »", previous.name),
+                },
+            ));
+        }
+    }
+    Ok((
+        YieldPrior::DEFAULT,
+        YieldSource {
+            rate: YieldPrior::DEFAULT.rate,
+            from: "valeur par défaut".to_owned(),
+        },
+    ))
 }
 
 /// The dashboard of the wave `wave_id` (default: the most recent one), for managers.
@@ -226,6 +384,25 @@ mod tests {
         assert_eq!(
             date_after(1_767_225_600_000, 4.0).as_deref(),
             Some("2026-01-05")
+        );
+    }
+
+    #[test]
+    fn the_projection_reads_as_a_date_with_its_range() {
+        assert_eq!(projection_text(0, None, None, None), "atteint");
+        assert_eq!(projection_text(5, None, None, None), "—");
+        assert_eq!(
+            projection_text(
+                5,
+                Some("2027-05-12"),
+                Some("2027-05-10"),
+                Some("2027-05-15")
+            ),
+            "12/05/2027 (entre le 10/05/2027 et le 15/05/2027)"
+        );
+        assert_eq!(
+            projection_text(5, Some("2027-05-12"), Some("2027-05-10"), None),
+            "12/05/2027 (au plus tôt le 10/05/2027)"
         );
     }
 }

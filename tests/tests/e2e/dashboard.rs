@@ -138,6 +138,10 @@ async fn the_dashboard_figures_follow_the_quota_counts_live_and_in_csv(backend: 
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains("Tableau de bord des quotas") && html.contains("commune-33063"));
+    assert!(
+        html.contains("objectif hors d&#39;atteinte") || html.contains("objectif hors d'atteinte"),
+        "the alert is on the page"
+    );
     let (status, _) = supervisor.get("/tableau-de-bord/commune/33063").await;
     assert_eq!(status, StatusCode::OK);
 
@@ -151,6 +155,20 @@ async fn the_dashboard_figures_follow_the_quota_counts_live_and_in_csv(backend: 
     let initial = wait_for_event(&mut stream, &mut buffer, Duration::from_secs(10), |_| true).await;
     assert_eq!(commune(&initial, BORDEAUX)["achieved"], 0);
     assert!(commune(&initial, BORDEAUX)["projected_completion"].is_null());
+    // Before any interview, a commune whose remaining numbers cannot give its target is
+    // flagged, on the prior yield alone: here one number left for one complete, which even an
+    // optimistic yield (not every number answers) does not promise.
+    let bordeaux = commune(&initial, BORDEAUX);
+    assert_eq!(bordeaux["cases_used"], 0, "{bordeaux}");
+    assert_eq!(bordeaux["alert"], "unreachable", "{bordeaux}");
+    assert!(
+        bordeaux["alert_message"]
+            .as_str()
+            .unwrap()
+            .contains("hors d'atteinte"),
+        "{bordeaux}"
+    );
+    assert_eq!(initial["prior_yield"]["from"], "valeur par défaut");
 
     // A completed interview reaches the open stream without asking.
     complete_interview(&interviewer).await;
@@ -184,8 +202,10 @@ async fn the_dashboard_figures_follow_the_quota_counts_live_and_in_csv(backend: 
     assert!(bordeaux["pace_per_day"].as_f64().unwrap() > 0.0);
     let target = bordeaux["target"].as_u64().unwrap();
     assert_eq!(bordeaux["missing"].as_u64().unwrap(), target - 1);
+    // One interview is too few to project a date.
     if target > 1 {
-        assert!(bordeaux["projected_completion"].is_string(), "{bordeaux}");
+        assert!(bordeaux["projected_completion"].is_null(), "{bordeaux}");
+        assert_eq!(bordeaux["projection_text"], "—", "{bordeaux}");
     }
 
     let response = supervisor
