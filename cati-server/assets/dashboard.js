@@ -57,9 +57,65 @@
     }
     const computed = document.getElementById("computed-at");
     if (computed) computed.textContent = data.computed_at;
+    const summary = {
+      percent: showPercent(data.totals.percent),
+      achieved: data.totals.achieved,
+      target: data.totals.target,
+      completes: data.today.completes,
+      interviewers: data.today.interviewers_last_hour,
+      calls_last_hour: data.today.calls_last_hour,
+      calls: data.today.calls,
+    };
+    for (const [field, value] of Object.entries(summary)) {
+      const cell = document.querySelector(`[data-summary="${field}"]`);
+      if (cell && cell.textContent !== String(value)) cell.textContent = value;
+    }
+    sortRows();
     const first = document.getElementById("first-completion");
     if (first) first.textContent = data.first_completion || "aucun";
     paintMap();
+  }
+
+  // ---- sorting -----------------------------------------------------------------------------
+  // A click on a column header sorts the communes by it (again: the other way); the order is
+  // kept as live figures arrive.
+  let sortKey = null;
+  let sortDescending = false;
+  const ALERT_RANK = { unreachable: 2, short: 1 };
+
+  function sortValue(c, key) {
+    if (key === "name") return c.name;
+    if (key === "alert") return ALERT_RANK[c.alert] || 0;
+    const value = c[key];
+    return value === null || value === undefined ? -Infinity : value;
+  }
+
+  function sortRows() {
+    const body = document.querySelector("#quota-table tbody");
+    if (!body || !latest || !sortKey) return;
+    const byCode = new Map(latest.communes.map((c) => [c.code, c]));
+    const rows = Array.from(body.rows);
+    rows.sort((a, b) => {
+      const x = sortValue(byCode.get(a.dataset.code) || {}, sortKey);
+      const y = sortValue(byCode.get(b.dataset.code) || {}, sortKey);
+      const order = typeof x === "string" ? x.localeCompare(y, "fr") : x - y;
+      return sortDescending ? -order : order;
+    });
+    rows.forEach((row) => body.append(row));
+  }
+
+  for (const header of document.querySelectorAll("#quota-table th[data-sort]")) {
+    header.tabIndex = 0;
+    header.title = "Trier";
+    const sortBy = () => {
+      sortDescending = sortKey === header.dataset.sort ? !sortDescending : header.dataset.sort !== "name";
+      sortKey = header.dataset.sort;
+      document.querySelectorAll("#quota-table th[data-sort]").forEach((h) => h.removeAttribute("aria-sort"));
+      header.setAttribute("aria-sort", sortDescending ? "descending" : "ascending");
+      sortRows();
+    };
+    header.addEventListener("click", sortBy);
+    header.addEventListener("keydown", (event) => { if (event.key === "Enter") sortBy(); });
   }
 
   // ---- map ---------------------------------------------------------------------------------
@@ -88,8 +144,7 @@
       const item = document.createElement("li");
       const swatch = document.createElement("span");
       swatch.className = "swatch";
-      swatch.style.cssText = `display:inline-block;width:1em;height:1em;border:1px solid #666;` +
-        `vertical-align:middle;margin-right:.3em;background:${step.color}`;
+      swatch.style.background = step.color;
       item.append(swatch, step.label);
       list.append(item);
     }
@@ -133,6 +188,20 @@
       path.append(title);
       map.append(path);
       shapes.set(f.properties.code, { path, title, name: f.properties.nom });
+    }
+    // Names on the map, at the middle of each commune's largest ring, above every shape.
+    for (const f of geo.features) {
+      const ring = rings(f.geometry).reduce((a, b) => (b.length > a.length ? b : a));
+      const lons = ring.map(([lon]) => lon), lats = ring.map(([, lat]) => lat);
+      const middle = [(Math.min(...lons) + Math.max(...lons)) / 2, (Math.min(...lats) + Math.max(...lats)) / 2];
+      const [x, y] = point(middle).split(",");
+      const label = document.createElementNS(SVG, "text");
+      label.setAttribute("x", x);
+      label.setAttribute("y", y);
+      label.setAttribute("class", "map-label");
+      label.setAttribute("text-anchor", "middle");
+      label.textContent = f.properties.nom.replace(/^Saint-/, "St-").replace(/^Sainte-/, "Ste-");
+      map.append(label);
     }
     paintMap();
   }

@@ -83,6 +83,12 @@ fn body(board: &Dashboard, waves: &[surveys::WaveRow]) -> Markup {
                 "Chiffres du " span #computed-at { (board.computed_at) } " "
                 span #live-status { "(mise à jour en direct : connexion…)" }
             }
+            section #summary aria-label="Vue d'ensemble" {
+                div { span.figure data-summary="percent" { (show_percent(board.totals.percent)) } span.caption { "de l'objectif (" span data-summary="achieved" { (board.totals.achieved) } " / " span data-summary="target" { (board.totals.target) } ")" } }
+                div { span.figure data-summary="completes" { (board.today.completes) } span.caption { "entretiens complets aujourd'hui" } }
+                div { span.figure data-summary="interviewers" { (board.today.interviewers_last_hour) } span.caption { "enquêteurs actifs (dernière heure)" } }
+                div { span.figure data-summary="calls_last_hour" { (board.today.calls_last_hour) } span.caption { "appels dans la dernière heure (" span data-summary="calls" { (board.today.calls) } " aujourd'hui)" } }
+            }
             @if !board.has_design {
                 p.error { "Cette vague n'a pas de plan de quotas : aucun objectif par commune." }
             }
@@ -95,9 +101,11 @@ fn body(board: &Dashboard, waves: &[surveys::WaveRow]) -> Markup {
             }
             table #quota-table {
                 thead { tr {
-                    th { "Commune" } th { "Objectif" } th { "Atteints" } th { "En cours" } th { "%" }
-                    th { "Manquants" } th { "Échantillon restant" } th { "Cas utilisés" }
-                    th { "Achèvement prévu" } th { "Alerte" }
+                    th data-sort="name" { "Commune" } th data-sort="target" { "Objectif" }
+                    th data-sort="achieved" { "Atteints" } th data-sort="in_progress" { "En cours" }
+                    th data-sort="percent" { "%" } th data-sort="missing" { "Manquants" }
+                    th data-sort="sample_left" { "Restants" } th data-sort="cases_used" { "Utilisés" }
+                    th { "Achèvement prévu" } th data-sort="alert" { "Alerte" }
                 } }
                 tbody {
                     @for c in &board.communes {

@@ -22,6 +22,7 @@ use crate::store::{Tx, counts};
 use quotas::YieldPrior;
 
 const DAY_MS: f64 = 86_400_000.0;
+const HOUR_MS: i64 = 3_600_000;
 
 /// Final cases a previous wave needs before its yield is taken as the prior.
 pub const HISTORY_MIN_CASES: i64 = 200;
@@ -128,8 +129,23 @@ pub struct Dashboard {
     pub totals: Totals,
     /// The yield expected before the communes' own figures.
     pub prior_yield: YieldSource,
+    /// Today's activity.
+    pub today: Today,
     /// One entry per commune of the design.
     pub communes: Vec<CommuneFigures>,
+}
+
+/// Today's activity on the wave (Europe/Paris day), for the figures at the top.
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct Today {
+    /// Completed interviews since midnight.
+    pub completes: i64,
+    /// Calls since midnight.
+    pub calls: i64,
+    /// Calls in the last hour.
+    pub calls_last_hour: i64,
+    /// Interviewers who called in the last hour.
+    pub interviewers_last_hour: i64,
 }
 
 /// Sums over the communes.
@@ -157,6 +173,15 @@ fn date_after(now_ms: i64, days: f64) -> Option<String> {
         .in_tz("Europe/Paris")
         .ok()?;
     Some(zoned.strftime("%Y-%m-%d").to_string())
+}
+
+/// Midnight of the day of `now_ms` in Europe/Paris (epoch ms); `now_ms` itself should the
+/// time zone fail, which only costs the figures of the day their past hours.
+fn start_of_day(now_ms: i64) -> i64 {
+    jiff::Timestamp::from_millisecond(now_ms)
+        .and_then(|t| t.in_tz("Europe/Paris"))
+        .and_then(|zoned| zoned.start_of_day())
+        .map_or(now_ms, |midnight| midnight.timestamp().as_millisecond())
 }
 
 /// `2026-12-01` → `01/12/2026`.
@@ -225,6 +250,13 @@ pub async fn compute(tx: &mut Tx, wave: &WaveRow) -> Result<Dashboard, AppError>
     }
     let now = jiff::Timestamp::now().as_millisecond();
     let (prior, prior_yield) = prior(tx, wave).await?;
+    let recent = counts::recent_calls(tx, wave.id, start_of_day(now), now - HOUR_MS).await?;
+    let today = Today {
+        completes: recent.completes_today,
+        calls: recent.calls_today,
+        calls_last_hour: recent.calls_last_hour,
+        interviewers_last_hour: recent.interviewers_last_hour,
+    };
     let mut totals = Totals::default();
     let communes: Vec<CommuneFigures> = quotas
         .communes
@@ -295,6 +327,7 @@ pub async fn compute(tx: &mut Tx, wave: &WaveRow) -> Result<Dashboard, AppError>
         computed_at: local(now),
         totals,
         prior_yield,
+        today,
         communes,
     })
 }
@@ -385,6 +418,13 @@ mod tests {
             date_after(1_767_225_600_000, 4.0).as_deref(),
             Some("2026-01-05")
         );
+    }
+
+    #[test]
+    fn the_day_starts_at_midnight_in_paris() {
+        // 2026-07-14T10:00:00Z is noon in Paris (summer time); the day began at 22:00 UTC.
+        let noon = 1_784_023_200_000;
+        assert_eq!(start_of_day(noon), noon - 12 * HOUR_MS);
     }
 
     #[test]

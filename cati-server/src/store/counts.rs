@@ -64,3 +64,41 @@ pub async fn dispositions(tx: &mut Tx, wave_id: i64) -> Result<Vec<DispositionCo
     .fetch_all()
     .await
 }
+
+/// A wave's calls since a moment of the day, for the dashboard's figures of the day.
+#[derive(Clone, Copy, Debug, Default, sqlx::FromRow)]
+pub struct RecentCalls {
+    /// Calls since the start of the day.
+    pub calls_today: i64,
+    /// Of which ended in a completed interview (AAPOR 1.1).
+    pub completes_today: i64,
+    /// Calls in the last hour.
+    pub calls_last_hour: i64,
+    /// Interviewers who made a call in the last hour.
+    pub interviewers_last_hour: i64,
+}
+
+/// The calls of a wave since `since_ms` (the start of the day) and since `hour_ago_ms`. Reads
+/// the calls of the day through the index on their start, so it costs what the day's calls
+/// cost, whatever the size of the sample.
+pub async fn recent_calls(
+    tx: &mut Tx,
+    wave_id: i64,
+    since_ms: i64,
+    hour_ago_ms: i64,
+) -> Result<RecentCalls, StoreError> {
+    tx.query(
+        "select count(*) as calls_today, \
+           coalesce(sum(case when a.aapor_code = '1.1' then 1 else 0 end), 0) as completes_today, \
+           coalesce(sum(case when a.started_at >= $3 then 1 else 0 end), 0) as calls_last_hour, \
+           count(distinct case when a.started_at >= $3 then a.interviewer_id end) \
+             as interviewers_last_hour \
+         from call_attempts a join sample_cases c on c.id = a.case_id \
+         where a.started_at >= $2 and c.wave_id = $1",
+    )
+    .bind(wave_id)
+    .bind(since_ms)
+    .bind(hour_ago_ms)
+    .fetch_one()
+    .await
+}
