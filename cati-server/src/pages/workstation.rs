@@ -10,10 +10,10 @@ use serde::Deserialize;
 
 use super::layout;
 use crate::auth::CurrentUser;
-use crate::error::{ApiForm, AppError};
+use crate::error::{ApiForm, ApiQuery, AppError};
 use crate::scheduling::outcomes::format_local;
 use crate::services::calls::appointment_of;
-use crate::services::calls::{self, CaseView, OutcomeRequest};
+use crate::services::calls::{self, AppointmentHelp, CaseView, OutcomeRequest};
 use crate::services::interview::service;
 use crate::services::interview::view::{
     AnswerRequest, InterviewView, QuestionDto, QuestionKind, Special, Step,
@@ -46,19 +46,85 @@ fn national(e164: &str) -> String {
     }
 }
 
-pub async fn home(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
+/// What the screen between calls was sent: what was just saved, and whether the interviewer
+/// paused.
+#[derive(Debug, Default, Deserialize)]
+pub struct HomeQuery {
+    /// The outcome just saved (its name).
+    #[serde(default)]
+    enregistre: Option<String>,
+    /// The case it was saved on (its identifier in the sample file).
+    #[serde(default)]
+    cas: Option<String>,
+    /// The appointment booked (epoch ms).
+    #[serde(default)]
+    rdv: Option<i64>,
+    /// The interviewer is on a break: no case is claimed until they say they are ready.
+    #[serde(default)]
+    pause: Option<String>,
+}
+
+/// Where to go after saving `outcome` on the case `case`: the screen between calls, which
+/// confirms it.
+fn saved(outcome: Outcome, case: &str, appointment: Option<i64>) -> Response {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair("enregistre", outcome.as_str());
+    query.append_pair("cas", case);
+    if let Some(at) = appointment {
+        query.append_pair("rdv", &at.to_string());
+    }
+    see(&format!("/poste?{}", query.finish()))
+}
+
+/// The confirmation of what was saved, in French.
+fn confirmation(query: &HomeQuery) -> Option<String> {
+    let outcome = Outcome::parse(query.enregistre.as_deref()?)?;
+    let mut text = format!(
+        "Enregistré : « {} »",
+        OutcomeFrame::default().spec(outcome).label
+    );
+    if let Some(case) = &query.cas {
+        text.push_str(&format!(" pour le cas {case}"));
+    }
+    text.push('.');
+    if let Some(at) = query.rdv {
+        text.push_str(&format!(" Rappel prévu le {}.", format_local(at)));
+    }
+    Some(text)
+}
+
+/// The choice between calls: take the next call (Enter), or pause (P). Nothing is claimed
+/// until the interviewer chooses.
+fn ready_choice(saved: Option<&str>) -> Markup {
+    html! {
+        @if let Some(saved) = saved { p.saved role="status" { (saved) } }
+        p.state { "Prêt pour l'appel suivant ?" }
+        form #ready-form method="post" action="/poste/suivant" {
+            button #next type="submit" autofocus { "Appel suivant" } " " kbd { "Entrée" }
+            " " a #pause-link href="/poste?pause=1" { "Faire une pause" } " " kbd { "P" }
+        }
+    }
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(query): ApiQuery<HomeQuery>,
+) -> Result<Response, AppError> {
     if calls::current(&state, &user).await?.is_some() {
         return Ok(see("/poste/cas"));
     }
+    let saved = confirmation(&query);
     Ok(page(
         "Poste d'enquête",
         &user,
         html! {
             h1 { "Poste d'enquête" }
-            p { "Vous ne détenez aucun cas." }
-            form method="post" action="/poste/suivant" {
-                button #next type="submit" autofocus { "Appel suivant" }
-                " " kbd { "Entrée" }
+            @if query.pause.is_some() {
+                p.state role="status" { "En pause : aucun appel ne vous est attribué." }
+                p { a #ready href="/poste" autofocus { "Je suis prêt, reprendre" } " " kbd { "Entrée" } }
+            } @else {
+                (ready_choice(saved.as_deref()))
             }
         },
     )
@@ -71,8 +137,9 @@ pub async fn next(State(state): State<AppState>, user: CurrentUser) -> Result<Re
         None => Ok(page("Poste d'enquête", &user, html! {
             h1 { "Poste d'enquête" }
             p.notice role="status" { "Aucun cas à appeler pour le moment (rappels pas encore dus ou échantillon épuisé)." }
-            form method="post" action="/poste/suivant" {
+            form #ready-form method="post" action="/poste/suivant" {
                 button #next type="submit" autofocus { "Réessayer" }
+                " " a #pause-link href="/poste?pause=1" { "Faire une pause" } " " kbd { "P" }
             }
         }).into_response()),
     }
@@ -103,7 +170,7 @@ fn case_panel(case: &CaseView) -> Markup {
                                 td { (format_local(a.started_at)) }
                                 td { (a.interviewer) }
                                 td { (national(&a.number_dialled)) }
-                                td { (outcome_label(&a.outcome)) " (" (a.aapor_code) ")" }
+                                td { (outcome_label(&a.outcome)) }
                                 td { (a.note.as_deref().unwrap_or("")) }
                             }
                         }
@@ -118,10 +185,40 @@ pub async fn case(State(state): State<AppState>, user: CurrentUser) -> Result<Re
     let Some(case) = calls::current(&state, &user).await? else {
         return Ok(see("/poste"));
     };
-    Ok(case_page(&user, &case, None).into_response())
+    let help = calls::appointment_help(&state, &user, case.case_id).await?;
+    Ok(case_page(&user, &case, &help, None).into_response())
 }
 
-fn case_page(user: &CurrentUser, case: &CaseView, error: Option<&str>) -> Html<String> {
+/// The appointment fields of a form: quick choices, the calling windows, the date and the note
+/// (typed after the date, or after a quick choice that moves the focus there).
+fn appointment_fields(help: &AppointmentHelp, flexible: bool) -> Markup {
+    html! {
+        fieldset.appointment {
+            legend { "Rendez-vous" }
+            p.windows { "Heures d'appel : " (help.windows.join(" ; ")) }
+            @if !help.choices.is_empty() {
+                p.quick {
+                    @for (label, at) in &help.choices {
+                        button type="button" data-at=(at) aria-pressed="false" { (label) } " "
+                    }
+                }
+            }
+            label { "Date et heure (JJ/MM/AAAA HH:MM) "
+                input type="text" name="appointment_at" placeholder="JJ/MM/AAAA HH:MM" autocomplete="off" inputmode="numeric"; }
+            @if flexible {
+                label { " jusqu'à (rendez-vous souple, facultatif) "
+                    input type="text" name="appointment_until" placeholder="JJ/MM/AAAA HH:MM" autocomplete="off" inputmode="numeric"; }
+            }
+        }
+    }
+}
+
+fn case_page(
+    user: &CurrentUser,
+    case: &CaseView,
+    help: &AppointmentHelp,
+    error: Option<&str>,
+) -> Html<String> {
     // The default frame: a survey's own labels are not shown here yet.
     let frame = OutcomeFrame::default();
     let resuming = case
@@ -150,8 +247,7 @@ fn case_page(user: &CurrentUser, case: &CaseView, error: Option<&str>) -> Html<S
                         @let spec = frame.spec(*outcome);
                         label.option {
                             input type="radio" name="outcome" value=(outcome.as_str()) data-key=(key);
-                            kbd { (key) } " " (spec.label) " "
-                            small { "(AAPOR " (spec.aapor.as_str()) ")" }
+                            kbd { (key) } " " (spec.label)
                         }
                     }
                 }
@@ -160,8 +256,7 @@ fn case_page(user: &CurrentUser, case: &CaseView, error: Option<&str>) -> Html<S
                         select name="number" { @for p in &case.phones { option value=(p) { (national(p)) } } }
                     }
                 }
-                label { "Rendez-vous (pour « Rendez-vous ») " input type="datetime-local" name="appointment_at"; }
-                label { " jusqu'à (rendez-vous souple, facultatif) " input type="datetime-local" name="appointment_until"; }
+                (appointment_fields(help, true))
                 label { "Note " input type="text" name="note" maxlength="2000"; }
                 button type="submit" { "Enregistrer l'issue" }
             }
@@ -193,13 +288,25 @@ pub async fn outcome(
     let Some(case) = calls::current(&state, &user).await? else {
         return Ok(see("/poste"));
     };
+    let help = calls::appointment_help(&state, &user, case.case_id).await?;
     let Some(outcome) = form.outcome.filter(|o| !o.is_empty()) else {
         return Ok((
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            case_page(&user, &case, Some("Choisissez une issue.")),
+            case_page(&user, &case, &help, Some("Choisissez une issue.")),
         )
             .into_response());
     };
+    let booked = Outcome::parse(&outcome)
+        .filter(|o| o.books_appointment())
+        .and_then(|_| {
+            appointment_of(
+                form.appointment_at.as_deref(),
+                form.appointment_until.as_deref(),
+            )
+            .ok()
+            .flatten()
+        })
+        .map(|a| a.earliest().as_millisecond());
     let request = OutcomeRequest {
         outcome,
         number: form.number,
@@ -208,10 +315,15 @@ pub async fn outcome(
         appointment_until: form.appointment_until,
     };
     match calls::record_outcome(&state, &user, case.case_id, &request).await {
-        Ok(()) => Ok(see("/poste")),
-        Err(e @ AppError::Invalid(_)) => {
-            Ok((e.status(), case_page(&user, &case, Some(&e.to_string()))).into_response())
-        }
+        Ok(()) => Ok(match Outcome::parse(&request.outcome) {
+            Some(outcome) => saved(outcome, &case.external_id, booked),
+            None => see("/poste"),
+        }),
+        Err(e @ AppError::Invalid(_)) => Ok((
+            e.status(),
+            case_page(&user, &case, &help, Some(&e.to_string())),
+        )
+            .into_response()),
         Err(e) => Err(e),
     }
 }
@@ -224,27 +336,31 @@ pub async fn start(State(state): State<AppState>, user: CurrentUser) -> Result<R
     Ok(see("/poste/entretien"))
 }
 
-/// The interview of the held case, if any.
+/// The case the interviewer holds and its interview under way, if any.
 async fn current_interview(
     state: &AppState,
     user: &CurrentUser,
-) -> Result<Option<uuid::Uuid>, AppError> {
-    Ok(calls::current(state, user)
-        .await?
-        .and_then(|c| c.interview)
-        .filter(|i| i.status == InterviewStatus::InProgress)
-        .map(|i| i.id))
+) -> Result<Option<(CaseView, uuid::Uuid)>, AppError> {
+    Ok(calls::current(state, user).await?.and_then(|case| {
+        let id = case
+            .interview
+            .as_ref()
+            .filter(|i| i.status == InterviewStatus::InProgress)?
+            .id;
+        Some((case, id))
+    }))
 }
 
 pub async fn interview(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Response, AppError> {
-    let Some(id) = current_interview(&state, &user).await? else {
+    let Some((case, id)) = current_interview(&state, &user).await? else {
         return Ok(see("/poste"));
     };
     let view = service::view(&state, &user, id).await?;
-    Ok(interview_page(&user, &view, None).into_response())
+    let help = calls::appointment_help(&state, &user, case.case_id).await?;
+    Ok(interview_page(&user, &case, &help, &view, None).into_response())
 }
 
 /// What the interviewer typed, to show it again with an error.
@@ -254,10 +370,14 @@ struct Typed {
     value: Option<String>,
     other: std::collections::BTreeMap<i64, String>,
     confirm_offered: bool,
+    /// The error concerns the « Interrompre l'entretien » panel, shown open.
+    interrupting: bool,
 }
 
 fn interview_page(
     user: &CurrentUser,
+    case: &CaseView,
+    help: &AppointmentHelp,
     view: &InterviewView,
     error: Option<(&str, Typed)>,
 ) -> Html<String> {
@@ -265,38 +385,58 @@ fn interview_page(
         Some((message, typed)) => (Some(message), typed),
         None => (None, Typed::default()),
     };
+    let saved = |outcome: Outcome| {
+        confirmation(&HomeQuery {
+            enregistre: Some(outcome.as_str().to_owned()),
+            cas: Some(case.external_id.clone()),
+            ..HomeQuery::default()
+        })
+    };
     page(
         "Entretien",
         user,
         html! {
             @match &view.step {
-                Step::Question(q) => { (question(q, message, &typed)) }
+                Step::Question(q) => {
+                    (call_bar(case))
+                    (question(q, help, message, &typed))
+                }
                 Step::Completed { closing } => {
                     h1 { "Entretien terminé" }
                     p.closing { (closing) }
-                    (next_call_form())
+                    (ready_choice(saved(Outcome::Completed).as_deref()))
                 }
                 Step::ScreenedOut { reason, closing } => {
                     h1 { "Fin de l'entretien (hors cible)" }
                     p { "Motif : " (reason) }
                     p.closing { (closing) }
-                    (next_call_form())
+                    (ready_choice(saved(Outcome::ScreenedOut).as_deref()))
                 }
-                Step::Ended => { h1 { "Entretien interrompu" } (next_call_form()) }
+                Step::Ended => { h1 { "Entretien interrompu" } (ready_choice(None)) }
             }
         },
     )
 }
 
-fn next_call_form() -> Markup {
+/// The call under way, above the question: the case, its commune, the numbers to redial and
+/// how long the call has lasted (ticking in `workstation.js`).
+fn call_bar(case: &CaseView) -> Markup {
     html! {
-        form method="post" action="/poste/suivant" {
-            button #next type="submit" autofocus { "Appel suivant" } " " kbd { "Entrée" }
+        section.call aria-label="Appel en cours" {
+            span { "Cas " strong #case-ref { (case.external_id) } }
+            span { "Commune : " (case.commune_name.as_deref().unwrap_or("inconnue")) }
+            @for phone in &case.phones {
+                span.phone { a href={ "tel:" (phone) } title="Recomposer ce numéro" { (national(phone)) } }
+            }
+            @if let Some(since) = case.held_since {
+                span { "Durée : " span #elapsed data-since=(since) { "—" } }
+            }
+            @if case.synthetic { span.synthetic { "numéro fictif" } }
         }
     }
 }
 
-fn question(q: &QuestionDto, error: Option<&str>, typed: &Typed) -> Markup {
+fn question(q: &QuestionDto, help: &AppointmentHelp, error: Option<&str>, typed: &Typed) -> Markup {
     let chosen = |code: i64| typed.codes.contains(&code) || q.current_codes.contains(&code);
     let value = typed
         .value
@@ -304,11 +444,12 @@ fn question(q: &QuestionDto, error: Option<&str>, typed: &Typed) -> Markup {
         .or_else(|| q.current_value.clone())
         .unwrap_or_default();
     html! {
-        p.section { (q.section) " — question " (q.number) }
+        p.section { (q.section) " — " span #progress { "question " (q.number) " / " (q.total) } }
         @if let Some(header) = &q.header { p.header { (header) } }
+        @if let Some(place) = q.grid_item { p #grid-item { "Élément " (place.item) " sur " (place.of) } }
         h1 #question-text { (q.text) }
         @if let Some(instruction) = &q.instruction { p.instruction { (instruction) } }
-        @if let Some(error) = error {
+        @if let Some(error) = error.filter(|_| !typed.interrupting) {
             p.error role="alert" { (error) }
             @if typed.confirm_offered { p.notice { "Appuyez sur Entrée pour confirmer cette réponse, ou corrigez-la." } }
         }
@@ -377,12 +518,14 @@ fn question(q: &QuestionDto, error: Option<&str>, typed: &Typed) -> Markup {
                 li { kbd { "Entrée" } " valider" }
                 li { kbd { "Échap" } " question précédente" }
                 li { kbd { "F2" } " ou " kbd { "/" } " ne sait pas ; " kbd { "F3" } " ou " kbd { "*" } " refus (" kbd { "/" } " et " kbd { "*" } " hors champ texte)" }
+                li { kbd { "F4" } " interrompre l'entretien (rendez-vous ou abandon)" }
             }
         }
-        details.interrupt {
-            summary { "Interrompre l'entretien" }
-            form method="post" action="/poste/entretien/rappel" {
-                label { "Rappel demandé le " input type="datetime-local" name="appointment_at" required; }
+        details #interrupt .interrupt open[typed.interrupting] {
+            summary { "Interrompre l'entretien " kbd { "F4" } }
+            @if let Some(error) = error.filter(|_| typed.interrupting) { p.error role="alert" { (error) } }
+            form #callback-form method="post" action="/poste/entretien/rappel" {
+                (appointment_fields(help, false))
                 label { "Note " input type="text" name="note" maxlength="2000"; }
                 button type="submit" { "Enregistrer le rendez-vous" }
             }
@@ -462,35 +605,37 @@ pub async fn answer(
     user: CurrentUser,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let Some(id) = current_interview(&state, &user).await? else {
+    let Some((case, id)) = current_interview(&state, &user).await? else {
         return Ok(see("/poste"));
     };
+    let help = calls::appointment_help(&state, &user, case.case_id).await?;
     let (request, mut typed) = parse_answer(&body);
+    let answered = request.var.clone();
     let kind_hint = request.codes.is_none() && request.value.is_none() && request.special.is_none();
-    let request = if kind_hint {
+    if kind_hint {
         // Nothing chosen on a choice question: say so rather than "continue".
         let view = service::view(&state, &user, id).await?;
         if let Step::Question(q) = &view.step
             && q.kind != QuestionKind::Info
+            && q.var == answered
         {
             return Ok((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                 interview_page(
                     &user,
+                    &case,
+                    &help,
                     &view,
                     Some(("Choisissez ou saisissez une réponse.", typed)),
                 ),
             )
                 .into_response());
         }
-        request
-    } else {
-        request
-    };
+    }
     match service::submit(&state, &user, id, request).await {
         // The interview has ended and the case is released: show the closing text now.
         Ok(view) if !matches!(view.step, Step::Question(_)) => {
-            Ok(interview_page(&user, &view, None).into_response())
+            Ok(interview_page(&user, &case, &help, &view, None).into_response())
         }
         Ok(_) => Ok(see("/poste/entretien")),
         Err(
@@ -498,9 +643,23 @@ pub async fn answer(
         ) => {
             typed.confirm_offered = matches!(e, AppError::NeedsConfirmation(_));
             let view = service::view(&state, &user, id).await?;
+            let message = match &view.step {
+                // A page left open in another tab answered a question that is no longer the
+                // current one: quote the question the interview is at, as the interviewer
+                // reads it.
+                Step::Question(q) if q.var != answered => {
+                    typed = Typed::default();
+                    format!(
+                        "Cette page n'était plus à jour (entretien ouvert dans un autre onglet ?) : \
+                         votre réponse n'a pas été enregistrée. La question en cours est « {} ».",
+                        q.text
+                    )
+                }
+                _ => e.to_string(),
+            };
             Ok((
                 e.status(),
-                interview_page(&user, &view, Some((&e.to_string(), typed))),
+                interview_page(&user, &case, &help, &view, Some((&message, typed))),
             )
                 .into_response())
         }
@@ -509,7 +668,7 @@ pub async fn answer(
 }
 
 pub async fn back(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
-    if let Some(id) = current_interview(&state, &user).await? {
+    if let Some((_, id)) = current_interview(&state, &user).await? {
         service::back(&state, &user, id, None).await?;
     }
     Ok(see("/poste/entretien"))
@@ -518,6 +677,7 @@ pub async fn back(State(state): State<AppState>, user: CurrentUser) -> Result<Re
 /// The callback form.
 #[derive(Debug, Deserialize)]
 pub struct CallbackForm {
+    #[serde(default)]
     appointment_at: String,
     #[serde(default)]
     note: Option<String>,
@@ -528,21 +688,55 @@ pub async fn callback(
     user: CurrentUser,
     ApiForm(form): ApiForm<CallbackForm>,
 ) -> Result<Response, AppError> {
-    let Some(id) = current_interview(&state, &user).await? else {
+    let Some((case, id)) = current_interview(&state, &user).await? else {
         return Ok(see("/poste"));
     };
-    let appointment = appointment_of(Some(&form.appointment_at), None)?.ok_or_else(|| {
-        AppError::Invalid("un rendez-vous demande une date et une heure".to_owned())
-    })?;
-    service::postpone(
-        &state,
-        &user,
-        id,
-        appointment,
-        form.note.filter(|n| !n.trim().is_empty()),
+    let appointment = appointment_of(Some(&form.appointment_at), None).and_then(|a| {
+        a.ok_or_else(|| {
+            AppError::Invalid("un rendez-vous demande une date et une heure".to_owned())
+        })
+    });
+    let refused = match appointment {
+        Ok(appointment) => match service::postpone(
+            &state,
+            &user,
+            id,
+            appointment,
+            form.note.filter(|n| !n.trim().is_empty()),
+        )
+        .await
+        {
+            Ok(_) => {
+                let at = appointment.earliest().as_millisecond();
+                return Ok(saved(
+                    Outcome::InterviewCallback,
+                    &case.external_id,
+                    Some(at),
+                ));
+            }
+            Err(e @ AppError::Invalid(_)) => e,
+            Err(e) => return Err(e),
+        },
+        Err(e) => e,
+    };
+    // The panel opens again with the message, rather than a page that loses the interview.
+    let view = service::view(&state, &user, id).await?;
+    let help = calls::appointment_help(&state, &user, case.case_id).await?;
+    let typed = Typed {
+        interrupting: true,
+        ..Typed::default()
+    };
+    Ok((
+        refused.status(),
+        interview_page(
+            &user,
+            &case,
+            &help,
+            &view,
+            Some((&refused.to_string(), typed)),
+        ),
     )
-    .await?;
-    Ok(see("/poste"))
+        .into_response())
 }
 
 /// The break-off form.
@@ -557,7 +751,7 @@ pub async fn break_off(
     user: CurrentUser,
     ApiForm(form): ApiForm<NoteForm>,
 ) -> Result<Response, AppError> {
-    let Some(id) = current_interview(&state, &user).await? else {
+    let Some((case, id)) = current_interview(&state, &user).await? else {
         return Ok(see("/poste"));
     };
     service::break_off(
@@ -567,5 +761,5 @@ pub async fn break_off(
         form.note.filter(|n| !n.trim().is_empty()),
     )
     .await?;
-    Ok(see("/poste"))
+    Ok(saved(Outcome::BrokenOff, &case.external_id, None))
 }

@@ -2,3 +2,4 @@
 //! dispositions). Which case is handed out next is decided in `store::cases::claim_next`.
 
 pub mod outcomes;
+pub mod quick;

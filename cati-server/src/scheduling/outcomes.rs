@@ -13,14 +13,18 @@ pub fn label(name: &str) -> String {
     )
 }
 
-/// Parses an appointment typed as local time in France (`YYYY-MM-DDTHH:MM`, as sent by
-/// `<input type="datetime-local">`, or with seconds or an RFC 3339 offset) into epoch ms.
+/// Parses an appointment typed as local time in France (`JJ/MM/AAAA HH:MM` as the workstation's
+/// field reads, `YYYY-MM-DDTHH:MM` as sent by `<input type="datetime-local">`, or with seconds
+/// or an RFC 3339 offset) into epoch ms.
 pub fn parse_appointment(text: &str) -> Option<i64> {
     let text = text.trim();
     if let Ok(ts) = text.parse::<jiff::Timestamp>() {
         return Some(ts.as_millisecond());
     }
-    let civil: jiff::civil::DateTime = text.parse().ok()?;
+    let civil: jiff::civil::DateTime = text
+        .parse()
+        .or_else(|_| jiff::civil::DateTime::strptime("%d/%m/%Y %H:%M", text))
+        .ok()?;
     let zoned = civil.in_tz("Europe/Paris").ok()?;
     Some(zoned.timestamp().as_millisecond())
 }

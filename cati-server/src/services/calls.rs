@@ -6,6 +6,7 @@ use uuid::Uuid;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::scheduling::outcomes::parse_appointment;
+use crate::scheduling::quick;
 use crate::services::dispatch::{self, Report};
 use crate::services::text;
 use crate::state::AppState;
@@ -45,6 +46,8 @@ pub struct CaseView {
     pub needs_converter: bool,
     /// The respondent did not pick up at an appointment.
     pub missed_appointment: bool,
+    /// Since when the interviewer holding the case has had it (epoch ms): the call's start.
+    pub held_since: Option<i64>,
     /// Earlier attempts, oldest first.
     pub attempts: Vec<AttemptRow>,
     /// The interview, if started: its id and status.
@@ -60,6 +63,16 @@ pub struct InterviewRef {
     pub status: InterviewStatus,
 }
 
+/// What helps an interviewer book an appointment for the case they hold: quick choices inside
+/// the wave's calling windows, and those windows for today and tomorrow.
+#[derive(Clone, Debug)]
+pub struct AppointmentHelp {
+    /// « Ce soir, 18:30 »… with the value the appointment field takes (`JJ/MM/AAAA HH:MM`).
+    pub choices: Vec<(String, String)>,
+    /// « Aujourd'hui : 09:00–20:30 »…
+    pub windows: Vec<String>,
+}
+
 /// What the interviewer records after dialling.
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -72,7 +85,7 @@ pub struct OutcomeRequest {
     /// Note.
     #[serde(default)]
     pub note: Option<String>,
-    /// Appointment, local time in France (`YYYY-MM-DDTHH:MM`) or RFC 3339; required for
+    /// Appointment, local time in France (`YYYY-MM-DDTHH:MM` or `JJ/MM/AAAA HH:MM`) or RFC 3339; required for
     /// `appointment`: the agreed time (a firm appointment) or, with `appointment_until`, the
     /// start of the period the respondent gave (a flexible one).
     #[serde(default)]
@@ -149,6 +162,38 @@ pub async fn case(state: &AppState, user: &CurrentUser, case: Uuid) -> Result<Ca
     let view = view(&mut tx, case).await?;
     tx.commit().await?;
     Ok(view)
+}
+
+/// The appointment help for the case `case` the interviewer holds, computed at the server's
+/// time in the case's wave's calling windows.
+pub async fn appointment_help(
+    state: &AppState,
+    user: &CurrentUser,
+    case: Uuid,
+) -> Result<AppointmentHelp, AppError> {
+    user.require(&[Role::Interviewer])?;
+    let mut tx = state.db.read().await?;
+    let case = cases::by_uuid(&mut tx, case)
+        .await?
+        .ok_or_else(|| AppError::not_found("cas inconnu"))?;
+    if case.held_by != Some(user.user.id) {
+        return Err(AppError::forbidden("vous ne détenez pas ce cas"));
+    }
+    let wave = surveys::wave(&mut tx, case.wave_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("vague inconnue"))?;
+    let rules = dispatch::rules(&mut tx, &wave).await?;
+    tx.commit().await?;
+    let now = jiff::Timestamp::from_millisecond(state.settings.clock.now_ms())
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let windows = rules.windows();
+    Ok(AppointmentHelp {
+        choices: quick::quick_choices(windows, now)
+            .into_iter()
+            .map(|choice| (choice.label, quick::typed(windows, choice.at)))
+            .collect(),
+        windows: quick::window_lines(windows, now),
+    })
 }
 
 /// Records a call outcome on the case the interviewer holds, and releases it.
@@ -265,7 +310,7 @@ pub fn appointment_of(
             .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
             .ok_or_else(|| {
                 AppError::Invalid(
-                    "date de rendez-vous illisible (attendu AAAA-MM-JJTHH:MM)".to_owned(),
+                    "date de rendez-vous illisible (attendu JJ/MM/AAAA HH:MM)".to_owned(),
                 )
             })
     };
@@ -314,6 +359,7 @@ async fn view(tx: &mut Tx, case: CaseRow) -> Result<CaseView, StoreError> {
         disposition: case.disposition,
         needs_converter: case.needs_converter,
         missed_appointment: case.missed_appointment,
+        held_since: case.held_at.filter(|_| case.held_by.is_some()),
         attempts,
         interview,
     })

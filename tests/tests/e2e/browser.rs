@@ -40,3 +40,28 @@ async fn a_wave_is_set_up_in_a_browser_from_the_set_up_page() {
         db.dir(),
     );
 }
+
+/// Needs what the tests above need. Screenshots of the case, interview and between-calls
+/// screens at 1366×768 go to `target/screenshots/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_workstation_shows_the_call_and_runs_interruptions_and_appointments_from_the_keyboard()
+{
+    let db = TestDb::new(Backend::Sqlite).await;
+    let observatory =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../questionnaires/observatoire.toml");
+    let server = Server::start(
+        &db,
+        DemoSize {
+            questionnaire: observatory,
+            ..DemoSize::new(5, 1)
+        },
+    )
+    .await;
+    let screenshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::create_dir_all(&screenshots).expect("target/screenshots");
+    server.run_browser_script(
+        "workstation.mjs",
+        &[OsStr::new("enqueteur1"), OsStr::new(PASSWORD)],
+        &screenshots,
+    );
+}

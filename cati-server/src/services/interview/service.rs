@@ -414,17 +414,21 @@ async fn load(state: &AppState, tx: &mut Tx, row: InterviewRow) -> Result<Loaded
 
 fn view_of(loaded: &Loaded) -> InterviewView {
     let engine = engine!(loaded);
-    let step = if loaded.row.status == InterviewStatus::BrokenOff {
+    let mut step = if loaded.row.status == InterviewStatus::BrokenOff {
         Step::Ended
     } else {
         Step::from_state(&engine.state(&loaded.record))
     };
+    let route = engine.route(&loaded.record);
+    if let Step::Question(question) = &mut step {
+        question.locate(&loaded.questionnaire, &route);
+    }
     InterviewView {
         interview_id: loaded.row.uuid,
         case_id: loaded.case.uuid,
         status: loaded.row.status,
         step,
-        route: engine.route(&loaded.record),
+        route,
     }
 }
 

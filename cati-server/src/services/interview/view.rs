@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use questionnaire::{Answer, QuestionView, State, ViewKind};
+use questionnaire::{Answer, QuestionView, Questionnaire, State, ViewKind, model};
 
 /// An interview as the workstation sees it.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -88,8 +88,24 @@ pub struct QuestionDto {
     pub current_value: Option<String>,
     /// 1-based position on the route.
     pub number: usize,
+    /// Questions on the longest route: every question and grid item of the questionnaire (a
+    /// filter may end the interview sooner). A fixed total, so that progress never jumps back.
+    #[serde(default)]
+    pub total: usize,
+    /// A grid item's place in its grid.
+    #[serde(default)]
+    pub grid_item: Option<GridPlace>,
     /// Whether "back" is possible.
     pub can_go_back: bool,
+}
+
+/// Which item of its grid a question is, in the respondent's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct GridPlace {
+    /// 1-based.
+    pub item: usize,
+    /// Items in the grid.
+    pub of: usize,
 }
 
 /// One option of a choice question.
@@ -222,6 +238,8 @@ impl QuestionDto {
                 _ => None,
             },
             number: q.number,
+            total: q.number,
+            grid_item: None,
             can_go_back: q.can_go_back,
         };
         let text = |v: &dyn std::fmt::Display| Some(v.to_string());
@@ -265,6 +283,36 @@ impl QuestionDto {
             ViewKind::Info => dto.kind = QuestionKind::Info,
         }
         dto
+    }
+}
+
+impl QuestionDto {
+    /// Places the question in `questionnaire` for the progress shown: the total of questions
+    /// (see [`QuestionDto::total`]) and, for a grid item, its place among the grid's items on
+    /// `route` (the steps answered so far).
+    pub fn locate(&mut self, questionnaire: &Questionnaire, route: &[String]) {
+        let total: usize = questionnaire
+            .questions()
+            .map(|q| match &q.kind {
+                model::QuestionKind::Grid { items, .. } => items.len(),
+                model::QuestionKind::Computed { .. } => 0,
+                _ => 1,
+            })
+            .sum();
+        self.total = total.max(self.number);
+        if let Some(grid) = questionnaire.question(&self.var)
+            && let model::QuestionKind::Grid { items, .. } = &grid.kind
+        {
+            let is_item = |var: &String| items.iter().any(|item| &item.var == var);
+            let before = route
+                .iter()
+                .position(|var| var == &self.var)
+                .map_or(route, |at| &route[..at]);
+            self.grid_item = Some(GridPlace {
+                item: before.iter().filter(|var| is_item(var)).count() + 1,
+                of: items.len(),
+            });
+        }
     }
 }
 
