@@ -197,6 +197,10 @@ async fn the_dashboard_figures_follow_the_quota_counts_live_and_in_csv(backend: 
             assert_eq!(d[field], q[field], "{code} {field}");
         }
     }
+    // Today's figures at the top count the day's calls.
+    assert_eq!(figures["today"]["completes"], 1, "{}", figures["today"]);
+    assert_eq!(figures["today"]["interviewers_last_hour"], 1);
+    assert!(figures["today"]["calls_last_hour"].as_i64().unwrap() >= 1);
     let bordeaux = commune(&figures, BORDEAUX);
     assert_eq!(bordeaux["achieved"], 1);
     assert!(bordeaux["pace_per_day"].as_f64().unwrap() > 0.0);
