@@ -291,29 +291,41 @@ impl QuestionDto {
     /// (see [`QuestionDto::total`]) and, for a grid item, its place among the grid's items on
     /// `route` (the steps answered so far).
     pub fn locate(&mut self, questionnaire: &Questionnaire, route: &[String]) {
-        let total: usize = questionnaire
-            .questions()
-            .map(|q| match &q.kind {
-                model::QuestionKind::Grid { items, .. } => items.len(),
-                model::QuestionKind::Computed { .. } => 0,
-                _ => 1,
-            })
-            .sum();
-        self.total = total.max(self.number);
-        if let Some(grid) = questionnaire.question(&self.var)
-            && let model::QuestionKind::Grid { items, .. } = &grid.kind
-        {
-            let is_item = |var: &String| items.iter().any(|item| &item.var == var);
-            let before = route
-                .iter()
-                .position(|var| var == &self.var)
-                .map_or(route, |at| &route[..at]);
-            self.grid_item = Some(GridPlace {
-                item: before.iter().filter(|var| is_item(var)).count() + 1,
-                of: items.len(),
-            });
-        }
+        self.total = questions_in(questionnaire).max(self.number);
+        self.grid_item = grid_place(questionnaire, &self.var, route);
     }
+}
+
+/// The questions of the longest route: every asked question, a grid counting its items.
+fn questions_in(questionnaire: &Questionnaire) -> usize {
+    questionnaire
+        .questions()
+        .map(|q| match &q.kind {
+            model::QuestionKind::Grid { items, .. } => items.len(),
+            model::QuestionKind::Computed { .. } => 0,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// Which item of its grid `var` is, counting the grid's items answered before it on `route`
+/// (the respondent's order, shuffled in a randomised grid); `None` outside a grid.
+fn grid_place(questionnaire: &Questionnaire, var: &str, route: &[String]) -> Option<GridPlace> {
+    let model::QuestionKind::Grid { items, .. } = &questionnaire.question(var)?.kind else {
+        return None;
+    };
+    let before = route
+        .iter()
+        .position(|step| step == var)
+        .map_or(route, |at| &route[..at]);
+    let answered = before
+        .iter()
+        .filter(|step| items.iter().any(|item| &item.var == *step))
+        .count();
+    Some(GridPlace {
+        item: answered + 1,
+        of: items.len(),
+    })
 }
 
 impl Step {
@@ -330,5 +342,46 @@ impl Step {
             },
             State::QuotaPoint { .. } => Step::Ended,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn observatory() -> Questionnaire {
+        let source = include_str!("../../../../questionnaires/observatoire.toml");
+        questionnaire::load(source, "observatoire.toml").expect("the observatory questionnaire")
+    }
+
+    fn route(vars: &[&str]) -> Vec<String> {
+        vars.iter().map(|v| (*v).to_owned()).collect()
+    }
+
+    #[test]
+    fn the_total_counts_asked_questions_and_grid_items_but_not_computed_variables() {
+        let q = observatory();
+        let asked = q
+            .questions()
+            .filter(|q| !matches!(q.kind, model::QuestionKind::Computed { .. }))
+            .count();
+        // Two grids: DEMARCHES of eight items, INQUIETUDES of five.
+        assert_eq!(questions_in(&q), asked - 2 + 8 + 5);
+    }
+
+    #[test]
+    fn a_grid_item_is_placed_after_the_items_answered_before_it() {
+        let q = observatory();
+        let answered = route(&["INTRO", "DEM_SANTE", "DEM_ADMIN"]);
+        assert_eq!(
+            grid_place(&q, "DEM_BANQUE", &answered),
+            Some(GridPlace { item: 3, of: 8 })
+        );
+        // Revisited: its place is where it stands on the route.
+        assert_eq!(
+            grid_place(&q, "DEM_SANTE", &answered),
+            Some(GridPlace { item: 1, of: 8 })
+        );
+        assert_eq!(grid_place(&q, "AGE", &answered), None);
     }
 }
