@@ -15,7 +15,8 @@ const browser = await chromium.launch({
     "--disable-component-update", "--disable-sync", "--no-first-run",
   ],
 });
-const page = await browser.newPage();
+// The size of a call-centre supervisor's laptop screen.
+const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
 // Page errors and Content-Security-Policy violations (reported on the console) fail the test.
 const errors = [];
 page.on("pageerror", (error) => errors.push(error.message));
@@ -103,6 +104,18 @@ try {
   const percent = await page.locator("#commune-33063 [data-field='percent']").innerText();
   assert.notEqual(percent.replace(/\s/g, ""), "0,0%");
   assert.match(await page.locator("#map-33063 title").textContent(), /^Bordeaux : 1 \//);
+  // Today's figures at the top follow too, and every commune is named on the map.
+  await page.waitForFunction(
+    () => document.querySelector("[data-summary='completes']").textContent === "1",
+  );
+  assert.equal(await page.locator("#commune-map text.map-label").count(), 28);
+  // A click on « Manquants » puts the communes missing the most first.
+  await page.locator("#quota-table th[data-sort='missing']").click();
+  const missing = await page.locator("#quota-table tbody [data-field='missing']").allInnerTexts();
+  const numbers = missing.map(Number);
+  assert.deepEqual(numbers, [...numbers].sort((a, b) => b - a), "sorted by missing, most first");
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(process.env.SCREENSHOT_DIR || tmpdir(), "dashboard.png") });
   assert.deepEqual(loads, [], "the page was reloaded");
   assert.deepEqual(errors, []);
   console.log("dashboard updated live after a completed interview");

@@ -95,44 +95,46 @@ fn body(board: &Dashboard, waves: &[surveys::WaveRow]) -> Markup {
             p {
                 a href={ "/tableau-de-bord/quotas.csv" (suffix) } download { "Télécharger le tableau (CSV)" }
             }
-            figure #map-figure {
-                svg #commune-map role="img" aria-label="Carte des 28 communes, colorées selon le pourcentage de l'objectif atteint" viewBox="0 0 600 600" width="600" height="600" {}
-                figcaption #map-legend { "Part de l'objectif atteinte" }
-            }
-            table #quota-table {
-                thead { tr {
-                    th data-sort="name" { "Commune" } th data-sort="target" { "Objectif" }
-                    th data-sort="achieved" { "Atteints" } th data-sort="in_progress" { "En cours" }
-                    th data-sort="percent" { "%" } th data-sort="missing" { "Manquants" }
-                    th data-sort="sample_left" { "Restants" } th data-sort="cases_used" { "Utilisés" }
-                    th { "Achèvement prévu" } th data-sort="alert" { "Alerte" }
-                } }
-                tbody {
-                    @for c in &board.communes {
-                        tr id={ "commune-" (c.code) } data-code=(c.code) class=[c.alert.is_some().then_some("warning")] {
-                            td { a href={ "/tableau-de-bord/commune/" (c.code) (suffix) } { (c.name) } }
-                            td data-field="target" { (c.target) }
-                            td data-field="achieved" { (c.achieved) }
-                            td data-field="in_progress" { (c.in_progress) }
-                            td data-field="percent" { (show_percent(c.percent)) }
-                            td data-field="missing" { (c.missing) }
-                            td data-field="sample_left" { (c.sample_left) }
-                            td data-field="cases_used" { (c.cases_used) }
-                            td data-field="projection_text" { (c.projection_text) }
-                            td data-field="alert_message" { (c.alert_message) }
+            div.board {
+                table #quota-table {
+                    thead { tr {
+                        th data-sort="name" { "Commune" } th data-sort="target" { "Objectif" }
+                        th data-sort="achieved" { "Atteints" } th data-sort="in_progress" { "En cours" }
+                        th data-sort="percent" { "%" } th data-sort="missing" { "Manquants" }
+                        th data-sort="sample_left" { "Restants" } th data-sort="cases_used" { "Utilisés" }
+                        th { "Achèvement prévu" } th data-sort="alert" { "Alerte" }
+                    } }
+                    tbody {
+                        @for c in &board.communes {
+                            tr id={ "commune-" (c.code) } data-code=(c.code) class=[c.alert.is_some().then_some("warning")] {
+                                td { a href={ "/tableau-de-bord/commune/" (c.code) (suffix) } { (c.name) } }
+                                td data-field="target" { (c.target) }
+                                td data-field="achieved" { (c.achieved) }
+                                td data-field="in_progress" { (c.in_progress) }
+                                td data-field="percent" { (show_percent(c.percent)) }
+                                td data-field="missing" { (c.missing) }
+                                td data-field="sample_left" { (c.sample_left) }
+                                td data-field="cases_used" { (c.cases_used) }
+                                td data-field="projection_text" { (c.projection_text) }
+                                td data-field="alert_message" { (c.alert_message) }
+                            }
                         }
                     }
+                    tfoot { tr #totals {
+                        th { "Total" }
+                        td data-field="target" { (board.totals.target) }
+                        td data-field="achieved" { (board.totals.achieved) }
+                        td data-field="in_progress" { (board.totals.in_progress) }
+                        td data-field="percent" { (show_percent(board.totals.percent)) }
+                        td data-field="missing" { (board.totals.missing) }
+                        td data-field="sample_left" { (board.totals.sample_left) }
+                        td {} td {} td {}
+                    } }
                 }
-                tfoot { tr #totals {
-                    th { "Total" }
-                    td data-field="target" { (board.totals.target) }
-                    td data-field="achieved" { (board.totals.achieved) }
-                    td data-field="in_progress" { (board.totals.in_progress) }
-                    td data-field="percent" { (show_percent(board.totals.percent)) }
-                    td data-field="missing" { (board.totals.missing) }
-                    td data-field="sample_left" { (board.totals.sample_left) }
-                    td {} td {} td {}
-                } }
+                figure #map-figure {
+                    svg #commune-map role="img" aria-label="Carte des 28 communes, colorées selon le pourcentage de l'objectif atteint" viewBox="0 0 600 600" width="600" height="600" {}
+                    figcaption #map-legend { "Part de l'objectif atteinte" }
+                }
             }
             p {
                 "Achèvement prévu : au rythme moyen de la commune depuis le premier entretien complet de la vague, avec sa fourchette à 95 % ; « — » tant que la commune compte moins de 10 entretiens complets. "

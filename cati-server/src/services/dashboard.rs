@@ -44,10 +44,8 @@ impl SampleAlert {
     /// The warning shown to managers.
     pub fn message(self) -> &'static str {
         match self {
-            SampleAlert::Unreachable => {
-                "⚠ objectif hors d'atteinte avec l'échantillon restant : ajoutez des numéros"
-            }
-            SampleAlert::Short => "⚠ échantillon insuffisant au rendement attendu",
+            SampleAlert::Unreachable => "⚠ hors d'atteinte : ajoutez des numéros",
+            SampleAlert::Short => "⚠ échantillon juste au rendement attendu",
         }
     }
 }

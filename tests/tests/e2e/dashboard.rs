@@ -139,7 +139,7 @@ async fn the_dashboard_figures_follow_the_quota_counts_live_and_in_csv(backend: 
     let html = page.text().await.unwrap();
     assert!(html.contains("Tableau de bord des quotas") && html.contains("commune-33063"));
     assert!(
-        html.contains("objectif hors d&#39;atteinte") || html.contains("objectif hors d'atteinte"),
+        html.contains("hors d&#39;atteinte") || html.contains("hors d'atteinte"),
         "the alert is on the page"
     );
     let (status, _) = supervisor.get("/tableau-de-bord/commune/33063").await;
@@ -389,8 +389,15 @@ async fn the_dashboard_table_updates_in_a_browser_without_reloading() {
             OsStr::new("enqueteur1"),
             OsStr::new(PASSWORD),
         ],
-        db.dir(),
+        &screenshots(),
     );
+}
+
+/// Where browser tests leave their screenshots (at 1366×768) for anyone to look at.
+fn screenshots() -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot directory");
+    dir
 }
 
 async fn live_streams_are_capped_per_session(backend: Backend) {
