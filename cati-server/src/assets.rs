@@ -11,6 +11,9 @@ use crate::state::AppState;
 const WORKSTATION_JS: &str = include_str!("../assets/workstation.js");
 const CSS: &str = include_str!("../assets/cati.css");
 const DASHBOARD_JS: &str = include_str!("../assets/dashboard.js");
+/// The tab icon: a white handset on the header's blue. Pages link it; it is served at
+/// `/favicon.ico` too, where browsers look when a page (a JSON reply, a download) links none.
+const FAVICON_SVG: &str = include_str!("../assets/favicon.svg");
 /// The 28 communes of Bordeaux Métropole (IGN ADMIN EXPRESS COG 2018 via
 /// github.com/gregoiredavid/france-geojson, Licence Ouverte; see `shared/data/README.md`).
 const COMMUNES_GEOJSON: &str = include_str!("../assets/bm_communes.geojson");
@@ -29,6 +32,14 @@ pub fn router() -> Router<AppState> {
         .route(
             "/assets/bm_communes.geojson",
             get(|| async { serve("application/geo+json", COMMUNES_GEOJSON) }),
+        )
+        .route(
+            "/assets/favicon.svg",
+            get(|| async { serve("image/svg+xml", FAVICON_SVG) }),
+        )
+        .route(
+            "/favicon.ico",
+            get(|| async { serve("image/svg+xml", FAVICON_SVG) }),
         )
         .route(
             "/assets/cati.css",

@@ -3,12 +3,12 @@
 //! and the appointments waiting.
 
 use axum::extract::State;
-use axum::response::Html;
+use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{layout, refusal};
+use super::{Refused, form_page, layout, refusal};
 use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiForm, ApiQuery, AppError};
 use crate::scheduling::outcomes::format_local;
@@ -25,8 +25,8 @@ pub struct WaveQuery {
 }
 
 /// The rules form: the main figures and each day's calling hours as `09:00-20:30` (several
-/// ranges separated by commas, empty for no call).
-#[derive(Debug, Deserialize)]
+/// ranges separated by commas, empty for no call). A refused form comes back as typed.
+#[derive(Clone, Debug, Deserialize)]
 pub struct RulesForm {
     vague: Uuid,
     max_attempts: u32,
@@ -51,7 +51,7 @@ pub async fn page(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiQuery(query): ApiQuery<WaveQuery>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     render(&state, &user, query.vague, None).await
 }
 
@@ -59,7 +59,7 @@ pub async fn set_rules(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiForm(form): ApiForm<RulesForm>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     let result = match config_of(&state, &user, &form).await {
         Ok(config) => rules::set(
             &state.db,
@@ -71,8 +71,50 @@ pub async fn set_rules(
         .map(|_| "Règles d'appel enregistrées.".to_owned()),
         Err(e) => Err(e),
     };
-    let notice = refusal(result)?;
+    let notice = match refusal(result)? {
+        Ok(done) => Ok(done),
+        Err(refused) => Err((refused, form.clone())),
+    };
     render(&state, &user, Some(form.vague), Some(notice)).await
+}
+
+impl RulesForm {
+    /// The form filled in with the wave's rules.
+    fn of(wave: Uuid, config: &RulesConfig) -> RulesForm {
+        let [lundi, mardi, mercredi, jeudi, vendredi, samedi, dimanche] =
+            WEEK.map(|day| hours_text(config, day));
+        RulesForm {
+            vague: wave,
+            max_attempts: config.max_attempts,
+            max_attempts_per_day: config.max_attempts_per_day,
+            refusal_conversions: config.refusal_conversions,
+            busy_minutes: config.recall.busy_minutes,
+            no_answer_minutes: config.recall.no_answer_minutes,
+            answering_machine_minutes: config.recall.answering_machine_minutes,
+            soft_refusal_minutes: config.recall.soft_refusal_minutes,
+            holidays_open: (!config.windows.closed_on_public_holidays).then(|| "1".to_owned()),
+            lundi,
+            mardi,
+            mercredi,
+            jeudi,
+            vendredi,
+            samedi,
+            dimanche,
+        }
+    }
+
+    /// Each day's calling hours as typed, Monday first (the order of `WEEK`).
+    fn days(&self) -> [&String; 7] {
+        [
+            &self.lundi,
+            &self.mardi,
+            &self.mercredi,
+            &self.jeudi,
+            &self.vendredi,
+            &self.samedi,
+            &self.dimanche,
+        ]
+    }
 }
 
 /// The wave's current rules with the form's values put in.
@@ -91,16 +133,7 @@ async fn config_of(
     config.recall.answering_machine_minutes = form.answering_machine_minutes;
     config.recall.soft_refusal_minutes = form.soft_refusal_minutes;
     config.windows.closed_on_public_holidays = form.holidays_open.is_none();
-    let texts = [
-        &form.lundi,
-        &form.mardi,
-        &form.mercredi,
-        &form.jeudi,
-        &form.vendredi,
-        &form.samedi,
-        &form.dimanche,
-    ];
-    for (day, text) in WEEK.into_iter().zip(texts) {
+    for (day, text) in WEEK.into_iter().zip(form.days()) {
         let mut ranges = Vec::new();
         for range in text.split(',').map(str::trim).filter(|r| !r.is_empty()) {
             let (start, end) = range.split_once('-').ok_or_else(|| {
@@ -131,12 +164,13 @@ fn hours_text(config: &RulesConfig, day: jiff::civil::Weekday) -> String {
         .join(", ")
 }
 
+/// The page, with what the rules form did: saved, or refused with the form as it was typed.
 async fn render(
     state: &AppState,
     user: &CurrentUser,
     wave: Option<Uuid>,
-    notice: Option<Result<String, String>>,
-) -> Result<Html<String>, AppError> {
+    notice: Option<Result<String, (Refused, RulesForm)>>,
+) -> Result<Response, AppError> {
     let actor = Actor::User(user);
     let waves = manage::waves(&state.db, actor).await?;
     let chosen = wave
@@ -160,8 +194,16 @@ async fn render(
                 report::interviewer_productivity(&state.db, actor, &key, (None, None), now).await?;
             let appointments =
                 report::appointments(&state.db, actor, &key, now.as_millisecond()).await?;
+            let typed = match &notice {
+                Some(Err((_, typed))) if typed.vague == chosen.uuid => typed.clone(),
+                _ => RulesForm::of(chosen.uuid, &rules_view.rules),
+            };
+            let refused = match &notice {
+                Some(Err((refused, _))) => Some(refused.message.as_str()),
+                _ => None,
+            };
             sections(
-                chosen.uuid,
+                (&typed, refused),
                 &rules_view,
                 &aapor,
                 &productivity,
@@ -169,7 +211,12 @@ async fn render(
             )
         }
     };
-    Ok(Html(
+    let refused = match &notice {
+        Some(Err((refused, _))) => Some(refused),
+        _ => None,
+    };
+    Ok(form_page(
+        refused,
         layout(
             "Terrain",
             Some(user),
@@ -177,8 +224,7 @@ async fn render(
                 h1 { "Terrain" }
                 @match &notice {
                     Some(Ok(done)) => p.notice role="status" { (done) },
-                    Some(Err(refused)) => p.error role="alert" { (refused) },
-                    None => {},
+                    _ => {},
                 }
                 form method="get" action="/terrain" {
                     label { "Vague " select name="vague" {
@@ -192,8 +238,7 @@ async fn render(
                 }
                 (body)
             },
-        )
-        .into_string(),
+        ),
     ))
 }
 
@@ -201,14 +246,15 @@ fn percent(rate: Option<f64>) -> String {
     rate.map_or_else(|| "—".to_owned(), |r| format!("{:.1} %", r * 100.0))
 }
 
+/// The wave's figures, then its rules and their form (as typed, with its refusal, when the
+/// form was refused).
 fn sections(
-    wave: Uuid,
+    (form, refused): (&RulesForm, Option<&str>),
     rules_view: &rules::RulesView,
     aapor: &report::AaporReport,
     productivity: &report::ProductivityReport,
     appointments: &[report::AppointmentLine],
 ) -> Markup {
-    let config = &rules_view.rules;
     html! {
         h2 { "Taux AAPOR" }
         @if let Some(total) = aapor.rows.first() { p { (total.eligibility_basis) } }
@@ -251,25 +297,26 @@ fn sections(
         }
         h2 { "Règles d'appel" @if rules_view.defaults { " (par défaut)" } }
         ul { @for line in &rules_view.summary { li { (line) } } }
-        form method="post" action="/terrain/regles" {
-            input type="hidden" name="vague" value=(wave);
+        form #rules method="post" action="/terrain/regles" {
+            @if let Some(refused) = refused { p.error role="alert" { (refused) } }
+            input type="hidden" name="vague" value=(form.vague);
             fieldset {
                 legend { "Plages d'appel (heure de Paris ; plusieurs plages séparées par des virgules ; vide : pas d'appel)" }
-                @for day in WEEK {
+                @for (day, hours) in WEEK.into_iter().zip(form.days()) {
                     @let name = day_name(day).to_lowercase();
-                    label { (name) " " input name=(name) value=(hours_text(config, day)) size="24"; } br;
+                    label { (name) " " input name=(name) value=(hours) size="24"; } br;
                 }
-                label { input type="checkbox" name="holidays_open" value="1" checked[!config.windows.closed_on_public_holidays]; " Appeler les jours fériés" }
+                label { input type="checkbox" name="holidays_open" value="1" checked[form.holidays_open.is_some()]; " Appeler les jours fériés" }
             }
             fieldset {
                 legend { "Tentatives et rappels" }
-                label { "Appels au plus par cas " input type="number" min="1" name="max_attempts" value=(config.max_attempts); } br;
-                label { "Appels au plus par jour " input type="number" min="1" name="max_attempts_per_day" value=(config.max_attempts_per_day); } br;
-                label { "Reconversions de refus " input type="number" min="0" name="refusal_conversions" value=(config.refusal_conversions); } br;
-                label { "Rappel après « occupé » (min) " input type="number" min="0" name="busy_minutes" value=(config.recall.busy_minutes); } br;
-                label { "Rappel après « pas de réponse » (min) " input type="number" min="0" name="no_answer_minutes" value=(config.recall.no_answer_minutes); } br;
-                label { "Rappel après « répondeur » (min) " input type="number" min="0" name="answering_machine_minutes" value=(config.recall.answering_machine_minutes); } br;
-                label { "Rappel après un refus temporaire (min) " input type="number" min="0" name="soft_refusal_minutes" value=(config.recall.soft_refusal_minutes); }
+                label { "Appels au plus par cas " input type="number" min="1" name="max_attempts" value=(form.max_attempts); } br;
+                label { "Appels au plus par jour " input type="number" min="1" name="max_attempts_per_day" value=(form.max_attempts_per_day); } br;
+                label { "Reconversions de refus " input type="number" min="0" name="refusal_conversions" value=(form.refusal_conversions); } br;
+                label { "Rappel après « occupé » (min) " input type="number" min="0" name="busy_minutes" value=(form.busy_minutes); } br;
+                label { "Rappel après « pas de réponse » (min) " input type="number" min="0" name="no_answer_minutes" value=(form.no_answer_minutes); } br;
+                label { "Rappel après « répondeur » (min) " input type="number" min="0" name="answering_machine_minutes" value=(form.answering_machine_minutes); } br;
+                label { "Rappel après un refus temporaire (min) " input type="number" min="0" name="soft_refusal_minutes" value=(form.soft_refusal_minutes); }
             }
             button type="submit" { "Enregistrer les règles" }
         }

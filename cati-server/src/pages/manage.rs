@@ -1,12 +1,13 @@
 //! Pages for supervisors, admins and analysts: the sample, progress, users.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{layout, refusal};
+use super::{Refused, form_page, layout, refusal};
 use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiForm, ApiPath, ApiQuery, AppError};
 use crate::sample::communes::COMMUNES;
@@ -16,7 +17,6 @@ use crate::services::accounts;
 use crate::services::calls;
 use crate::services::manage::{self, CaseAction, SampleCase, SampleQuery};
 use crate::state::AppState;
-use crate::store::audit::AuditAction;
 use crate::store::cases::CaseStatus;
 use crate::store::users::Role;
 use fieldwork::{Finality, Outcome};
@@ -120,12 +120,12 @@ pub async fn case_page(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
-) -> Result<Html<String>, AppError> {
-    case_view(&state, &user, id, None).await
+) -> Result<Response, AppError> {
+    case_view(&state, &user, id, CaseNotice::None).await
 }
 
-/// The action form of the case page.
-#[derive(Debug, Deserialize)]
+/// The action form of the case page (one form per action, told apart by `action`).
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaseActionForm {
     action: String,
@@ -143,86 +143,114 @@ pub async fn case_action(
     user: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
     ApiForm(form): ApiForm<CaseActionForm>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     let action = match form.action.as_str() {
         "release" => CaseAction::Release,
-        "reschedule" => CaseAction::Reschedule { at: form.at },
+        "reschedule" => CaseAction::Reschedule {
+            at: form.at.clone(),
+        },
         "finalise" => CaseAction::Finalise {
-            outcome: form.outcome,
+            outcome: form.outcome.clone(),
         },
         "assign" => CaseAction::Assign {
-            interviewer: form.interviewer,
+            interviewer: form.interviewer.clone(),
         },
         other => return Err(AppError::BadRequest(format!("action inconnue : {other}"))),
     };
-    let notice = refusal(manage::act_on_case(&state.db, Actor::User(&user), id, &action).await)?
-        .map(|_| "Fait.".to_owned());
-    case_view(&state, &user, id, Some(notice)).await
+    match refusal(manage::act_on_case(&state.db, Actor::User(&user), id, &action).await)? {
+        Ok(_) => case_view(&state, &user, id, CaseNotice::Done).await,
+        Err(refused) => case_view(&state, &user, id, CaseNotice::Refused(form, refused)).await,
+    }
+}
+
+/// What the case page says of the last action: nothing, done, or refused next to the action's
+/// form, kept as it was typed.
+enum CaseNotice {
+    None,
+    Done,
+    Refused(CaseActionForm, Refused),
 }
 
 async fn case_view(
     state: &AppState,
     user: &CurrentUser,
     id: Uuid,
-    notice: Option<Result<String, String>>,
-) -> Result<Html<String>, AppError> {
+    notice: CaseNotice,
+) -> Result<Response, AppError> {
     user.require(Role::MANAGERS)?;
     let case = calls::case(state, user, id).await?;
-    Ok(Html(layout("Cas", Some(user), html! {
-        h1 { "Cas " (case.external_id) }
-        @match &notice {
-            Some(Ok(done)) => { div.notice role="status" { p { (done) } } }
-            Some(Err(refusal)) => { div.error role="alert" { p { (refusal) } } }
-            None => {}
-        }
-        p { (case.commune_name.as_deref().unwrap_or("commune inconnue")) " — " (case.status.label())
-            @if let Some(at) = case.appointment_at {
-                " — rendez-vous le " (format_local(at))
-                @if let Some(until) = case.appointment_until { " (souple, jusqu'au " (format_local(until)) ")" }
-            } }
-        p {
-            "Disposition AAPOR actuelle : " (case.disposition.as_deref().unwrap_or("— (réplicat non libéré)"))
-            @if let Some(next) = case.next_call_at { " — prochain appel possible le " (format_local(next)) }
-            @if case.missed_appointment { " — rendez-vous manqué" }
-            @if case.needs_converter { " — réservé aux enquêteurs qui reconvertissent les refus" }
-        }
-        p { "Numéros : " (case.phones.join(", ")) }
-        @if let Some(interview) = &case.interview { p { "Entretien : " (interview.status.label()) } }
-        h2 { "Appels" }
-        @if case.attempts.is_empty() { p { "Aucun appel." } }
-        @else {
-            table {
-                thead { tr { th { "Date" } th { "Enquêteur" } th { "Numéro" } th { "Issue" } th { "AAPOR" } th { "Note" } } }
-                tbody { @for a in &case.attempts { tr {
-                    td { (format_local(a.started_at)) } td { (a.interviewer) } td { (a.number_dialled) }
-                    td { (outcomes::label(&a.outcome)) }
-                    td { (a.aapor_code) } td { (a.note.as_deref().unwrap_or("")) }
-                } } }
-            }
-        }
-        h2 { "Actions" }
-        form.inline method="post" action={ "/echantillon/cas/" (id) "/action" } {
-            input type="hidden" name="action" value="release";
-            button type="submit" { "Libérer (reprendre à l'enquêteur)" }
-        }
-        form.inline method="post" action={ "/echantillon/cas/" (id) "/action" } {
-            input type="hidden" name="action" value="reschedule";
-            label { "Rappeler à partir du " input type="datetime-local" name="at" required; }
-            button type="submit" { "Reprogrammer" }
-        }
-        form.inline method="post" action={ "/echantillon/cas/" (id) "/action" } {
-            input type="hidden" name="action" value="assign";
-            label { "Confier à l'enquêteur " input name="interviewer" required size="12"; }
-            button type="submit" { "Confier" }
-        }
-        form.inline method="post" action={ "/echantillon/cas/" (id) "/action" } {
-            input type="hidden" name="action" value="finalise";
-            label { "Clore avec l'issue " select name="outcome" {
-                @for outcome in Outcome::CALLS { @if outcome.finality() != Finality::Never { option value=(outcome.as_str()) { (outcomes::label(outcome.as_str())) } } }
-            } }
-            button type="submit" { "Clore" }
-        }
-    }).into_string()))
+    let (typed, refused) = match &notice {
+        CaseNotice::Refused(form, refused) => (Some(form), Some(refused)),
+        _ => (None, None),
+    };
+    let typed = typed.cloned().unwrap_or_default();
+    let refused_at = |action: &str| {
+        refused
+            .filter(|_| typed.action == action)
+            .map(|r| html! { p.error role="alert" { (r.message) } })
+    };
+    Ok(form_page(
+        refused,
+        layout(
+            "Cas",
+            Some(user),
+            html! {
+                h1 { "Cas " (case.external_id) }
+                @if let CaseNotice::Done = notice { div.notice role="status" { p { "Fait." } } }
+                p { (case.commune_name.as_deref().unwrap_or("commune inconnue")) " — " (case.status.label())
+                    @if let Some(at) = case.appointment_at {
+                        " — rendez-vous le " (format_local(at))
+                        @if let Some(until) = case.appointment_until { " (souple, jusqu'au " (format_local(until)) ")" }
+                    } }
+                p {
+                    "Disposition AAPOR actuelle : " (case.disposition.as_deref().unwrap_or("— (réplicat non libéré)"))
+                    @if let Some(next) = case.next_call_at { " — prochain appel possible le " (format_local(next)) }
+                    @if case.missed_appointment { " — rendez-vous manqué" }
+                    @if case.needs_converter { " — réservé aux enquêteurs qui reconvertissent les refus" }
+                }
+                p { "Numéros : " (case.phones.join(", ")) }
+                @if let Some(interview) = &case.interview { p { "Entretien : " (interview.status.label()) } }
+                h2 { "Appels" }
+                @if case.attempts.is_empty() { p { "Aucun appel." } }
+                @else {
+                    table {
+                        thead { tr { th { "Date" } th { "Enquêteur" } th { "Numéro" } th { "Issue" } th { "AAPOR" } th { "Note" } } }
+                        tbody { @for a in &case.attempts { tr {
+                            td { (format_local(a.started_at)) } td { (a.interviewer) } td { (a.number_dialled) }
+                            td { (outcomes::label(&a.outcome)) }
+                            td { (a.aapor_code) } td { (a.note.as_deref().unwrap_or("")) }
+                        } } }
+                    }
+                }
+                h2 { "Actions" }
+                form.inline method="post" action={ "/echantillon/cas/" (id) "/action" } {
+                    input type="hidden" name="action" value="release";
+                    button type="submit" { "Libérer (reprendre à l'enquêteur)" }
+                    (refused_at("release").unwrap_or_default())
+                }
+                form.inline method="post" action={ "/echantillon/cas/" (id) "/action" } {
+                    input type="hidden" name="action" value="reschedule";
+                    label { "Rappeler à partir du " input type="datetime-local" name="at" value=(typed.at) required; }
+                    button type="submit" { "Reprogrammer" }
+                    (refused_at("reschedule").unwrap_or_default())
+                }
+                form.inline method="post" action={ "/echantillon/cas/" (id) "/action" } {
+                    input type="hidden" name="action" value="assign";
+                    label { "Confier à l'enquêteur " input name="interviewer" value=(typed.interviewer) required size="12"; }
+                    button type="submit" { "Confier" }
+                    (refused_at("assign").unwrap_or_default())
+                }
+                form.inline method="post" action={ "/echantillon/cas/" (id) "/action" } {
+                    input type="hidden" name="action" value="finalise";
+                    label { "Clore avec l'issue " select name="outcome" {
+                        @for outcome in Outcome::CALLS { @if outcome.finality() != Finality::Never { option value=(outcome.as_str()) selected[typed.outcome == outcome.as_str()] { (outcomes::label(outcome.as_str())) } } }
+                    } }
+                    button type="submit" { "Clore" }
+                    (refused_at("finalise").unwrap_or_default())
+                }
+            },
+        ),
+    ))
 }
 
 pub async fn progress(
@@ -261,45 +289,93 @@ pub async fn progress(
     ))
 }
 
-pub async fn users(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Html<String>, AppError> {
-    let accounts = accounts::list(&state.db, Actor::User(&user)).await?;
-    Ok(Html(layout("Utilisateurs", Some(&user), html! {
-        h1 { "Utilisateurs" }
-        table {
-            thead { tr { th { "Identifiant" } th { "Nom" } th { "Rôle" } th { "État" } th { "Actions" } } }
-            tbody {
-                @for account in &accounts {
-                    tr {
-                        td { (account.username) }
-                        td { (account.display_name) }
-                        td { (account.role().label()) }
-                        td { @if account.disabled { "désactivé" } @else { "actif" } }
-                        td {
-                            form.inline method="post" action={ "/admin/utilisateurs/" (account.id) "/etat" } {
-                                input type="hidden" name="disabled" value=(if account.disabled { "0" } else { "1" });
-                                button type="submit" { @if account.disabled { "Réactiver" } @else { "Désactiver" } }
-                            }
-                            form.inline method="post" action={ "/admin/utilisateurs/" (account.id) "/mot-de-passe" } {
-                                input type="password" name="password" placeholder="nouveau mot de passe" minlength="10" required;
-                                button type="submit" { "Changer" }
+/// `GET /admin/utilisateurs`: the accounts, each with its actions, and the new-user form.
+pub async fn users(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
+    users_page(&state, &user, None, None).await
+}
+
+/// Where a refusal of the users page is shown: next to the field of the new-user form, or in
+/// the row of the account acted on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Spot {
+    /// At the top of the new-user form.
+    NewUser,
+    /// Next to the new user's name.
+    Username,
+    /// In the row of this account.
+    Account(i64),
+}
+
+/// The users page; a refused form comes back as typed (but for passwords), its message at its
+/// spot, with the refusal's status.
+async fn users_page(
+    state: &AppState,
+    user: &CurrentUser,
+    typed: Option<&NewUserForm>,
+    refused: Option<(Spot, Refused)>,
+) -> Result<Response, AppError> {
+    let accounts = accounts::list(&state.db, Actor::User(user)).await?;
+    let message = |spot: Spot| {
+        refused
+            .as_ref()
+            .filter(|(at, _)| *at == spot)
+            .map(|(_, r)| {
+                html! { p.error #refusal role="alert" { (r.message) } }
+            })
+    };
+    let username_refused = message(Spot::Username);
+    let role = typed
+        .and_then(|t| Role::parse(&t.role))
+        .unwrap_or(Role::Interviewer);
+    let page = layout(
+        "Utilisateurs",
+        Some(user),
+        html! {
+            h1 { "Utilisateurs" }
+            table {
+                thead { tr { th { "Identifiant" } th { "Nom" } th { "Rôle" } th { "État" } th { "Actions" } } }
+                tbody {
+                    @for account in &accounts {
+                        tr {
+                            td { (account.username) }
+                            td { (account.display_name) }
+                            td { (account.role().label()) }
+                            td { @if account.disabled { "désactivé" } @else { "actif" } }
+                            td {
+                                form.inline method="post" action={ "/admin/utilisateurs/" (account.id) "/etat" } {
+                                    input type="hidden" name="disabled" value=(if account.disabled { "0" } else { "1" });
+                                    button type="submit" { @if account.disabled { "Réactiver" } @else { "Désactiver" } }
+                                }
+                                form.inline method="post" action={ "/admin/utilisateurs/" (account.id) "/mot-de-passe" } {
+                                    input type="password" name="password" placeholder="nouveau mot de passe" minlength="10" maxlength="200" required;
+                                    button type="submit" { "Changer" }
+                                }
+                                @if let Some(refusal) = message(Spot::Account(account.id)) { (refusal) }
                             }
                         }
                     }
                 }
             }
-        }
-        h2 { "Nouvel utilisateur" }
-        form method="post" action="/admin/utilisateurs" {
-            label { "Identifiant " input name="username" required; }
-            label { "Nom affiché " input name="display_name"; }
-            label { "Rôle " select name="role" { @for role in Role::ALL { option value=(role.as_str()) { (role.label()) } } } }
-            label { "Mot de passe " input type="password" name="password" minlength="10" required; }
-            button type="submit" { "Créer" }
-        }
-    }).into_string()))
+            h2 { "Nouvel utilisateur" }
+            form method="post" action="/admin/utilisateurs" {
+                @if let Some(refusal) = message(Spot::NewUser) { (refusal) }
+                label {
+                    "Identifiant (lettres, chiffres, « . », « _ », « - ») "
+                    input name="username" required maxlength="64" pattern="[A-Za-z0-9._\\-]+"
+                        value=(typed.map_or("", |t| t.username.as_str()))
+                        autofocus[username_refused.is_some()]
+                        aria-invalid=[username_refused.as_ref().map(|_| "true")]
+                        aria-describedby=[username_refused.as_ref().map(|_| "refusal")];
+                }
+                @if let Some(refusal) = username_refused { (refusal) }
+                label { "Nom affiché " input name="display_name" maxlength="100" value=(typed.map_or("", |t| t.display_name.as_str())); }
+                label { "Rôle " select name="role" { @for r in Role::ALL { option value=(r.as_str()) selected[r == role] { (r.label()) } } } }
+                label { "Mot de passe (10 caractères au moins) " input type="password" name="password" minlength="10" maxlength="200" required; }
+                button type="submit" { "Créer" }
+            }
+        },
+    );
+    Ok(form_page(refused.as_ref().map(|(_, r)| r), page))
 }
 
 /// The new-user form.
@@ -312,23 +388,39 @@ pub struct NewUserForm {
     password: String,
 }
 
+/// `POST /admin/utilisateurs`: creates the account, or shows the form again with the refusal
+/// (a name already taken: next to the name; anything else: at the top of the form).
 pub async fn create_user(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiForm(form): ApiForm<NewUserForm>,
 ) -> Result<Response, AppError> {
-    let role =
-        Role::parse(&form.role).ok_or_else(|| AppError::Invalid("rôle inconnu".to_owned()))?;
-    accounts::create(
-        &state.db,
-        Actor::User(&user),
-        &form.username,
-        &form.display_name,
-        role,
-        &form.password,
-    )
-    .await?;
-    Ok(Redirect::to("/admin/utilisateurs").into_response())
+    let created = match Role::parse(&form.role) {
+        Some(role) => {
+            accounts::create(
+                &state.db,
+                Actor::User(&user),
+                &form.username,
+                &form.display_name,
+                role,
+                &form.password,
+            )
+            .await
+        }
+        None => Err(AppError::Invalid("rôle inconnu".to_owned())),
+    };
+    match refusal(created)? {
+        Ok(_) => Ok(Redirect::to("/admin/utilisateurs").into_response()),
+        Err(refused) => {
+            // Of the service's refusals, only a name already taken is a conflict.
+            let spot = if refused.status == StatusCode::CONFLICT {
+                Spot::Username
+            } else {
+                Spot::NewUser
+            };
+            users_page(&state, &user, Some(&form), Some((spot, refused))).await
+        }
+    }
 }
 
 /// Enable/disable form.
@@ -337,6 +429,8 @@ pub struct ToggleForm {
     disabled: String,
 }
 
+/// `POST /admin/utilisateurs/{id}/etat`: disables or re-enables an account; a refusal (one's own
+/// account) is shown in its row.
 pub async fn toggle_user(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -344,8 +438,8 @@ pub async fn toggle_user(
     ApiForm(form): ApiForm<ToggleForm>,
 ) -> Result<Response, AppError> {
     let disabled = form.disabled == "1";
-    accounts::set_disabled(&state.db, Actor::User(&user), id, disabled).await?;
-    Ok(Redirect::to("/admin/utilisateurs").into_response())
+    let result = accounts::set_disabled(&state.db, Actor::User(&user), id, disabled).await;
+    account_done(&state, &user, id, result).await
 }
 
 /// New-password form.
@@ -354,77 +448,27 @@ pub struct PasswordForm {
     password: String,
 }
 
+/// `POST /admin/utilisateurs/{id}/mot-de-passe`: replaces a password; a refusal is shown in the
+/// account's row.
 pub async fn reset_password(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(id): ApiPath<i64>,
     ApiForm(form): ApiForm<PasswordForm>,
 ) -> Result<Response, AppError> {
-    accounts::change_password(&state.db, Actor::User(&user), id, &form.password).await?;
-    Ok(Redirect::to("/admin/utilisateurs").into_response())
+    let result = accounts::change_password(&state.db, Actor::User(&user), id, &form.password).await;
+    account_done(&state, &user, id, result).await
 }
 
-/// The journal's filters.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JournalQuery {
-    #[serde(default)]
-    action: String,
-    #[serde(default)]
-    cible: String,
-    #[serde(default)]
-    avant: Option<i64>,
-}
-
-/// `GET /journal`: who changed what and when, with the before/after values (supervisors and
-/// admins).
-pub async fn journal(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ApiQuery(query): ApiQuery<JournalQuery>,
-) -> Result<Html<String>, AppError> {
-    let action = AuditAction::ALL
-        .into_iter()
-        .find(|a| a.as_str() == query.action);
-    let entries = accounts::journal(
-        &state.db,
-        Actor::User(&user),
-        action,
-        Some(query.cible.as_str()),
-        query.avant,
-        100,
-    )
-    .await?;
-    let next = entries.last().filter(|_| entries.len() == 100).map(|last| {
-        form_urlencoded::Serializer::new(String::new())
-            .append_pair("action", &query.action)
-            .append_pair("cible", &query.cible)
-            .append_pair("avant", &last.id.to_string())
-            .finish()
-    });
-    Ok(Html(layout("Journal", Some(&user), html! {
-        h1 { "Journal des modifications" }
-        form method="get" action="/journal" {
-            label { "Action " select name="action" {
-                option value="" { "(toutes)" }
-                @for a in AuditAction::ALL { option value=(a.as_str()) selected[action == Some(a)] { (a.label()) } }
-            } }
-            label { " Cible contenant " input name="cible" value=(query.cible) size="20"; }
-            button type="submit" { "Filtrer" }
-        }
-        @if entries.is_empty() { p { "Aucune entrée." } }
-        @else {
-            table {
-                thead { tr { th { "Date" } th { "Qui" } th { "Action" } th { "Cible" } th { "Détails" } } }
-                tbody { @for e in &entries { tr {
-                    td { (format_local(e.at)) }
-                    td { (e.username.as_deref().unwrap_or("ligne de commande / serveur")) }
-                    td { (e.action.label()) }
-                    td { (e.target) }
-                    td { code { (e.details) } }
-                } } }
-            }
-            @if let Some(next) = &next { p { a href={ "/journal?" (next) } { "Entrées plus anciennes" } } }
-        }
-    }).into_string()))
+/// Back to the list when an account's action is done, or the list with the refusal in the row.
+async fn account_done(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    result: Result<(), AppError>,
+) -> Result<Response, AppError> {
+    match refusal(result)? {
+        Ok(()) => Ok(Redirect::to("/admin/utilisateurs").into_response()),
+        Err(refused) => users_page(state, user, None, Some((Spot::Account(id), refused))).await,
+    }
 }

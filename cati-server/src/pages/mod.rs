@@ -3,6 +3,7 @@
 mod analysis;
 mod dashboard;
 mod fieldwork;
+mod journal;
 mod login;
 mod manage;
 mod setup;
@@ -41,7 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/poste/entretien/abandon", post(workstation::break_off))
         .route("/echantillon", get(manage::sample))
         .route("/echantillon/cas/{id}", get(manage::case_page))
-        .route("/journal", get(manage::journal))
+        .route("/journal", get(journal::page))
         .route("/terrain", get(fieldwork::page))
         .route("/terrain/regles", post(fieldwork::set_rules))
         .route("/echantillon/cas/{id}/action", post(manage::case_action))
@@ -96,17 +97,34 @@ async fn home(user: CurrentUser) -> Redirect {
     })
 }
 
-/// The common page frame.
+/// A form the service refused: its French message, shown on the form's page sent again, and the
+/// refusal's 4xx status, which that page is sent with.
+#[derive(Debug)]
+pub(crate) struct Refused {
+    pub(crate) status: StatusCode,
+    pub(crate) message: String,
+}
+
 /// A form's outcome as its page shows it: done, or refused with the service's French message.
 /// A failure of the server itself is not the user's to fix: it stays an error (an error page).
-pub(crate) fn refusal<T>(result: Result<T, AppError>) -> Result<Result<T, String>, AppError> {
+pub(crate) fn refusal<T>(result: Result<T, AppError>) -> Result<Result<T, Refused>, AppError> {
     match result {
         Ok(value) => Ok(Ok(value)),
         Err(e) if e.status().is_server_error() => Err(e),
-        Err(refused) => Ok(Err(refused.to_string())),
+        Err(refused) => Ok(Err(Refused {
+            status: refused.status(),
+            message: refused.to_string(),
+        })),
     }
 }
 
+/// A form's page sent again: with the refusal's status when it shows one, 200 otherwise.
+pub(crate) fn form_page(refused: Option<&Refused>, page: Markup) -> Response {
+    let status = refused.map_or(StatusCode::OK, |r| r.status);
+    (status, Html(page.into_string())).into_response()
+}
+
+/// The common page frame.
 pub(crate) fn layout(title: &str, user: Option<&CurrentUser>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
@@ -115,6 +133,7 @@ pub(crate) fn layout(title: &str, user: Option<&CurrentUser>, body: Markup) -> M
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " — cati" }
+                link rel="icon" type="image/svg+xml" href="/assets/favicon.svg";
                 link rel="stylesheet" href="/assets/cati.css";
                 script src="/assets/workstation.js" defer {}
             }

@@ -11,7 +11,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{layout, refusal};
+use super::{Refused, layout, refusal};
 use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiForm, ApiPath, ApiQuery, AppError};
 use crate::services::surveys::{self, NewSurvey, SurveyView, Upload};
@@ -30,8 +30,9 @@ enum Notice {
         rejected: Vec<String>,
         report_csv: Vec<u8>,
     },
-    /// Refused: the service's message.
-    Refused(String),
+    /// Refused: the service's message (the page is sent with 200, which
+    /// `tests/tests/e2e/proxy.rs` expects of a refused phone list).
+    Refused(Refused),
 }
 
 impl Notice {
@@ -41,7 +42,7 @@ impl Notice {
     ) -> Result<Notice, AppError> {
         Ok(match refusal(result)? {
             Ok(value) => done(value),
-            Err(message) => Notice::Refused(message),
+            Err(refused) => Notice::Refused(refused),
         })
     }
 }
@@ -272,7 +273,7 @@ pub async fn import_sample(
                 report_csv,
             }
         }
-        Err(message) => Notice::Refused(message),
+        Err(refused) => Notice::Refused(refused),
     };
     render(&state, &user, Some(notice)).await
 }
@@ -411,8 +412,8 @@ async fn render(
                     }
                 }
             }
-            Some(Notice::Refused(message)) => {
-                div.error role="alert" { @for line in message.lines() { p { (line) } } }
+            Some(Notice::Refused(refused)) => {
+                div.error role="alert" { @for line in refused.message.lines() { p { (line) } } }
             }
             None => {}
         }

@@ -26,6 +26,8 @@ mod hardening;
 mod proxy;
 // Two instances on one PostgreSQL database: live changes cross instances, claims never clash.
 mod instances;
+// No screen shows an internal code (statuses, outcomes, roles) instead of its French label.
+mod screens;
 
 /// Declares a scenario's SQLite and PostgreSQL tests.
 macro_rules! on_both_backends {
