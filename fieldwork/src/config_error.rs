@@ -51,6 +51,11 @@ pub enum ConfigError {
     /// A maximum number of calls of zero.
     #[error("le nombre maximal d'appels {0} doit être d'au moins 1")]
     ZeroMaximum(&'static str),
+    /// An expected yield outside 1–100 completes per 100 numbers.
+    #[error(
+        "le rendement attendu doit être compris entre 1 et 100 entretiens complets pour 100 numéros (reçu {0})"
+    )]
+    YieldOutOfRange(u32),
     /// A recall delay longer than the longest one accepted.
     #[error("le délai « {name} » ({minutes} min) dépasse la limite de {max} min (366 jours)")]
     DelayTooLong {

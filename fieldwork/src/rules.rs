@@ -79,6 +79,9 @@ pub struct RulesConfig {
     pub recall: RecallDelays,
     /// How appointments are kept.
     pub appointments: AppointmentRules,
+    /// Completed interviews expected per 100 numbers used, which the dashboard's sample alert
+    /// starts from before the wave's own figures; none: the previous wave's yield, else 7.
+    pub expected_yield_percent: Option<u32>,
 }
 
 impl Default for RulesConfig {
@@ -91,6 +94,7 @@ impl Default for RulesConfig {
             refusal_conversions: 1,
             recall: RecallDelays::default(),
             appointments: AppointmentRules::default(),
+            expected_yield_percent: None,
         }
     }
 }
@@ -136,6 +140,11 @@ impl RulesConfig {
                     max: MAX_DELAY_MINUTES,
                 });
             }
+        }
+        if let Some(percent) = self.expected_yield_percent
+            && !(1..=100).contains(&percent)
+        {
+            errors.push(ConfigError::YieldOutOfRange(percent));
         }
         let appointments = self.appointments;
         if appointments.hard_grace_minutes > appointments.missed_after_minutes {
@@ -199,6 +208,23 @@ impl From<CallingRules> for RulesConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_expected_yield_is_a_percentage_of_1_to_100() {
+        for (percent, valid) in [
+            (Some(7), true),
+            (Some(100), true),
+            (None, true),
+            (Some(0), false),
+            (Some(101), false),
+        ] {
+            let config = RulesConfig {
+                expected_yield_percent: percent,
+                ..RulesConfig::default()
+            };
+            assert_eq!(config.validate().is_ok(), valid, "{percent:?}");
+        }
+    }
 
     #[test]
     fn french_defaults_are_valid() {

@@ -3,9 +3,10 @@
 //! [`quotas::forecast`]). Computed on a read transaction from the quota cells and the counters,
 //! so a computation costs the same at a thousand and at a million cases and never writes.
 //!
-//! The yield expected before a commune's own figures say more is the previous wave's of the
-//! same survey (completes per final case, once it has at least [`HISTORY_MIN_CASES`] final
-//! cases), else [`YieldPrior::DEFAULT`].
+//! The yield expected before a commune's own figures say more is the one set in the wave's
+//! calling rules (`expected_yield_percent`), else the previous wave's of the same survey
+//! (completes per final case, once it has at least [`HISTORY_MIN_CASES`] final cases), else
+//! [`YieldPrior::DEFAULT`].
 
 use serde::Serialize;
 use uuid::Uuid;
@@ -330,9 +331,24 @@ pub async fn compute(tx: &mut Tx, wave: &WaveRow) -> Result<Dashboard, AppError>
     })
 }
 
-/// The yield expected in `wave` before its communes' own figures: the yield of the previous
-/// wave of the same survey when it used enough cases, else the default.
+/// The yield expected in `wave` before its communes' own figures: the one set in the wave's
+/// calling rules, else the yield of the previous wave of the same survey when it used enough
+/// cases, else the default.
 async fn prior(tx: &mut Tx, wave: &WaveRow) -> Result<(YieldPrior, YieldSource), AppError> {
+    let set_for_wave = surveys::calling_rules(tx, wave.id)
+        .await?
+        .and_then(|json| serde_json::from_str::<fieldwork::RulesConfig>(&json).ok())
+        .and_then(|rules| rules.expected_yield_percent);
+    if let Some(percent) = set_for_wave {
+        let rate = f64::from(percent) / 100.0;
+        return Ok((
+            YieldPrior::at(rate),
+            YieldSource {
+                rate,
+                from: "réglé pour la vague".to_owned(),
+            },
+        ));
+    }
     let previous = surveys::waves(tx)
         .await?
         .into_iter()

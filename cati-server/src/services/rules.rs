@@ -167,6 +167,12 @@ pub fn summary(rules: &RulesConfig) -> Vec<String> {
         rules.appointments.hard_grace_minutes,
         rules.appointments.missed_after_minutes
     ));
+    lines.push(match rules.expected_yield_percent {
+        Some(percent) => format!(
+            "Rendement attendu : {percent} entretiens complets pour 100 numéros utilisés"
+        ),
+        None => "Rendement attendu : celui de la vague précédente, sinon 7 entretiens complets pour 100 numéros".to_owned(),
+    });
     lines
 }
 

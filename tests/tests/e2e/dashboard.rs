@@ -251,6 +251,23 @@ async fn the_dashboard_figures_follow_the_quota_counts_live_and_in_csv(backend: 
     }
     assert_eq!(rows, 28);
 
+    // A yield set in the wave's calling rules replaces the default prior; an absurd one is
+    // refused.
+    let mut rules = Client::around_the_clock();
+    rules["expected_yield_percent"] = json!(50);
+    let (status, reply) = supervisor
+        .put(&format!("/api/waves/{wave}/rules"), &rules)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    let (_, figures) = supervisor.get("/tableau-de-bord/donnees").await;
+    assert_eq!(figures["prior_yield"]["from"], "réglé pour la vague");
+    assert_eq!(figures["prior_yield"]["rate"], 0.5);
+    rules["expected_yield_percent"] = json!(0);
+    let (status, _) = supervisor
+        .put(&format!("/api/waves/{wave}/rules"), &rules)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
     // A target change is pushed too.
     let cell = quotas["cells"]
         .as_array()
