@@ -36,6 +36,9 @@ pub struct RulesForm {
     no_answer_minutes: u32,
     answering_machine_minutes: u32,
     soft_refusal_minutes: u32,
+    /// Completes per 100 numbers expected (empty: the previous wave's, else 7).
+    #[serde(default)]
+    expected_yield_percent: String,
     #[serde(default)]
     holidays_open: Option<String>,
     lundi: String,
@@ -92,6 +95,10 @@ impl RulesForm {
             no_answer_minutes: config.recall.no_answer_minutes,
             answering_machine_minutes: config.recall.answering_machine_minutes,
             soft_refusal_minutes: config.recall.soft_refusal_minutes,
+            expected_yield_percent: config
+                .expected_yield_percent
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
             holidays_open: (!config.windows.closed_on_public_holidays).then(|| "1".to_owned()),
             lundi,
             mardi,
@@ -133,6 +140,16 @@ async fn config_of(
     config.recall.answering_machine_minutes = form.answering_machine_minutes;
     config.recall.soft_refusal_minutes = form.soft_refusal_minutes;
     config.windows.closed_on_public_holidays = form.holidays_open.is_none();
+    let yield_text = form.expected_yield_percent.trim();
+    config.expected_yield_percent = if yield_text.is_empty() {
+        None
+    } else {
+        Some(yield_text.parse().map_err(|_| {
+            AppError::Invalid(format!(
+                "rendement attendu : nombre entier de 1 à 100 attendu, reçu « {yield_text} »"
+            ))
+        })?)
+    };
     for (day, text) in WEEK.into_iter().zip(form.days()) {
         let mut ranges = Vec::new();
         for range in text.split(',').map(str::trim).filter(|r| !r.is_empty()) {
@@ -312,6 +329,7 @@ fn sections(
                 legend { "Tentatives et rappels" }
                 label { "Appels au plus par cas " input type="number" min="1" name="max_attempts" value=(form.max_attempts); } br;
                 label { "Appels au plus par jour " input type="number" min="1" name="max_attempts_per_day" value=(form.max_attempts_per_day); } br;
+                label { "Rendement attendu (entretiens complets pour 100 numéros ; vide : celui de la vague précédente, sinon 7) " input type="number" min="1" max="100" name="expected_yield_percent" value=(form.expected_yield_percent); } br;
                 label { "Reconversions de refus " input type="number" min="0" name="refusal_conversions" value=(form.refusal_conversions); } br;
                 label { "Rappel après « occupé » (min) " input type="number" min="0" name="busy_minutes" value=(form.busy_minutes); } br;
                 label { "Rappel après « pas de réponse » (min) " input type="number" min="0" name="no_answer_minutes" value=(form.no_answer_minutes); } br;

@@ -262,6 +262,27 @@ async fn the_dashboard_figures_follow_the_quota_counts_live_and_in_csv(backend: 
     let (_, figures) = supervisor.get("/tableau-de-bord/donnees").await;
     assert_eq!(figures["prior_yield"]["from"], "réglé pour la vague");
     assert_eq!(figures["prior_yield"]["rate"], 0.5);
+    // The « Terrain » form sets it too.
+    let day = "00:00-24:00";
+    let form = format!(
+        "vague={wave}&max_attempts=8&max_attempts_per_day=2&refusal_conversions=1&busy_minutes=15\
+         &no_answer_minutes=180&answering_machine_minutes=180&soft_refusal_minutes=10080\
+         &expected_yield_percent=30&holidays_open=1&lundi={day}&mardi={day}&mercredi={day}\
+         &jeudi={day}&vendredi={day}&samedi={day}&dimanche={day}"
+    );
+    let (status, _) = supervisor
+        .post_raw(
+            "/terrain/regles",
+            form.into_bytes(),
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("x-csrf-token", &supervisor.csrf),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, figures) = supervisor.get("/tableau-de-bord/donnees").await;
+    assert_eq!(figures["prior_yield"]["rate"], 0.3);
     rules["expected_yield_percent"] = json!(0);
     let (status, _) = supervisor
         .put(&format!("/api/waves/{wave}/rules"), &rules)
