@@ -77,7 +77,7 @@ pub async fn page(
                     td { (e.action.label()) }
                     td { (target(&e.target)) }
                     // The stored JSON stays in the page for scripts (and the tests) that read it.
-                    td data-details=(e.details) { (details(e.action, &e.details)) }
+                    td { (details(e.action, &e.details)) }
                 } } }
             }
             @if let Some(next) = &next { p { a href={ "/journal?" (next) } { "Entrées plus anciennes" } } }

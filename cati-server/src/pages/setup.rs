@@ -4,14 +4,14 @@
 //! comes back with what was done, or the service's French refusal, above the lists.
 
 use axum::extract::{Multipart, State};
-use axum::response::Html;
+use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use maud::{Markup, html};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Refused, layout, refusal};
+use super::{Refused, form_page, layout, refusal};
 use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiForm, ApiPath, ApiQuery, AppError};
 use crate::services::surveys::{self, NewSurvey, SurveyView, Upload};
@@ -30,8 +30,7 @@ enum Notice {
         rejected: Vec<String>,
         report_csv: Vec<u8>,
     },
-    /// Refused: the service's message (the page is sent with 200, which
-    /// `tests/tests/e2e/proxy.rs` expects of a refused phone list).
+    /// Refused: the service's message (the page is sent with the refusal's status).
     Refused(Refused),
 }
 
@@ -48,10 +47,7 @@ impl Notice {
 }
 
 /// `GET /mise-en-place`.
-pub async fn page(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Html<String>, AppError> {
+pub async fn page(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
     render(&state, &user, None).await
 }
 
@@ -61,7 +57,7 @@ pub async fn create_survey(
     State(state): State<AppState>,
     user: CurrentUser,
     multipart: Multipart,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     let form = read_form(multipart).await?;
     let new = NewSurvey {
         name: form.text("name"),
@@ -89,7 +85,7 @@ pub async fn upload_version(
     user: CurrentUser,
     ApiPath(survey): ApiPath<Uuid>,
     multipart: Multipart,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     let form = read_form(multipart).await?;
     let result = match form.upload() {
         Some(upload) => {
@@ -122,7 +118,7 @@ pub async fn compare(
     user: CurrentUser,
     ApiPath(survey): ApiPath<Uuid>,
     ApiQuery(versions): ApiQuery<Compare>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     let result = surveys::compare(
         &state.db,
         Actor::User(&user),
@@ -171,7 +167,7 @@ pub async fn create_wave(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiForm(form): ApiForm<NewWaveForm>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     let given = |text: String| Some(text).filter(|t| !t.trim().is_empty());
     let request = waves::WaveRequest {
         survey: form.survey.to_string(),
@@ -214,7 +210,7 @@ pub async fn import_sample(
     user: CurrentUser,
     ApiPath(wave): ApiPath<Uuid>,
     mut multipart: Multipart,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     let bad = |e: axum::extract::multipart::MultipartError| {
         AppError::BadRequest(format!("formulaire illisible : {}", e.body_text()))
     };
@@ -283,7 +279,7 @@ pub async fn release_replicate(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(wave): ApiPath<Uuid>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     let result = sample::release_replicate(&state.db, Actor::User(&user), &wave.to_string()).await;
     let notice = Notice::of(result, |(replicate, cases)| {
         Notice::Done(
@@ -307,7 +303,7 @@ pub async fn change_status(
     user: CurrentUser,
     ApiPath(wave): ApiPath<Uuid>,
     ApiForm(form): ApiForm<StatusForm>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     let result = waves::set_status(
         &state.db,
         Actor::User(&user),
@@ -390,7 +386,7 @@ async fn render(
     state: &AppState,
     user: &CurrentUser,
     notice: Option<Notice>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     let surveys = surveys::list(&state.db, Actor::User(user)).await?;
     let waves = manage::waves(&state.db, Actor::User(user)).await?;
     let body = html! {
@@ -428,8 +424,13 @@ async fn render(
             button type="submit" { "Créer l'enquête" }
         }
     };
-    Ok(Html(
-        layout("Mise en place", Some(user), body).into_string(),
+    let refused = match &notice {
+        Some(Notice::Refused(refused)) => Some(refused),
+        _ => None,
+    };
+    Ok(form_page(
+        refused,
+        layout("Mise en place", Some(user), body),
     ))
 }
 

@@ -574,7 +574,7 @@ async fn live_dashboards_and_phone_lists_get_through_the_proxy() {
         &[("origin", &origin)],
         &["--form", &file, "--form", "replicate_size=0"],
     );
-    assert_eq!(page.status, 200, "{page:?}");
+    assert_eq!(page.status, 422, "{page:?}");
     for reply in [&api, &page] {
         assert!(
             reply.body.contains("au moins 1"),
