@@ -164,6 +164,17 @@ pub async fn case(state: &AppState, user: &CurrentUser, case: Uuid) -> Result<Ca
     Ok(view)
 }
 
+/// The case `case`, refused unless `user` holds it.
+async fn held_case(tx: &mut Tx, user: &CurrentUser, case: Uuid) -> Result<CaseRow, AppError> {
+    let case = cases::by_uuid(tx, case)
+        .await?
+        .ok_or_else(|| AppError::not_found("cas inconnu"))?;
+    if case.held_by != Some(user.user.id) {
+        return Err(AppError::forbidden("vous ne détenez pas ce cas"));
+    }
+    Ok(case)
+}
+
 /// The appointment help for the case `case` the interviewer holds, computed at the server's
 /// time in the case's wave's calling windows.
 pub async fn appointment_help(
@@ -173,12 +184,7 @@ pub async fn appointment_help(
 ) -> Result<AppointmentHelp, AppError> {
     user.require(&[Role::Interviewer])?;
     let mut tx = state.db.read().await?;
-    let case = cases::by_uuid(&mut tx, case)
-        .await?
-        .ok_or_else(|| AppError::not_found("cas inconnu"))?;
-    if case.held_by != Some(user.user.id) {
-        return Err(AppError::forbidden("vous ne détenez pas ce cas"));
-    }
+    let case = held_case(&mut tx, user, case).await?;
     let wave = surveys::wave(&mut tx, case.wave_id)
         .await?
         .ok_or_else(|| AppError::not_found("vague inconnue"))?;
@@ -217,12 +223,7 @@ pub async fn record_outcome(
     // Everything is read and decided before the write lock: the case is held by this
     // interviewer, so nobody else can add a call to it meanwhile (the write checks the hold).
     let mut tx = state.db.read().await?;
-    let case = cases::by_uuid(&mut tx, case)
-        .await?
-        .ok_or_else(|| AppError::not_found("cas inconnu"))?;
-    if case.held_by != Some(user.user.id) {
-        return Err(AppError::forbidden("vous ne détenez pas ce cas"));
-    }
+    let case = held_case(&mut tx, user, case).await?;
     let phones: Vec<String> = cases::phones(&mut tx, case.id)
         .await?
         .into_iter()
