@@ -283,6 +283,16 @@ impl Server {
     /// `chromium` and `npm ci --prefix tests/browser` (playwright-core); fails with that
     /// instruction rather than skipping. A failure leaves a screenshot in `screenshots`.
     pub fn run_browser_script(&self, script: &str, args: &[&std::ffi::OsStr], screenshots: &Path) {
+        self.run_browser_script_output(script, args, screenshots);
+    }
+
+    /// Like [`Server::run_browser_script`], and returns what the script printed on stdout.
+    pub fn run_browser_script_output(
+        &self,
+        script: &str,
+        args: &[&std::ffi::OsStr],
+        screenshots: &Path,
+    ) -> String {
         let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
         assert!(
             browser_dir.join("node_modules/playwright-core").is_dir(),
@@ -302,6 +312,7 @@ impl Server {
             String::from_utf8_lossy(&output.stderr),
             self.log_text()
         );
+        String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
     /// What the server wrote on stderr.

@@ -65,3 +65,32 @@ async fn the_workstation_shows_the_call_and_runs_interruptions_and_appointments_
         &screenshots,
     );
 }
+
+/// Needs what the tests above need. The keypress-to-next-question latency (p50, p99) is printed,
+/// never asserted; the end screen at 1366×768 goes to `target/screenshots/observatory-end.png`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_observatory_questionnaire_runs_from_the_keyboard_from_first_to_last_question() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let observatory =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../questionnaires/observatoire.toml");
+    let server = Server::start(
+        &db,
+        DemoSize {
+            questionnaire: observatory,
+            ..DemoSize::new(5, 1)
+        },
+    )
+    .await;
+    let screenshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::create_dir_all(&screenshots).expect("target/screenshots");
+    let output = server.run_browser_script_output(
+        "observatory.mjs",
+        &[OsStr::new("enqueteur1"), OsStr::new(PASSWORD)],
+        &screenshots,
+    );
+    assert!(
+        output.contains("keypress → next question: n="),
+        "the script prints the latency: {output}"
+    );
+    print!("{output}");
+}

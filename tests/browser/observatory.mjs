@@ -1,0 +1,167 @@
+// The observatory questionnaire that `cati serve --demo` loads, run in headless Debian Chromium
+// at 1366×768 from its first to its last question, from the keyboard alone (no click, no fill),
+// measuring the time from the key that validates an answer to the next question's page loaded.
+// Timings are printed, never asserted.
+// Usage: node observatory.mjs <base-url> <username> <password>
+import assert from "node:assert/strict";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { chromium } from "playwright-core";
+
+const [base, username, password] = process.argv.slice(2);
+const screenshots = process.env.SCREENSHOT_DIR || tmpdir();
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+  ],
+});
+const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+const page = await context.newPage();
+// Page errors and Content-Security-Policy violations (reported on the console) fail the test.
+const errors = [];
+page.on("pageerror", (error) => errors.push(error.message));
+page.on("console", (message) => { if (message.type() === "error" && /Content Security Policy/i.test(message.text())) errors.push(message.text()); });
+page.setDefaultTimeout(15000);
+
+// Waits until the page shown has its focus where a person would start typing.
+async function settled() {
+  await page.waitForFunction(() => {
+    const target = document.querySelector("[autofocus]");
+    return !target || document.activeElement !== document.body;
+  });
+}
+
+// Presses a key that loads another page and returns how long that took, in milliseconds, from
+// the key press to the next page's "load" event (its question is then in the page).
+async function submitWith(key) {
+  await settled();
+  const start = performance.now();
+  await Promise.all([page.waitForEvent("load"), page.keyboard.press(key)]);
+  return performance.now() - start;
+}
+
+// The question shown: its variable, kind, the keys of its options and the bounds of a number.
+async function current() {
+  return page.evaluate(() => {
+    const form = document.getElementById("answer-form");
+    if (!form) return null;
+    const bounds = /\(de (-?\d+|…) à (-?\d+|…)\)/.exec(form.querySelector("small")?.textContent ?? "");
+    return {
+      var: form.querySelector("input[name=var]").value,
+      kind: form.dataset.kind,
+      keys: Array.from(form.querySelectorAll("input[data-key]")).map((i) => i.dataset.key),
+      min: bounds && bounds[1] !== "…" ? Number(bounds[1]) : null,
+      max: bounds && bounds[2] !== "…" ? Number(bounds[2]) : null,
+      error: document.querySelector("p.error")?.textContent ?? null,
+      confirm: document.querySelector("p.notice")?.textContent ?? null,
+      text: document.getElementById("question-text")?.textContent ?? "",
+    };
+  });
+}
+
+// A number within the question's bounds that keeps the respondent in the survey's target.
+const numbers = { AGE: 40, FOYER: 3, ENFANTS: 1 };
+function numberFor(q) {
+  let value = numbers[q.var] ?? 1;
+  if (q.min !== null) value = Math.max(value, q.min);
+  if (q.max !== null) value = Math.min(value, q.max);
+  return String(value);
+}
+
+function today() {
+  const d = new Date();
+  return `${String(d.getDate()).padStart(2, "0")}/${String(d.getMonth() + 1).padStart(2, "0")}/${d.getFullYear()}`;
+}
+
+function percentile(sorted, p) {
+  const rank = Math.ceil((p / 100) * sorted.length) - 1;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))];
+}
+
+try {
+  await page.goto(`${base}/connexion`);
+  await page.keyboard.type(username);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(password);
+  await submitWith("Enter");
+  assert.match(page.url(), /\/poste$/);
+  await submitWith("Enter"); // « Appel suivant »
+  assert.match(page.url(), /\/poste\/cas$/);
+  await submitWith("i"); // start the interview
+  assert.match(page.url(), /\/poste\/entretien$/);
+
+  const latencies = [];
+  const answered = [];
+  const refused = [];
+  let q = await current();
+  assert.equal(q?.var, "INTRO", "the interview starts with the introduction");
+  for (let guard = 0; q && guard < 200; guard++) {
+    if (q.var === "COMMUNE") {
+      // Bordeaux (7th of the list), the commune with the largest quota target.
+      const bordeaux = page.locator("#answer-form label.option", { has: page.locator("input[data-key='7']") });
+      assert.match(await bordeaux.innerText(), /Bordeaux/);
+      await settled();
+      await page.keyboard.press("7");
+      assert.equal(await page.locator("input[data-key='7']").isChecked(), true);
+    } else if (q.kind === "single" || q.kind === "multiple" || q.kind === "scale" || q.kind === "grid") {
+      assert.ok(q.keys.length > 0, `options of ${q.var}`);
+      await settled();
+      for (const digit of q.keys[0]) await page.keyboard.press(digit);
+      assert.equal(await page.locator(`#answer-form input[data-key='${q.keys[0]}']`).isChecked(), true, `${q.var}: first option chosen`);
+    } else if (q.kind === "integer" || q.kind === "decimal") {
+      await settled();
+      await page.keyboard.type(numberFor(q));
+    } else if (q.kind === "text") {
+      await settled();
+      await page.keyboard.type("réponse");
+    } else if (q.kind === "date") {
+      await settled();
+      await page.keyboard.type(today());
+    } else {
+      assert.equal(q.kind, "info", `unexpected kind ${q.kind} for ${q.var}`);
+    }
+    let elapsed = await submitWith("Enter");
+    let next = await current();
+    // A soft check asks to confirm: Enter confirms, as the page says.
+    if (next && next.var === q.var && next.confirm) {
+      assert.match(next.confirm, /Entrée pour confirmer/);
+      elapsed = await submitWith("Enter");
+      next = await current();
+    }
+    // An answer still refused: the person refuses (F3).
+    if (next && next.var === q.var && next.error) {
+      refused.push(`${q.var} (${next.error})`);
+      elapsed = await submitWith("F3");
+      next = await current();
+    }
+    assert.ok(!next || next.var !== q.var, `${q.var} was not left: ${next?.error ?? ""}`);
+    latencies.push(elapsed);
+    answered.push(q.var);
+    q = next;
+  }
+  assert.equal(q, null, "the interview came to an end");
+
+  const title = await page.locator("h1").innerText();
+  await page.screenshot({ path: join(screenshots, "observatory-end.png") });
+  assert.match(title, /Entretien terminé/, `end screen: ${title}`);
+  assert.ok(answered.length >= 30, `${answered.length} questions answered: ${answered.join(" ")}`);
+  assert.deepEqual(errors, []);
+
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const ms = (v) => v.toFixed(1);
+  console.log(`observatory: ${answered.length} questions from ${answered[0]} to ${answered.at(-1)}, interview completed from the keyboard`);
+  if (refused.length > 0) console.log(`answers refused then coded « Refus »: ${refused.join("; ")}`);
+  console.log(`keypress → next question: n=${sorted.length}, p50=${ms(percentile(sorted, 50))} ms, p99=${ms(percentile(sorted, 99))} ms, max=${ms(sorted.at(-1))} ms`);
+} catch (error) {
+  console.error(error);
+  try {
+    await page.screenshot({ path: join(screenshots, "observatory-failure.png") });
+    console.error((await page.content()).slice(0, 6000));
+  } catch {}
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
