@@ -39,6 +39,9 @@ pub struct ExportQuery {
     pub vintage: Option<String>,
 }
 
+/// The weighting methods an export may ask for (`none` aside).
+const WEIGHTING_METHODS: [&str; 5] = ["raking", "linear", "logit", "truncated", "poststrat"];
+
 fn checked(value: Option<&str>) -> bool {
     value.is_some_and(|v| !matches!(v, "false" | "0" | ""))
 }
@@ -90,9 +93,29 @@ fn settings(state: &AppState, query: &ExportQuery) -> Result<ExportSettings, App
     let name = query.format.as_deref().unwrap_or("all");
     let format = ExportFormat::from_name(name)
         .ok_or_else(|| AppError::BadRequest(format!("format inconnu : {name}")))?;
-    let method = query.method.as_deref().unwrap_or("raking");
+    let asked = query.method.as_deref().filter(|m| !m.is_empty());
+    let method = asked.unwrap_or("raking");
+    if method != "none" && !WEIGHTING_METHODS.contains(&method) {
+        return Err(AppError::Invalid(format!(
+            "méthode de pondération inconnue : « {method} » (attendu : {} ou none)",
+            WEIGHTING_METHODS.join(", ")
+        )));
+    }
+    let weighting_options = asked.is_some_and(|m| m != "none")
+        || query.bounds.as_deref().is_some_and(|b| !b.is_empty())
+        || query.vintage.as_deref().is_some_and(|v| !v.is_empty());
     let weighting = match (&state.settings.populations, method) {
-        (_, "none") | (None, _) => None,
+        (_, "none") => None,
+        // Options of a weighting that cannot happen are refused rather than ignored: an
+        // analyst who asked for weights must not receive an unweighted file unawares.
+        (None, _) if weighting_options => {
+            return Err(AppError::Invalid(
+                "pondération impossible : aucune population de référence n'est configurée sur ce \
+                 serveur ; demandez method=none pour un export non pondéré"
+                    .to_owned(),
+            ));
+        }
+        (None, _) => None,
         (Some(path), method) => Some(
             export::weighting::from_files(
                 path,

@@ -175,6 +175,31 @@ async fn analysts_export_completed_interviews_without_phone_numbers(backend: Bac
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
+    // Weighting options are never ignored: an unknown method, or a weighting this server
+    // (started without populations) cannot do, is refused with a message.
+    for (query, says) in [
+        ("method=bogus", "méthode de pondération inconnue"),
+        ("method=raking", "aucune population de référence"),
+        ("vintage=2021", "aucune population de référence"),
+    ] {
+        let (status, refusal) = analyst
+            .get(&format!("/api/waves/{wave}/export?format=csv&{query}"))
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{query}: {refusal}"
+        );
+        assert!(
+            refusal["error"].as_str().unwrap_or("").contains(says),
+            "{query}: {refusal}"
+        );
+    }
+    let unweighted = analyst
+        .get_raw(&format!("/api/waves/{wave}/export?format=csv&method=none"))
+        .await;
+    assert_eq!(unweighted.status, StatusCode::OK);
+
     // The analysts' page lists the wave's counts and offers the download.
     let page = analyst
         .http
