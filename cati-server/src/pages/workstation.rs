@@ -185,8 +185,9 @@ pub async fn case(State(state): State<AppState>, user: CurrentUser) -> Result<Re
     let Some(case) = calls::current(&state, &user).await? else {
         return Ok(see("/poste"));
     };
-    let help = calls::appointment_help(&state, &user, case.case_id).await?;
-    Ok(case_page(&user, &case, &help, None).into_response())
+    Ok(case_screen(&state, &user, &case, None)
+        .await?
+        .into_response())
 }
 
 /// The appointment fields of a form: quick choices, the calling windows, the date and the note
@@ -211,6 +212,17 @@ fn appointment_fields(help: &AppointmentHelp, flexible: bool) -> Markup {
             }
         }
     }
+}
+
+/// The case page with the appointment help its outcome form offers.
+async fn case_screen(
+    state: &AppState,
+    user: &CurrentUser,
+    case: &CaseView,
+    error: Option<&str>,
+) -> Result<Html<String>, AppError> {
+    let help = calls::appointment_help(state, user, case.case_id).await?;
+    Ok(case_page(user, case, &help, error))
 }
 
 fn case_page(
@@ -288,11 +300,10 @@ pub async fn outcome(
     let Some(case) = calls::current(&state, &user).await? else {
         return Ok(see("/poste"));
     };
-    let help = calls::appointment_help(&state, &user, case.case_id).await?;
     let Some(outcome) = form.outcome.filter(|o| !o.is_empty()) else {
         return Ok((
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            case_page(&user, &case, &help, Some("Choisissez une issue.")),
+            case_screen(&state, &user, &case, Some("Choisissez une issue.")).await?,
         )
             .into_response());
     };
@@ -321,7 +332,7 @@ pub async fn outcome(
         }),
         Err(e @ AppError::Invalid(_)) => Ok((
             e.status(),
-            case_page(&user, &case, &help, Some(&e.to_string())),
+            case_screen(&state, &user, &case, Some(&e.to_string())).await?,
         )
             .into_response()),
         Err(e) => Err(e),
@@ -359,8 +370,9 @@ pub async fn interview(
         return Ok(see("/poste"));
     };
     let view = service::view(&state, &user, id).await?;
-    let help = calls::appointment_help(&state, &user, case.case_id).await?;
-    Ok(interview_page(&user, &case, &help, &view, None).into_response())
+    Ok(interview_screen(&state, &user, &case, &view, None)
+        .await?
+        .into_response())
 }
 
 /// What the interviewer typed, to show it again with an error.
@@ -372,6 +384,23 @@ struct Typed {
     confirm_offered: bool,
     /// The error concerns the « Interrompre l'entretien » panel, shown open.
     interrupting: bool,
+}
+
+/// The interview page with the appointment help its « Interrompre » panel offers: read only
+/// when a question is shown (not on the answers that redirect, nor at the end, when the case
+/// is already released).
+async fn interview_screen(
+    state: &AppState,
+    user: &CurrentUser,
+    case: &CaseView,
+    view: &InterviewView,
+    error: Option<(&str, Typed)>,
+) -> Result<Html<String>, AppError> {
+    let help = match view.step {
+        Step::Question(_) => calls::appointment_help(state, user, case.case_id).await?,
+        _ => AppointmentHelp::default(),
+    };
+    Ok(interview_page(user, case, &help, view, error))
 }
 
 fn interview_page(
@@ -608,7 +637,6 @@ pub async fn answer(
     let Some((case, id)) = current_interview(&state, &user).await? else {
         return Ok(see("/poste"));
     };
-    let help = calls::appointment_help(&state, &user, case.case_id).await?;
     let (request, mut typed) = parse_answer(&body);
     let answered = request.var.clone();
     let kind_hint = request.codes.is_none() && request.value.is_none() && request.special.is_none();
@@ -621,13 +649,14 @@ pub async fn answer(
         {
             return Ok((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                interview_page(
+                interview_screen(
+                    &state,
                     &user,
                     &case,
-                    &help,
                     &view,
                     Some(("Choisissez ou saisissez une réponse.", typed)),
-                ),
+                )
+                .await?,
             )
                 .into_response());
         }
@@ -635,7 +664,9 @@ pub async fn answer(
     match service::submit(&state, &user, id, request).await {
         // The interview has ended and the case is released: show the closing text now.
         Ok(view) if !matches!(view.step, Step::Question(_)) => {
-            Ok(interview_page(&user, &case, &help, &view, None).into_response())
+            Ok(interview_screen(&state, &user, &case, &view, None)
+                .await?
+                .into_response())
         }
         Ok(_) => Ok(see("/poste/entretien")),
         Err(
@@ -659,7 +690,7 @@ pub async fn answer(
             };
             Ok((
                 e.status(),
-                interview_page(&user, &case, &help, &view, Some((&message, typed))),
+                interview_screen(&state, &user, &case, &view, Some((&message, typed))).await?,
             )
                 .into_response())
         }
@@ -721,20 +752,20 @@ pub async fn callback(
     };
     // The panel opens again with the message, rather than a page that loses the interview.
     let view = service::view(&state, &user, id).await?;
-    let help = calls::appointment_help(&state, &user, case.case_id).await?;
     let typed = Typed {
         interrupting: true,
         ..Typed::default()
     };
     Ok((
         refused.status(),
-        interview_page(
+        interview_screen(
+            &state,
             &user,
             &case,
-            &help,
             &view,
             Some((&refused.to_string(), typed)),
-        ),
+        )
+        .await?,
     )
         .into_response())
 }

@@ -65,7 +65,7 @@ pub struct InterviewRef {
 
 /// What helps an interviewer book an appointment for the case they hold: quick choices inside
 /// the wave's calling windows, and those windows for today and tomorrow.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct AppointmentHelp {
     /// « Ce soir, 18:30 »… with the value the appointment field takes (`JJ/MM/AAAA HH:MM`).
     pub choices: Vec<(String, String)>,
@@ -185,10 +185,7 @@ pub async fn appointment_help(
     user.require(&[Role::Interviewer])?;
     let mut tx = state.db.read().await?;
     let case = held_case(&mut tx, user, case).await?;
-    let wave = surveys::wave(&mut tx, case.wave_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("vague inconnue"))?;
-    let rules = dispatch::rules(&mut tx, &wave).await?;
+    let (_, rules) = state.dispatch.wave(&mut tx, case.wave_id).await?;
     tx.commit().await?;
     let now = jiff::Timestamp::from_millisecond(state.settings.clock.now_ms())
         .unwrap_or(jiff::Timestamp::UNIX_EPOCH);

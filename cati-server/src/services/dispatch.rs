@@ -106,6 +106,20 @@ type StoredRules = (Option<String>, Option<String>);
 const RULES_CACHED: usize = 64;
 
 impl RulesCache {
+    /// The wave `wave_id` and its calling rules, parsed once.
+    pub async fn wave(
+        &self,
+        tx: &mut Tx,
+        wave_id: i64,
+    ) -> Result<(WaveRow, Arc<CallingRules>), AppError> {
+        let wave = surveys::wave(tx, wave_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("vague inconnue"))?;
+        let stored = surveys::calling_rules(tx, wave.id).await?;
+        let rules = self.get(stored.as_deref(), wave.field_end.as_deref())?;
+        Ok((wave, rules))
+    }
+
     /// The rules stored as `stored` for a wave ending on `field_end`, parsed once.
     fn get(
         &self,
@@ -283,11 +297,7 @@ pub async fn plan(
     report: Report,
     now: i64,
 ) -> Result<Plan, AppError> {
-    let wave = surveys::wave(tx, case.wave_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("vague inconnue"))?;
-    let stored = surveys::calling_rules(tx, wave.id).await?;
-    let rules = cache.get(stored.as_deref(), wave.field_end.as_deref())?;
+    let (wave, rules) = cache.wave(tx, case.wave_id).await?;
     let frame = frame(tx, wave.survey_id).await?;
     let history = history(tx, case.id).await?;
     let at = |ms: i64| Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH);
