@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use exports::build::ExportFormat;
+use exports::weighting::Method;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -38,9 +39,6 @@ pub struct ExportQuery {
     #[serde(default)]
     pub vintage: Option<String>,
 }
-
-/// The weighting methods an export may ask for (`none` aside).
-const WEIGHTING_METHODS: [&str; 5] = ["raking", "linear", "logit", "truncated", "poststrat"];
 
 fn checked(value: Option<&str>) -> bool {
     value.is_some_and(|v| !matches!(v, "false" | "0" | ""))
@@ -95,10 +93,10 @@ fn settings(state: &AppState, query: &ExportQuery) -> Result<ExportSettings, App
         .ok_or_else(|| AppError::BadRequest(format!("format inconnu : {name}")))?;
     let asked = query.method.as_deref().filter(|m| !m.is_empty());
     let method = asked.unwrap_or("raking");
-    if method != "none" && !WEIGHTING_METHODS.contains(&method) {
+    if method != "none" && !Method::NAMES.contains(&method) {
         return Err(AppError::Invalid(format!(
             "méthode de pondération inconnue : « {method} » (attendu : {} ou none)",
-            WEIGHTING_METHODS.join(", ")
+            Method::NAMES.join(", ")
         )));
     }
     let weighting_options = asked.is_some_and(|m| m != "none")

@@ -275,7 +275,7 @@ pub(super) async fn measure(label: &str, url: &str, args: &AnswersArgs) -> anyho
     Ok(())
 }
 
-fn ms(d: Duration) -> f64 {
+pub(super) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 
-use super::answers::{answer_for, percentile};
+use super::answers::{answer_for, ms, percentile};
 use crate::services::interview::view::QuestionDto;
 
 /// Options of `cati bench login`.
@@ -120,10 +120,6 @@ fn print_answers(
             errors.join(", ")
         },
     );
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 /// All interviewers answer for `run`, with a flood of wrong passwords if asked; returns what

@@ -335,11 +335,8 @@ pub async fn compute(tx: &mut Tx, wave: &WaveRow) -> Result<Dashboard, AppError>
 /// calling rules, else the yield of the previous wave of the same survey when it used enough
 /// cases, else the default.
 async fn prior(tx: &mut Tx, wave: &WaveRow) -> Result<(YieldPrior, YieldSource), AppError> {
-    let set_for_wave = surveys::calling_rules(tx, wave.id)
-        .await?
-        .and_then(|json| serde_json::from_str::<fieldwork::RulesConfig>(&json).ok())
-        .and_then(|rules| rules.expected_yield_percent);
-    if let Some(percent) = set_for_wave {
+    let rules = crate::services::dispatch::rules(tx, wave).await?;
+    if let Some(percent) = rules.config().expected_yield_percent {
         let rate = f64::from(percent) / 100.0;
         return Ok((
             YieldPrior::at(rate),

@@ -91,6 +91,9 @@ pub enum Method {
 }
 
 impl Method {
+    /// The names [`Method::from_name`] knows.
+    pub const NAMES: [&'static str; 5] = ["poststrat", "raking", "linear", "logit", "truncated"];
+
     /// Method from its command-line name (`poststrat`, `raking`, `linear`, `logit`,
     /// `truncated`) and optional bounds (required for `logit` and `truncated`, refused
     /// otherwise).
