@@ -6,13 +6,10 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use cati_server::auth::Actor;
-use cati_server::services::accounts;
-use cati_server::store::Db;
-use cati_server::store::users::Role;
 use tower::ServiceExt;
 
-const PASSWORD: &str = "mot-de-passe-de-test-assez-long";
+mod app;
+use app::{app_with_interviewer, login_request};
 
 fn me(cookie: &str) -> Request<Body> {
     Request::get("/api/me")
@@ -23,36 +20,11 @@ fn me(cookie: &str) -> Request<Body> {
 
 #[tokio::test]
 async fn activity_pushes_back_the_expiry_of_a_session() {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let url = format!("sqlite://{}", dir.path().join("s.db").display());
-    let db = Db::connect(&url, 4).await.expect("sqlite database");
-    accounts::create(
-        &db,
-        Actor::Operator,
-        "enq",
-        "Enquêtrice",
-        Role::Interviewer,
-        PASSWORD,
-    )
-    .await
-    .expect("account");
-    let state = cati_server::server::state(db, Default::default())
-        .await
-        .expect("state");
     // Sessions idle for one minute expire: a quarter of it is 15 s.
-    let app = cati_server::server::app(state, 1)
-        .await
-        .expect("application");
+    let (_dir, app) = app_with_interviewer(Default::default(), 1).await;
     let response = app
         .clone()
-        .oneshot(
-            Request::post("/api/login")
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(format!(
-                    r#"{{"username": "enq", "password": "{PASSWORD}"}}"#
-                )))
-                .expect("request"),
-        )
+        .oneshot(login_request(None))
         .await
         .expect("response");
     assert_eq!(response.status(), StatusCode::OK);

@@ -4,23 +4,16 @@
 import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launch, watchErrors } from "./chromium.mjs";
 
 const [base, supervisor, interviewer, password] = process.argv.slice(2);
 const BORDEAUX = 33063;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-  ],
-});
+const browser = await launch();
 // The size of a call-centre supervisor's laptop screen.
 const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
 // Page errors and Content-Security-Policy violations (reported on the console) fail the test.
 const errors = [];
-page.on("pageerror", (error) => errors.push(error.message));
-page.on("console", (message) => { if (message.type() === "error" && /Content Security Policy/i.test(message.text())) errors.push(message.text()); });
+watchErrors(page, (message) => errors.push(message));
 page.setDefaultTimeout(15000);
 
 // A plausible answer to any step (same rules as the Rust harness's `generic_answer`).

@@ -7,23 +7,16 @@ import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { chromium } from "playwright-core";
+import { launch, watchErrors } from "./chromium.mjs";
 
 const [base, username, password] = process.argv.slice(2);
 const screenshots = process.env.SCREENSHOT_DIR || tmpdir();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-  ],
-});
+const browser = await launch();
 const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
 const page = await context.newPage();
 // Page errors and Content-Security-Policy violations (reported on the console) fail the test.
 const errors = [];
-page.on("pageerror", (error) => errors.push(error.message));
-page.on("console", (message) => { if (message.type() === "error" && /Content Security Policy/i.test(message.text())) errors.push(message.text()); });
+watchErrors(page, (message) => errors.push(message));
 page.setDefaultTimeout(15000);
 
 // Waits until the page shown has its focus where a person would start typing.

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launch, watchErrors } from "./chromium.mjs";
 
 const [base, admin, supervisor, interviewer, password] = process.argv.slice(2);
 const screenshots = process.env.SCREENSHOT_DIR || tmpdir();
@@ -36,13 +36,7 @@ const SNAKE_CASE = /(?<![\p{L}\p{N}_])[a-z]+(?:_[a-z0-9]+)+(?![\p{L}\p{N}_])/gu;
 // removed; the goal is an empty object.
 const KNOWN_WORKSTATION_OFFENDERS = {};
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-  ],
-});
+const browser = await launch();
 const errors = [];
 const found = {};
 
@@ -51,10 +45,7 @@ async function session(username) {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   const page = await context.newPage();
   page.setDefaultTimeout(15000);
-  page.on("pageerror", (error) => errors.push(`${page.url()}: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error" && /Content Security Policy/i.test(message.text())) errors.push(`${page.url()}: ${message.text()}`);
-  });
+  watchErrors(page, (message) => errors.push(`${page.url()}: ${message}`));
   page.on("response", (response) => { if (response.status() === 404) errors.push(`404: ${response.url()}`); });
   await page.goto(`${base}/connexion`);
   await page.locator("input[name=username]").fill(username);

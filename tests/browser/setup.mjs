@@ -5,22 +5,14 @@
 import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launch, watchErrors } from "./chromium.mjs";
 
 const [base, supervisor, password, questionnaire, list] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-  ],
-});
+const browser = await launch();
 const page = await browser.newPage();
 page.setDefaultTimeout(15000);
 const errors = [];
-page.on("pageerror", (error) => errors.push(error.message));
-// A Content-Security-Policy violation is reported on the console, as an error.
-page.on("console", (message) => { if (message.type() === "error" && /Content Security Policy/i.test(message.text())) errors.push(message.text()); });
+watchErrors(page, (message) => errors.push(message));
 
 // Submits the form `form` and waits for the page it returns.
 async function submit(form, button) {

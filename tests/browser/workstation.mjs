@@ -7,25 +7,18 @@
 import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launch, watchErrors } from "./chromium.mjs";
 
 const [base, username, password] = process.argv.slice(2);
 const screenshots = process.env.SCREENSHOT_DIR || tmpdir();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-  ],
-});
+const browser = await launch();
 const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
 const page = await context.newPage();
 // Page errors and Content-Security-Policy violations (reported on the console) fail the test.
 const errors = [];
 for (const p of [page]) watch(p);
 function watch(p) {
-  p.on("pageerror", (error) => errors.push(error.message));
-  p.on("console", (message) => { if (message.type() === "error" && /Content Security Policy/i.test(message.text())) errors.push(message.text()); });
+  watchErrors(p, (message) => errors.push(message));
   p.setDefaultTimeout(15000);
 }
 

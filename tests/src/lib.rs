@@ -45,6 +45,19 @@ pub fn fixture_questionnaire() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../cati-server/assets/fixture-questionnaire.toml")
 }
 
+/// The observatory questionnaire that `cati serve --demo` loads.
+pub fn observatory_questionnaire() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../questionnaires/observatoire.toml")
+}
+
+/// Where browser tests leave their screenshots (at 1366×768) for anyone to look at:
+/// `target/screenshots/`, created when missing.
+pub fn screenshots_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::create_dir_all(&dir).expect("target/screenshots");
+    dir
+}
+
 /// Which database backend a test runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {

@@ -1,5 +1,4 @@
 use std::ffi::OsStr;
-use std::path::Path;
 
 use cati_e2e::{Backend, DemoSize, PASSWORD, Server, TestDb};
 
@@ -27,8 +26,7 @@ async fn a_wave_is_set_up_in_a_browser_from_the_set_up_page() {
         "id;telephone;commune\nA;05 36 49 00 01;Bordeaux\nB;0536490;Pessac\nC;05 36 49 00 03;Talence\nD;05 36 49 00 04;Paris\nE;06 12 34 56 78;\n",
     )
     .expect("list");
-    let questionnaire =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../questionnaires/observatoire.toml");
+    let questionnaire = cati_e2e::observatory_questionnaire();
     server.run_browser_script(
         "setup.mjs",
         &[
@@ -41,28 +39,26 @@ async fn a_wave_is_set_up_in_a_browser_from_the_set_up_page() {
     );
 }
 
+/// The demo on the observatory questionnaire, with 5 cases and one interviewer.
+async fn observatory_demo(db: &TestDb) -> Server {
+    let size = DemoSize {
+        questionnaire: cati_e2e::observatory_questionnaire(),
+        ..DemoSize::new(5, 1)
+    };
+    Server::start(db, size).await
+}
+
 /// Needs what the tests above need. Screenshots of the case, interview and between-calls
 /// screens at 1366×768 go to `target/screenshots/`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_workstation_shows_the_call_and_runs_interruptions_and_appointments_from_the_keyboard()
 {
     let db = TestDb::new(Backend::Sqlite).await;
-    let observatory =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../questionnaires/observatoire.toml");
-    let server = Server::start(
-        &db,
-        DemoSize {
-            questionnaire: observatory,
-            ..DemoSize::new(5, 1)
-        },
-    )
-    .await;
-    let screenshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
-    std::fs::create_dir_all(&screenshots).expect("target/screenshots");
+    let server = observatory_demo(&db).await;
     server.run_browser_script(
         "workstation.mjs",
         &[OsStr::new("enqueteur1"), OsStr::new(PASSWORD)],
-        &screenshots,
+        &cati_e2e::screenshots_dir(),
     );
 }
 
@@ -71,22 +67,11 @@ async fn the_workstation_shows_the_call_and_runs_interruptions_and_appointments_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_observatory_questionnaire_runs_from_the_keyboard_from_first_to_last_question() {
     let db = TestDb::new(Backend::Sqlite).await;
-    let observatory =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../questionnaires/observatoire.toml");
-    let server = Server::start(
-        &db,
-        DemoSize {
-            questionnaire: observatory,
-            ..DemoSize::new(5, 1)
-        },
-    )
-    .await;
-    let screenshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
-    std::fs::create_dir_all(&screenshots).expect("target/screenshots");
+    let server = observatory_demo(&db).await;
     let output = server.run_browser_script_output(
         "observatory.mjs",
         &[OsStr::new("enqueteur1"), OsStr::new(PASSWORD)],
-        &screenshots,
+        &cati_e2e::screenshots_dir(),
     );
     assert!(
         output.contains("keypress → next question: n="),

@@ -1,19 +1,17 @@
 use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use cati_e2e::{Backend, Client, DemoSize, PASSWORD, Server, TestDb, cati_binary, generic_answer};
+use cati_e2e::{
+    Backend, Client, DemoSize, PASSWORD, Server, TestDb, cati_binary, generic_answer,
+    observatory_questionnaire, screenshots_dir,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
 
 const BORDEAUX: &str = "33063";
-
-pub(crate) fn observatory() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../questionnaires/observatoire.toml")
-}
 
 /// Answers the current step: `COMMUNE` with Bordeaux, anything else with a plausible answer
 /// (soft checks confirmed; « ne sait pas » or refusal when the plausible answer is refused).
@@ -109,7 +107,7 @@ async fn the_dashboard_figures_follow_the_quota_counts_live_and_in_csv(backend: 
     let server = Server::start(
         &db,
         DemoSize {
-            questionnaire: observatory(),
+            questionnaire: observatory_questionnaire(),
             ..DemoSize::new(12, 1)
         },
     )
@@ -355,7 +353,7 @@ async fn sigterm_ends_open_dashboard_streams_and_the_server_exits() {
     let mut child = Command::new(cati_binary())
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .args(["--database-url", &db.url, "--demo", "--demo-questionnaire"])
-        .arg(observatory())
+        .arg(observatory_questionnaire())
         .args(["--demo-cases", "3", "--demo-interviewers", "1"])
         .env("CATI_DEMO_PASSWORD", PASSWORD)
         .env("RUST_LOG", "warn")
@@ -415,7 +413,7 @@ async fn the_dashboard_table_updates_in_a_browser_without_reloading() {
     let server = Server::start(
         &db,
         DemoSize {
-            questionnaire: observatory(),
+            questionnaire: observatory_questionnaire(),
             ..DemoSize::new(4, 1)
         },
     )
@@ -427,15 +425,8 @@ async fn the_dashboard_table_updates_in_a_browser_without_reloading() {
             OsStr::new("enqueteur1"),
             OsStr::new(PASSWORD),
         ],
-        &screenshots(),
+        &screenshots_dir(),
     );
-}
-
-/// Where browser tests leave their screenshots (at 1366×768) for anyone to look at.
-fn screenshots() -> std::path::PathBuf {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
-    std::fs::create_dir_all(&dir).expect("screenshot directory");
-    dir
 }
 
 async fn live_streams_are_capped_per_session(backend: Backend) {

@@ -1,5 +1,3 @@
-use std::path::Path;
-
 use cati_e2e::{
     Backend, Client, DemoSize, FIXTURE_ROUTE, Server, TestDb, generic_answer, is_uuid_v7,
 };
@@ -281,8 +279,7 @@ async fn roles_limit_what_each_account_sees(backend: Backend) {
 on_both_backends!(roles_limit_what_each_account_sees);
 
 async fn the_observatory_questionnaire_runs_to_its_end_over_the_api(backend: Backend) {
-    let questionnaire =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../questionnaires/observatoire.toml");
+    let questionnaire = cati_e2e::observatory_questionnaire();
     let db = TestDb::new(backend).await;
     let server = Server::start(
         &db,

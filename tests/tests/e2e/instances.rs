@@ -9,7 +9,7 @@ use cati_e2e::{Backend, Client, DemoSize, Server, TestDb};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::dashboard::{commune, observatory, wait_for_event};
+use crate::dashboard::{commune, wait_for_event};
 
 const BORDEAUX: &str = "33063";
 const ROUNDS: usize = 6;
@@ -18,7 +18,7 @@ const ROUNDS: usize = 6;
 async fn a_quota_change_through_one_instance_reaches_a_dashboard_open_on_another() {
     let db = TestDb::new(Backend::Postgres).await;
     let size = DemoSize {
-        questionnaire: observatory(),
+        questionnaire: cati_e2e::observatory_questionnaire(),
         ..DemoSize::new(20, 1)
     };
     let a = Server::start(&db, size.clone()).await;

@@ -521,7 +521,7 @@ async fn through_the_proxy_sessions_are_https_only_and_other_origins_are_refused
 async fn live_dashboards_and_phone_lists_get_through_the_proxy() {
     let db = TestDb::new(Backend::Sqlite).await;
     let demo = DemoSize {
-        questionnaire: crate::dashboard::observatory(),
+        questionnaire: cati_e2e::observatory_questionnaire(),
         ..DemoSize::new(5, 1)
     };
     let (_server, proxy) = deployment(&db, demo).await;

@@ -1,5 +1,3 @@
-use std::path::Path;
-
 use cati_e2e::{Backend, Client, DemoSize, Server, TestDb, answer_step, generic_answer};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -62,8 +60,7 @@ async fn interviews_with_status(supervisor: &Client, wave: &str, status: &str) -
 }
 
 async fn a_full_commune_screens_out_its_next_respondent_and_is_no_longer_dialled(backend: Backend) {
-    let questionnaire =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../questionnaires/observatoire.toml");
+    let questionnaire = cati_e2e::observatory_questionnaire();
     let db = TestDb::new(backend).await;
     let server = Server::start(
         &db,
@@ -213,8 +210,7 @@ async fn a_full_commune_screens_out_its_next_respondent_and_is_no_longer_dialled
 on_both_backends!(a_full_commune_screens_out_its_next_respondent_and_is_no_longer_dialled);
 
 async fn quota_targets_are_changed_by_managers_only_and_audited(backend: Backend) {
-    let questionnaire =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../questionnaires/observatoire.toml");
+    let questionnaire = cati_e2e::observatory_questionnaire();
     let db = TestDb::new(backend).await;
     let server = Server::start(
         &db,
@@ -299,8 +295,7 @@ on_both_backends!(quota_targets_are_changed_by_managers_only_and_audited);
 async fn an_abandoned_interview_gives_back_its_place_and_resumes_with_another_interviewer(
     backend: Backend,
 ) {
-    let questionnaire =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../questionnaires/observatoire.toml");
+    let questionnaire = cati_e2e::observatory_questionnaire();
     let db = TestDb::new(backend).await;
     let server = Server::start(
         &db,

@@ -3,7 +3,6 @@
 //! for anyone to look at.
 
 use std::ffi::OsStr;
-use std::path::Path;
 
 use cati_e2e::{Backend, Client, DemoSize, PASSWORD, Server, TestDb};
 use reqwest::StatusCode;
@@ -56,8 +55,7 @@ async fn no_screen_shows_an_internal_code() {
     let db = TestDb::new(Backend::Sqlite).await;
     let server = Server::start(&db, DemoSize::new(12, 3)).await;
     a_day_of_fieldwork(&server).await;
-    let screenshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
-    std::fs::create_dir_all(&screenshots).expect("target/screenshots");
+    let screenshots = cati_e2e::screenshots_dir();
     server.run_browser_script(
         "screens.mjs",
         &[
