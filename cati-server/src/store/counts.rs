@@ -80,7 +80,8 @@ pub struct RecentCalls {
 
 /// The calls of a wave since `since_ms` (the start of the day) and since `hour_ago_ms`. Reads
 /// the calls of the day through the index on their start, so it costs what the day's calls
-/// cost, whatever the size of the sample.
+/// cost, whatever the size of the sample: the unary `+` on `c.wave_id` keeps SQLite from
+/// starting at the wave's cases instead (the whole sample, 1,000,000 rows in the benchmark).
 pub async fn recent_calls(
     tx: &mut Tx,
     wave_id: i64,
@@ -94,7 +95,7 @@ pub async fn recent_calls(
            count(distinct case when a.started_at >= $3 then a.interviewer_id end) \
              as interviewers_last_hour \
          from call_attempts a join sample_cases c on c.id = a.case_id \
-         where a.started_at >= $2 and c.wave_id = $1",
+         where a.started_at >= $2 and +c.wave_id = $1",
     )
     .bind(wave_id)
     .bind(since_ms)
