@@ -2,7 +2,7 @@
 // with the mouse; with it, the whole interview runs from the keyboard:
 //   digits choose an option at once (a second quick digit makes 10 and more), Enter validates,
 //   Escape goes back, F2 (or "/" outside text fields) = don't know, F3 (or "*") = refused,
-//   F4 opens « Interrompre l'entretien »;
+//   F4 opens « Interrompre l'entretien », F8 reads the interview in the questionnaire's next language;
 //   on the case screen: digits choose the outcome, "i" starts the interview;
 //   on the screen between calls: Enter takes the next call, "p" pauses;
 //   in an appointment form, a quick choice fills the date and moves on to the note;
@@ -106,6 +106,11 @@
     const outcome = document.getElementById("outcome-form");
     const form = answer || outcome;
     if (answer && event.key === "F4") { event.preventDefault(); openInterrupt(); return; }
+    if (answer && event.key === "F8") {
+      const next = document.querySelector("#language-form button[data-next]");
+      if (next) { event.preventDefault(); next.form.requestSubmit(next); }
+      return;
+    }
     const inOtherForm = form && target instanceof Element && target.closest("form") && !form.contains(target);
     // Links, buttons and the « Interrompre » panel's title keep their own Enter and Space.
     const control = target instanceof Element && target.closest("a, button, summary, details.interrupt");

@@ -32,8 +32,8 @@ fn next_version() -> String {
     OBSERVATORY
         .replace("version = \"2026.1\"", "version = \"2027.1\"")
         .replace(
-            "  { code = 5, label = \"Une tablette\" },",
-            "  { code = 5, label = \"Une tablette tactile\" },\n  { code = 8, label = \"Une montre connectée\" },",
+            "  { code = 5, label = { fr = \"Une tablette\", en = \"A tablet\" } },",
+            "  { code = 5, label = { fr = \"Une tablette tactile\", en = \"A touchscreen tablet\" } },\n  { code = 8, label = { fr = \"Une montre connectée\", en = \"A smartwatch\" } },",
         )
 }
 

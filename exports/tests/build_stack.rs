@@ -12,10 +12,10 @@ use exports::dataset::{ColumnRef, Dataset, DatasetInfo, Timestamp, Value, Variab
 fn second_version() -> questionnaire::Questionnaire {
     let source = source()
         .replace("version = \"2026.1\"", "version = \"2027.1\"")
-        .replace("label = \"Sexe\"", "label = \"Sexe déclaré\"")
+        .replace("fr = \"Sexe\"", "fr = \"Sexe déclaré\"")
         .replace(
-            "label = \"Le satellite\"",
-            "label = \"Une connexion par satellite\"",
+            "fr = \"Le satellite\"",
+            "fr = \"Une connexion par satellite\"",
         );
     assert!(source.contains("Sexe déclaré") && source.contains("Une connexion par satellite"));
     let source = format!(

@@ -1,13 +1,17 @@
-//! Fills in texts: `{NAME}` is replaced by an answer or preload field; `{{` and `}}` are literal
-//! braces.
+//! Fills in texts: `{NAME}` is replaced by an answer or preload field, `{NAME|text}` likewise
+//! but by `text` when the field is empty or the answer missing; `{{` and `}}` are literal braces.
 
 /// A piece of a text with fills.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Piece<'a> {
     /// Text shown as is (braces already unescaped when it is a single brace).
     Literal(&'a str),
-    /// `{NAME}`, with the 1-based character column of its `{`.
-    Fill { name: &'a str, column: usize },
+    /// `{NAME}` or `{NAME|fallback}`, with the 1-based character column of its `{`.
+    Fill {
+        name: &'a str,
+        fallback: Option<&'a str>,
+        column: usize,
+    },
 }
 
 /// A malformed fill, with the 1-based character column of the faulty brace.
@@ -35,21 +39,26 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Piece<'_>>, FillError> {
                     column: column0 + 1,
                     message: "unclosed fill: write `{{` for a literal brace".into(),
                 })?;
-                let name = &rest[..end];
+                let inside = &rest[..end];
+                let (name, fallback) = match inside.split_once('|') {
+                    Some((name, fallback)) => (name, Some(fallback)),
+                    None => (inside, None),
+                };
                 if !is_name(name) {
                     return Err(FillError {
                         column: column0 + 1,
                         message: format!(
-                            "`{{{name}}}` is not a fill: a fill is `{{VARIABLE}}`; write `{{{{` for a literal brace"
+                            "`{{{inside}}}` is not a fill: a fill is `{{VARIABLE}}` or `{{VARIABLE|text if empty}}`; write `{{{{` for a literal brace"
                         ),
                     });
                 }
                 pieces.push(Piece::Literal(&text[literal_start..i]));
                 pieces.push(Piece::Fill {
                     name,
+                    fallback,
                     column: column0 + 1,
                 });
-                for _ in 0..=name.chars().count() {
+                for _ in 0..=inside.chars().count() {
                     iter.next();
                 }
                 literal_start = i + 2 + end;
@@ -68,9 +77,9 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Piece<'_>>, FillError> {
     Ok(pieces)
 }
 
-/// Replaces fills with `value(name)`; a malformed text (rejected by the checks anyway) is shown
-/// as written.
-pub(crate) fn render(text: &str, value: impl Fn(&str) -> String) -> String {
+/// Replaces fills with `value(name)`, or when it has none with the fill's fallback, or else
+/// `missing`; a malformed text (rejected by the checks anyway) is shown as written.
+pub(crate) fn render(text: &str, missing: &str, value: impl Fn(&str) -> Option<String>) -> String {
     if !text.contains(['{', '}']) {
         return text.to_string();
     }
@@ -79,7 +88,9 @@ pub(crate) fn render(text: &str, value: impl Fn(&str) -> String) -> String {
             .into_iter()
             .map(|p| match p {
                 Piece::Literal(s) => s.to_string(),
-                Piece::Fill { name, .. } => value(name),
+                Piece::Fill { name, fallback, .. } => {
+                    value(name).unwrap_or_else(|| fallback.unwrap_or(missing).to_owned())
+                }
             })
             .collect(),
         Err(_) => text.to_string(),
@@ -104,13 +115,37 @@ mod tests {
                 Piece::Literal("Vous avez "),
                 Piece::Fill {
                     name: "AGE",
+                    fallback: None,
                     column: 11
                 },
                 Piece::Literal(" ans {"),
                 Piece::Literal("sic}"),
             ]
         );
-        assert_eq!(render("{{x}} {A}!", |n| format!("<{n}>")), "{x} <A>!");
+        assert_eq!(
+            render("{{x}} {A}!", "…", |n| Some(format!("<{n}>"))),
+            "{x} <A>!"
+        );
+    }
+
+    #[test]
+    fn an_empty_fill_shows_its_fallback_or_the_missing_mark() {
+        let contact = |name: &str| (name == "NOM").then(|| "M. Martin".to_owned());
+        let text = "Contact : {NOM|non indiqué}, {AUTRE|non indiqué}, {AUTRE}.";
+        assert_eq!(
+            render(text, "…", contact),
+            "Contact : M. Martin, non indiqué, …."
+        );
+        assert_eq!(
+            parse("{NOM|non indiqué} !").unwrap()[0],
+            Piece::Fill {
+                name: "NOM",
+                fallback: Some("non indiqué"),
+                column: 1
+            }
+        );
+        assert_eq!(parse("{NOM|x} !").unwrap()[1], Piece::Literal(" !"));
+        assert_eq!(parse("a {1x|y} b").unwrap_err().column, 3);
     }
 
     #[test]

@@ -592,14 +592,17 @@ fn observatory_next_wave_report_lists_each_edit() {
         ("version = \"2026.1\"", "version = \"2027.1\""),
         ("max = 120", "max = 110"),
         (
-            "{ code = 5, label = \"Une tablette\" },",
-            "{ code = 5, label = \"Une tablette\" },\n  { code = 8, label = \"Une montre connectée\" },",
+            "{ code = 5, label = { fr = \"Une tablette\", en = \"A tablet\" } },",
+            "{ code = 5, label = { fr = \"Une tablette\", en = \"A tablet\" } },\n  { code = 8, label = { fr = \"Une montre connectée\", en = \"A smartwatch\" } },",
         ),
         (
             "filter = \"INTERNET_DOMICILE = 1\"",
             "filter = \"INTERNET_DOMICILE = 1 or dk(INTERNET_DOMICILE)\"",
         ),
-        ("{ code = 3, label = \"Un collègue\" },\n", ""),
+        (
+            "{ code = 3, label = { fr = \"Un collègue\", en = \"A colleague\" } },\n",
+            "",
+        ),
     ];
     let mut edited = OBSERVATORY.to_string();
     for (from, to) in edits {

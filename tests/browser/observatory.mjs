@@ -1,7 +1,9 @@
 // The observatory questionnaire that `cati serve --demo` loads, run in headless Debian Chromium
-// at 1366×768 from its first to its last question, from the keyboard alone (no click, no fill),
-// measuring the time from the key that validates an answer to the next question's page loaded.
-// Timings are printed, never asserted.
+// at 1366×768 from the keyboard alone (no click, no fill): a first call interrupted by F4 with an
+// appointment made by a quick choice, then a whole interview from its first to its last
+// question, with a quick single-digit entry on the commune list and a switch to English and back
+// (F8) on the way, measuring the time from the key that validates an answer to the next
+// question's page loaded. Timings are printed, never asserted.
 // Usage: node observatory.mjs <base-url> <username> <password>
 import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
@@ -86,14 +88,50 @@ try {
   await submitWith("i"); // start the interview
   assert.match(page.url(), /\/poste\/entretien$/);
 
+  // The first respondent has no time now: F4, a quick choice (Enter), a note, Enter.
+  await settled();
+  await page.keyboard.press("F4");
+  const quick = page.locator("#callback-form button[data-at]").first();
+  assert.equal(await quick.evaluate((b) => b === document.activeElement), true, "F4 leads to the quick choices");
+  await page.keyboard.press("Enter");
+  assert.match(await page.locator("#callback-form input[name=appointment_at]").inputValue(), /^\d\d\/\d\d\/\d{4} \d\d:\d\d$/);
+  await page.keyboard.type("rappeler plus tard");
+  await submitWith("Enter");
+  assert.match(await page.locator("p.saved").innerText(), /Rappel prévu le \d\d\/\d\d\/\d{4} \d\d:\d\d/);
+
+  // The next call runs the whole questionnaire.
+  await submitWith("Enter"); // « Appel suivant »
+  assert.match(page.url(), /\/poste\/cas$/);
+  await submitWith("i");
+  assert.match(page.url(), /\/poste\/entretien$/);
+
   const latencies = [];
   const answered = [];
   const refused = [];
   let q = await current();
   assert.equal(q?.var, "INTRO", "the interview starts with the introduction");
+  // Two questions after the commune, the respondent prefers English (F8); two questions later,
+  // back to French (F8 again).
+  let sinceCommune = null;
+  const english = [];
   for (let guard = 0; q && guard < 200; guard++) {
+    if (sinceCommune === 2 || sinceCommune === 4) {
+      const before = q.text;
+      await submitWith("F8");
+      const switched = await current();
+      const language = await page.locator("#question-text").getAttribute("lang");
+      assert.equal(switched.var, q.var, "the same question, in the other language");
+      assert.notEqual(switched.text, before, `${q.var} reads differently`);
+      assert.equal(language, sinceCommune === 2 ? "en" : "fr");
+      if (language === "en") await page.screenshot({ path: join(screenshots, "observatory-english.png") });
+      q = switched;
+    }
+    if (sinceCommune !== null) sinceCommune++;
+    if (sinceCommune !== null && sinceCommune > 2 && sinceCommune <= 4) english.push(q.var);
     if (q.var === "COMMUNE") {
-      // Bordeaux (7th of the list), the commune with the largest quota target.
+      sinceCommune = 0;
+      // Bordeaux (7th of the list), the commune with the largest quota target: a single digit,
+      // then Enter at once.
       const bordeaux = page.locator("#answer-form label.option", { has: page.locator("input[data-key='7']") });
       assert.match(await bordeaux.innerText(), /Bordeaux/);
       await settled();
@@ -145,7 +183,8 @@ try {
 
   const sorted = [...latencies].sort((a, b) => a - b);
   const ms = (v) => v.toFixed(1);
-  console.log(`observatory: ${answered.length} questions from ${answered[0]} to ${answered.at(-1)}, interview completed from the keyboard`);
+  assert.equal(english.length, 2, "two questions answered in English");
+  console.log(`observatory: ${answered.length} questions from ${answered[0]} to ${answered.at(-1)}, interview completed from the keyboard (after a first call interrupted with an appointment; ${english.join(", ")} answered in English)`);
   if (refused.length > 0) console.log(`answers refused then coded « Refus »: ${refused.join("; ")}`);
   console.log(`keypress → next question: n=${sorted.length}, p50=${ms(percentile(sorted, 50))} ms, p99=${ms(percentile(sorted, 99))} ms, max=${ms(sorted.at(-1))} ms`);
 } catch (error) {

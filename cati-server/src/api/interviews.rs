@@ -122,6 +122,37 @@ pub async fn back(
     ))
 }
 
+/// Which language to read the interview in.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageRequest {
+    /// A language of the questionnaire (`fr`, `en`…), among the view's `languages`.
+    language: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/interviews/{id}/language",
+    tag = "entretiens",
+    summary = "Passe l’entretien dans une autre langue du questionnaire",
+    params(("id" = Uuid, Path, description = "Identifiant")),
+    request_body = LanguageRequest,
+    responses(
+        (status = 200, description = "L’entretien, dans la langue choisie", body = InterviewView),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
+pub async fn language(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(request): ApiJson<LanguageRequest>,
+) -> Result<Json<InterviewView>, AppError> {
+    Ok(Json(
+        service::switch_language(&state, &user, id, &request.language).await?,
+    ))
+}
+
 /// A callback appointment.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -54,6 +54,7 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(interviews::view))
         .routes(routes!(interviews::answers, interviews::submit))
         .routes(routes!(interviews::back))
+        .routes(routes!(interviews::language))
         .routes(routes!(interviews::callback))
         .routes(routes!(interviews::break_off))
         .routes(routes!(calls::outcomes))

@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/poste/entretien/reponse", post(workstation::answer))
         .route("/poste/entretien/retour", post(workstation::back))
+        .route("/poste/entretien/langue", post(workstation::language))
         .route("/poste/entretien/rappel", post(workstation::callback))
         .route("/poste/entretien/abandon", post(workstation::break_off))
         .route("/echantillon", get(manage::sample))

@@ -428,7 +428,8 @@ fn interview_page(
             @match &view.step {
                 Step::Question(q) => {
                     (call_bar(case))
-                    (question(q, help, message, &typed))
+                    (language_bar(view))
+                    (question(q, &view.language, view.languages.len() > 1, help, message, &typed))
                 }
                 Step::Completed { closing } => {
                     h1 { "Entretien terminé" }
@@ -465,7 +466,40 @@ fn call_bar(case: &CaseView) -> Markup {
     }
 }
 
-fn question(q: &QuestionDto, help: &AppointmentHelp, error: Option<&str>, typed: &Typed) -> Markup {
+/// The questionnaire's languages, when it has several: the one in use is marked, and F8 (in
+/// `workstation.js`) presses the next one's button.
+fn language_bar(view: &InterviewView) -> Markup {
+    let current = view
+        .languages
+        .iter()
+        .position(|choice| choice.code == view.language)
+        .unwrap_or(0);
+    html! {
+        @if view.languages.len() > 1 {
+            form #language-form .languages method="post" action="/poste/entretien/langue" {
+                span { "Langue de l'entretien : " }
+                @for (i, choice) in view.languages.iter().enumerate() {
+                    " "
+                    button type="submit" name="language" value=(choice.code) lang=(choice.code)
+                        aria-pressed=(i == current) disabled[i == current]
+                        data-next[i == (current + 1) % view.languages.len()] { (choice.name) }
+                }
+                " " kbd { "F8" }
+            }
+        }
+    }
+}
+
+/// The question in `language` (marked so, for screen readers), with the interface around it
+/// in French.
+fn question(
+    q: &QuestionDto,
+    language: &str,
+    several_languages: bool,
+    help: &AppointmentHelp,
+    error: Option<&str>,
+    typed: &Typed,
+) -> Markup {
     let chosen = |code: i64| typed.codes.contains(&code) || q.current_codes.contains(&code);
     let value = typed
         .value
@@ -476,8 +510,8 @@ fn question(q: &QuestionDto, help: &AppointmentHelp, error: Option<&str>, typed:
         p.section { (q.section) " — " span #progress { "question " (q.number) " / " (q.total) } }
         @if let Some(header) = &q.header { p.header { (header) } }
         @if let Some(place) = q.grid_item { p #grid-item { "Élément " (place.item) " sur " (place.of) } }
-        h1 #question-text { (q.text) }
-        @if let Some(instruction) = &q.instruction { p.instruction { (instruction) } }
+        h1 #question-text lang=(language) { (q.text) }
+        @if let Some(instruction) = &q.instruction { p.instruction lang=(language) { (instruction) } }
         @if let Some(error) = error.filter(|_| !typed.interrupting) {
             p.error role="alert" { (error) }
             @if typed.confirm_offered { p.notice { "Appuyez sur Entrée pour confirmer cette réponse, ou corrigez-la." } }
@@ -489,8 +523,8 @@ fn question(q: &QuestionDto, help: &AppointmentHelp, error: Option<&str>, typed:
             @match q.kind {
                 QuestionKind::Single | QuestionKind::Multiple => {
                     @let input_type = if q.kind == QuestionKind::Single { "radio" } else { "checkbox" };
-                    fieldset {
-                        legend { @if q.kind == QuestionKind::Single { "Une réponse" } @else { "Plusieurs réponses possibles" } }
+                    fieldset lang=(language) {
+                        legend lang="fr" { @if q.kind == QuestionKind::Single { "Une réponse" } @else { "Plusieurs réponses possibles" } }
                         @for (i, option) in q.options.iter().enumerate() {
                             label.option {
                                 input type=(input_type) name="codes" value=(option.code) data-key=(i + 1) checked[chosen(option.code)];
@@ -548,6 +582,7 @@ fn question(q: &QuestionDto, help: &AppointmentHelp, error: Option<&str>, typed:
                 li { kbd { "Échap" } " question précédente" }
                 li { kbd { "F2" } " ou " kbd { "/" } " ne sait pas ; " kbd { "F3" } " ou " kbd { "*" } " refus (" kbd { "/" } " et " kbd { "*" } " hors champ texte)" }
                 li { kbd { "F4" } " interrompre l'entretien (rendez-vous ou abandon)" }
+                @if several_languages { li { kbd { "F8" } " passer l'entretien dans la langue suivante" } }
             }
         }
         details #interrupt .interrupt open[typed.interrupting] {
@@ -701,6 +736,23 @@ pub async fn answer(
 pub async fn back(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
     if let Some((_, id)) = current_interview(&state, &user).await? {
         service::back(&state, &user, id, None).await?;
+    }
+    Ok(see("/poste/entretien"))
+}
+
+/// The language form: the button pressed names the language.
+#[derive(Debug, Deserialize)]
+pub struct LanguageForm {
+    language: String,
+}
+
+pub async fn language(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiForm(form): ApiForm<LanguageForm>,
+) -> Result<Response, AppError> {
+    if let Some((_, id)) = current_interview(&state, &user).await? {
+        service::switch_language(&state, &user, id, &form.language).await?;
     }
     Ok(see("/poste/entretien"))
 }

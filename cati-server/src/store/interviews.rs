@@ -93,6 +93,9 @@ pub struct InterviewRow {
     pub updated_at: i64,
     /// End (epoch ms).
     pub ended_at: Option<i64>,
+    /// The language the interviewer switched the interview to; `None`: the questionnaire's
+    /// primary language.
+    pub language: Option<String>,
 }
 
 /// One stored answer.
@@ -147,7 +150,7 @@ pub enum SaveOutcome {
 }
 
 const INTERVIEW_COLUMNS: &str = "id, uuid, case_id, interviewer_id, status, seed, record, route, \
-     revision, started_at, updated_at, ended_at";
+     revision, started_at, updated_at, ended_at, language";
 
 /// The interview of a case, if one was started.
 pub async fn by_case(tx: &mut Tx, case_id: i64) -> Result<Option<InterviewRow>, StoreError> {
@@ -182,6 +185,30 @@ pub async fn replace_record(
         .bind(record)
         .bind(now_ms())
         .bind(interview_id)
+        .execute()
+        .await?;
+    Ok(changed == 1)
+}
+
+/// Switches a running interview, whose case the interviewer holds, to `language`; `false` when
+/// the interview ended or the case changed hands. The record and its revision stay as they are:
+/// a language is how questions are read, not an answer.
+pub async fn set_language(
+    tx: &mut Tx,
+    interview_id: i64,
+    interviewer_id: i64,
+    language: &str,
+) -> Result<bool, StoreError> {
+    let changed = tx
+        .query(
+            "update interviews set language = $1, updated_at = $2 \
+             where id = $3 and status = 'in_progress' and exists \
+             (select 1 from sample_cases c where c.id = interviews.case_id and c.held_by = $4)",
+        )
+        .bind(language)
+        .bind(now_ms())
+        .bind(interview_id)
+        .bind(interviewer_id)
         .execute()
         .await?;
     Ok(changed == 1)

@@ -285,7 +285,7 @@ fn text_fills(text: &Located<Text>, ctx: &Ctx<'_>, catalog: &Catalog, findings: 
         match fills::parse(t) {
             Ok(pieces) => {
                 for p in pieces {
-                    let Piece::Fill { name, column } = p else {
+                    let Piece::Fill { name, column, .. } = p else {
                         continue;
                     };
                     if !reported.insert(name) {

@@ -117,10 +117,14 @@ pub(super) struct Renderer<'w, 'a> {
 impl Renderer<'_, '_> {
     /// `text` in the interview's language with `{NAME}` replaced.
     pub fn text(&self, text: &Text) -> String {
-        fills::render(text.get(self.language), |name| self.fill(name))
+        fills::render(text.get(self.language), display::MISSING, |name| {
+            self.fill(name)
+        })
     }
 
-    fn fill(&self, name: &str) -> String {
+    /// The text of a fill: an answer's label or value, or a preload field; `None` when there is
+    /// none (no answer, don't know or refused, an empty field).
+    fn fill(&self, name: &str) -> Option<String> {
         if let Some(v) = self.values.get(name) {
             let options = self.q.place(name).map(|p| {
                 let question = &self.q.sections[p.section].questions[p.question];
@@ -132,22 +136,27 @@ impl Renderer<'_, '_> {
                     .map_or_else(|| code.to_string(), |o| self.text(&o.label))
             };
             return match v {
-                Value::Number(n) if options.is_some_and(|o| !o.is_empty()) => label(*n as i64),
-                Value::Codes(codes) if options.is_some_and(|o| !o.is_empty()) => codes
-                    .iter()
-                    .map(|&c| label(c))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                v => display::value(v, self.language),
+                Value::Missing(_) => None,
+                Value::Number(n) if options.is_some_and(|o| !o.is_empty()) => {
+                    Some(label(*n as i64))
+                }
+                Value::Codes(codes) if options.is_some_and(|o| !o.is_empty()) => Some(
+                    codes
+                        .iter()
+                        .map(|&c| label(c))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+                v => Some(display::value(v, self.language)),
             };
         }
         if self.q.preload.iter().any(|f| f.name == name) {
             return match self.preload.get(name) {
-                Some(s) if !s.trim().is_empty() => s.clone(),
-                _ => display::MISSING.to_string(),
+                Some(s) if !s.trim().is_empty() => Some(s.clone()),
+                _ => None,
             };
         }
-        display::MISSING.to_string()
+        None
     }
 
     /// Options in the respondent's order (anchored ones in place when randomised).

@@ -28,6 +28,8 @@ mod proxy;
 mod instances;
 // No screen shows an internal code (statuses, outcomes, roles) instead of its French label.
 mod screens;
+// An interview switched to another language of its questionnaire, mid-way.
+mod languages;
 
 /// Declares a scenario's SQLite and PostgreSQL tests.
 macro_rules! on_both_backends {

@@ -274,8 +274,8 @@ async fn a_wave_is_set_up_from_a_phone_list_and_exported_without_sql(backend: Ba
     let newer = observatory
         .replace("version = \"2026.1\"", "version = \"2027.1\"")
         .replace(
-            "  { code = 5, label = \"Une tablette\" },",
-            "  { code = 5, label = \"Une tablette\" },\n  { code = 8, label = \"Une montre connectée\" },",
+            "  { code = 5, label = { fr = \"Une tablette\", en = \"A tablet\" } },",
+            "  { code = 5, label = { fr = \"Une tablette\", en = \"A tablet\" } },\n  { code = 8, label = { fr = \"Une montre connectée\", en = \"A smartwatch\" } },",
         );
     created(
         manager

@@ -9,7 +9,7 @@ use questionnaire::{
     AnswerError, AnswerInput, Interview, Preload, Questionnaire, QuotaDecision, Record, State,
 };
 
-use super::view::{AnswerRequest, InterviewView, Special, Step};
+use super::view::{AnswerRequest, InterviewView, LanguageChoice, Special, Step};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::services::dispatch::{self, Report};
@@ -154,6 +154,37 @@ pub async fn back(
         .back(&mut loaded.record, to)
         .map_err(answer_error)?;
     persist(state, user, &mut loaded, &before, None).await?;
+    Ok(view_of(&loaded))
+}
+
+/// Switches the interview to another language of its questionnaire: the current question and
+/// the next ones are read in it, answers already given stay as they are, and the choice is
+/// kept when the interview resumes.
+pub async fn switch_language(
+    state: &AppState,
+    user: &CurrentUser,
+    interview: Uuid,
+    language: &str,
+) -> Result<InterviewView, AppError> {
+    let mut loaded = load_by_uuid(state, interview).await?;
+    ensure_holder(user, &loaded)?;
+    let languages = loaded.questionnaire.languages();
+    if !languages.iter().any(|l| l == language) {
+        let offered: Vec<String> = languages
+            .iter()
+            .map(|l| LanguageChoice::of(l).name)
+            .collect();
+        return Err(AppError::Invalid(format!(
+            "langue « {language} » inconnue : ce questionnaire est en {}",
+            offered.join(", ")
+        )));
+    }
+    let mut tx = state.db.write().await?;
+    if !interviews::set_language(&mut tx, loaded.row.id, user.user.id, language).await? {
+        return Err(stale());
+    }
+    tx.commit().await?;
+    language.clone_into(&mut loaded.language);
     Ok(view_of(&loaded))
 }
 
@@ -336,10 +367,15 @@ async fn persist(
             }
             Ok(())
         }
-        SaveOutcome::Stale => Err(AppError::Conflict(
-            "l'entretien a changé entre-temps (autre onglet ?) : rechargez la page".to_owned(),
-        )),
+        SaveOutcome::Stale => Err(stale()),
     }
+}
+
+/// The interview moved on, ended or changed hands since this request's page was shown.
+fn stale() -> AppError {
+    AppError::Conflict(
+        "l'entretien a changé entre-temps (autre onglet ?) : rechargez la page".to_owned(),
+    )
 }
 
 async fn first_phone(tx: &mut Tx, case_id: i64) -> Result<String, AppError> {
@@ -400,7 +436,13 @@ async fn load(state: &AppState, tx: &mut Tx, row: InterviewRow) -> Result<Loaded
         .await?;
     let record: Record = serde_json::from_str(&row.record).map_err(StoreError::from)?;
     let preload = crate::services::export::input::preload_of(&case.preload);
-    let language = questionnaire.primary_language().to_owned();
+    // A language the questionnaire no longer has (a new version dropped it) falls back to the
+    // primary one.
+    let language = row
+        .language
+        .clone()
+        .filter(|l| questionnaire.languages().contains(l))
+        .unwrap_or_else(|| questionnaire.primary_language().to_owned());
     Ok(Loaded {
         case,
         wave_status: wave.status,
@@ -429,6 +471,13 @@ fn view_of(loaded: &Loaded) -> InterviewView {
         status: loaded.row.status,
         step,
         route,
+        language: loaded.language.clone(),
+        languages: loaded
+            .questionnaire
+            .languages()
+            .iter()
+            .map(|code| LanguageChoice::of(code))
+            .collect(),
     }
 }
 

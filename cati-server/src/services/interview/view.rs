@@ -20,6 +20,43 @@ pub struct InterviewView {
     pub step: Step,
     /// Steps answered so far, in route order.
     pub route: Vec<String>,
+    /// The language the questions are read in (a code such as `fr`).
+    pub language: String,
+    /// The questionnaire's languages, primary first: with more than one, the interviewer may
+    /// switch the interview from one to another at any question.
+    pub languages: Vec<LanguageChoice>,
+}
+
+/// One language of a questionnaire, as the workstation offers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct LanguageChoice {
+    /// Its code in the questionnaire (`fr`, `en`…).
+    pub code: String,
+    /// Its name in itself (« Français », « English »), as the respondent would recognise it;
+    /// the code when the ISO 639 table does not know it.
+    pub name: String,
+}
+
+impl LanguageChoice {
+    /// The choice for a questionnaire's language code.
+    pub fn of(code: &str) -> LanguageChoice {
+        let name = isolang::Language::from_639_1(code)
+            .or_else(|| isolang::Language::from_639_3(code))
+            .and_then(|l| l.to_autonym())
+            .map_or_else(|| code.to_owned(), capitalised);
+        LanguageChoice {
+            code: code.to_owned(),
+            name,
+        }
+    }
+}
+
+/// « français » → « Français »: a name shown on a button.
+fn capitalised(name: &str) -> String {
+    let mut chars = name.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// Where an interview stands.
