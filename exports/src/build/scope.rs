@@ -56,7 +56,7 @@ impl QuestionnaireScope {
                     continue;
                 }
                 QuestionKind::Info => continue,
-                QuestionKind::Computed { expr } => match expr.value.check(&scope) {
+                QuestionKind::Computed { expr, .. } => match expr.value.check(&scope) {
                     Ok(t) => from_type(t),
                     // The questionnaire was checked when loaded; an unexpected failure leaves
                     // the variable untyped, so expressions using it are reported as errors.

@@ -13,6 +13,7 @@ pub(super) fn check(q: &Questionnaire, findings: &mut Findings<'_>) {
         let options = question.kind.options();
         let multiple = matches!(question.kind, QuestionKind::Multiple { .. });
         let grid = matches!(question.kind, QuestionKind::Grid { .. });
+        let computed = matches!(question.kind, QuestionKind::Computed { .. });
         let mut codes: HashMap<i64, &str> = HashMap::new();
         for o in options {
             if let Some(first) = codes.insert(o.code, o.label.primary()) {
@@ -53,6 +54,16 @@ pub(super) fn check(q: &Questionnaire, findings: &mut Findings<'_>) {
                     var,
                     format!(
                         "`exclusive` on option {} only applies to multiple-choice questions",
+                        o.code
+                    ),
+                );
+            }
+            if (o.other || o.anchor) && computed {
+                findings.error(
+                    &o.span,
+                    var,
+                    format!(
+                        "option {} of a computed variable only labels a code: `other` and `anchor` do not apply",
                         o.code
                     ),
                 );

@@ -73,13 +73,22 @@ pub(super) fn check(q: &Questionnaire, catalog: &mut Catalog, findings: &mut Fin
                 );
             }
             match &question.kind {
-                QuestionKind::Computed { expr } => {
+                QuestionKind::Computed { expr, options } => {
                     if let Some(t) = expression(
                         expr,
                         &ctx("computed expression", false, order),
                         catalog,
                         findings,
                     ) {
+                        if let (Some(first), false) = (options.first(), t == Type::Number) {
+                            findings.error(
+                                &first.span,
+                                Some(var),
+                                format!(
+                                    "`options` label the codes of a number, but the expression of `{var}` gives a {t}"
+                                ),
+                            );
+                        }
                         catalog.set_computed_type(var, t);
                     }
                 }

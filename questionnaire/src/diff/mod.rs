@@ -378,7 +378,7 @@ impl VersionDiff {
         {
             self.filters.push(change);
         }
-        if let (QuestionKind::Computed { expr: a }, QuestionKind::Computed { expr: b }) =
+        if let (QuestionKind::Computed { expr: a, .. }, QuestionKind::Computed { expr: b, .. }) =
             (&before.kind, &after.kind)
             && let Some(change) = expression_change(var, Some(&a.value), Some(&b.value))
         {

@@ -161,7 +161,7 @@ pub(super) fn walk<'a>(
             }
             continue;
         }
-        if let QuestionKind::Computed { expr } = &question.kind {
+        if let QuestionKind::Computed { expr, .. } = &question.kind {
             let v = expr.eval(&env);
             w.values.insert(var, v);
         } else {

@@ -86,7 +86,11 @@ impl Builder<'_, '_> {
                 raw.instruction.as_ref().map(Spanned::span),
                 t != "computed",
             ),
-            ("options", raw.options.as_ref().map(Spanned::span), choice),
+            (
+                "options",
+                raw.options.as_ref().map(Spanned::span),
+                choice || t == "computed",
+            ),
             (
                 "randomize",
                 raw.randomize.as_ref().map(Spanned::span),
@@ -277,8 +281,13 @@ impl Builder<'_, '_> {
                         .error(at, Some(var), "a computed variable needs an `expr`");
                     return None;
                 };
+                let options = match &raw.options {
+                    Some(_) => self.options(raw, var, at),
+                    None => Vec::new(),
+                };
                 QuestionKind::Computed {
                     expr: self.expr(e, Some(var))?,
+                    options,
                 }
             }
         })

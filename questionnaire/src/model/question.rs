@@ -74,8 +74,13 @@ pub enum QuestionKind {
     },
     /// A text shown to the interviewer; stores only that it was read.
     Info,
-    /// Not asked: takes the value of `expr` when the route reaches it.
-    Computed { expr: Located<Expr> },
+    /// Not asked: takes the value of `expr` when the route reaches it. `options` (possibly
+    /// empty) label the codes of a numeric categorical result (e.g. age bands) for fills and
+    /// exports; they are never shown as answers.
+    Computed {
+        expr: Located<Expr>,
+        options: Vec<Choice>,
+    },
 }
 
 impl QuestionKind {
@@ -95,12 +100,14 @@ impl QuestionKind {
         }
     }
 
-    /// The options of a single, multiple or grid question (empty otherwise).
+    /// The options of a single, multiple or grid question, or the code labels of a computed
+    /// variable (empty otherwise).
     pub fn options(&self) -> &[Choice] {
         match self {
             QuestionKind::Single { options, .. }
             | QuestionKind::Multiple { options, .. }
-            | QuestionKind::Grid { options, .. } => options,
+            | QuestionKind::Grid { options, .. }
+            | QuestionKind::Computed { options, .. } => options,
             _ => &[],
         }
     }

@@ -195,11 +195,11 @@ fn push_variables(question: &Question, out: &mut Vec<Variable>) {
             Vec::new(),
             VariableSource::Answer,
         )),
-        QuestionKind::Computed { .. } => out.push(variable(
+        QuestionKind::Computed { options, .. } => out.push(variable(
             question.var.clone(),
             label,
             VariableKind::Computed,
-            Vec::new(),
+            value_labels(options),
             VariableSource::Answer,
         )),
     }
