@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use exports::build::{BuildError, CaseStatus, build_wave};
-use exports::dataset::{ColumnRef, Role, VariableKind};
+use exports::dataset::{ColumnRef, Measure, Role, VariableKind, ascii_name, iso_date};
 use questionnaire::AnswerInput;
 
 #[test]
@@ -180,6 +180,59 @@ fn computed_variables_are_exported_with_their_type() {
 }
 
 #[test]
+fn computed_codes_declared_with_options_are_labelled_categories() {
+    let q = observatory();
+    let wave = build(&q, &six_completed(&q), &options("2026-1"));
+    let variable =
+        |name: &str| wave.dataset.variables()[wave.dataset.index_of(name).unwrap()].clone();
+    let age = variable("AGE_QUOTA");
+    assert_eq!(age.measure, Measure::Nominal);
+    assert_eq!(age.value_labels.len(), 5);
+    assert_eq!(age.value_labels[&5], "75 ans ou plus");
+    let diploma = variable("DIPLOME_AGREGE");
+    assert_eq!(diploma.measure, Measure::Nominal);
+    assert_eq!(diploma.value_labels[&6], "Bac + 5 ou plus");
+    assert_eq!(
+        variable("NB_EQUIP").measure,
+        Measure::Scale,
+        "no options: a quantity"
+    );
+    assert!(variable("NB_EQUIP").value_labels.is_empty());
+}
+
+#[test]
+fn grid_items_are_labelled_with_the_grid_stem_and_the_whole_item() {
+    let q = observatory();
+    let wave = build(&q, &six_completed(&q), &options("2026-1"));
+    let label = |name: &str| {
+        wave.dataset.variables()[wave.dataset.index_of(name).unwrap()]
+            .label
+            .clone()
+    };
+    assert_eq!(
+        label("INQ_DONNEES"),
+        "Inquiétudes liées à internet : … le vol de vos données personnelles ou de vos mots de passe ?"
+    );
+    assert!(label("DEM_ADMIN").starts_with("Autonomie dans les activités en ligne : Faire une"));
+}
+
+#[test]
+fn dataset_names_and_titles_keep_their_accents() {
+    let q = observatory();
+    let wave = build(&q, &six_completed(&q), &options("Démonstration"));
+    let info = wave.dataset.info();
+    assert_eq!(info.name, "obs-inegalites-numeriques-démonstration");
+    assert_eq!(
+        info.title,
+        "Observatoire des inégalités numériques de Bordeaux Métropole, vague Démonstration"
+    );
+    assert_eq!(
+        ascii_name(&info.name),
+        "obs-inegalites-numeriques-demonstration"
+    );
+}
+
+#[test]
 fn personal_preload_fields_and_phone_numbers_never_reach_the_dataset() {
     let q = observatory();
     let mut opts = options("2026-1");
@@ -308,7 +361,9 @@ fn case_information_follows_the_questionnaire_variables() {
     assert_eq!(texts(&wave, "cellule_quota")[0], "33063|2|3");
     assert_eq!(texts(&wave, "dispo_aapor")[0], "1.1");
     assert_eq!(texts(&wave, "dispo_libelle")[0], "Entretien complet");
-    assert_eq!(texts(&wave, "date_entretien")[0], "2026-11-20");
+    let date = &wave.dataset.variables()[wave.dataset.index_of("date_entretien").unwrap()];
+    assert_eq!(date.kind, VariableKind::Date);
+    assert_eq!(iso_date(numeric(&wave, "date_entretien")[0]), "2026-11-20");
     assert_eq!(numeric(&wave, "duree_min")[..2], [12.6, 12.5]);
     assert_eq!(numeric(&wave, "nb_appels")[0], 3.0);
     assert!(

@@ -68,6 +68,7 @@ fn exporting_a_wave_twice_gives_identical_bytes() {
             "datapackage.json",
             "dictionnaire.html",
             "dictionnaire.md",
+            "donnees-codes.csv",
             "donnees-excel-fr.csv",
             "donnees-libelles.csv",
             "donnees.csv",
@@ -148,13 +149,14 @@ fn a_single_format_writes_only_its_files() {
         names,
         [
             "datapackage.json",
+            "donnees-codes.csv",
             "donnees-excel-fr.csv",
             "donnees-libelles.csv",
             "donnees.csv",
             "manifest.json"
         ]
     );
-    let header = std::fs::read_to_string(dir.path().join("donnees.csv")).unwrap();
+    let header = std::fs::read_to_string(dir.path().join("donnees-codes.csv")).unwrap();
     assert!(
         header.starts_with(
             "id_repondant,CONSENTEMENT,COMMUNE,SEXE,AGE,AGE_TRANCHE,AGE_QUOTA,EQUIP_1,"

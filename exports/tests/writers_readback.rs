@@ -19,8 +19,9 @@ use exports::writers::sav::{SavCompression, SavOptions, write_sav};
 use serde_json::{Value as Json, json};
 
 /// Files of an export bundle, then the uncompressed `.sav` the tests add.
-const FILES: [&str; 11] = [
+const FILES: [&str; 12] = [
     bundle::CSV,
+    bundle::CSV_CODES,
     bundle::CSV_EXCEL_FR,
     bundle::CSV_LABELLED,
     bundle::SAV,
@@ -41,12 +42,12 @@ fn create(dir: &Path, name: &str) -> BufWriter<File> {
 /// the weight in its header.
 fn write_all(dataset: &Dataset, dir: &Path) {
     let manifest = bundle::write_bundle(dataset, dir, None).unwrap();
-    assert_eq!(manifest.files.len(), 9);
+    assert_eq!(manifest.files.len(), 10);
     let raw = SavOptions {
         compression: SavCompression::None,
         weight_in_header: true,
     };
-    write_sav(dataset, &raw, create(dir, FILES[10])).unwrap();
+    write_sav(dataset, &raw, create(dir, FILES[11])).unwrap();
 }
 
 fn written() -> (tempfile::TempDir, Dataset) {
@@ -229,7 +230,7 @@ fn sav_reads_back_with_pyreadstat_in_both_compressions() {
 fn sav_reads_back_with_pspp() {
     let (dir, dataset) = written();
     for (file, compression, weight) in [
-        ("donnees.sav", "SAV", "Not weighted"),
+        ("donnees.sav", "SAV", "Poids de redressement"),
         ("donnees-non-compresse.sav", "None", "Poids de redressement"),
     ] {
         let read = read_back("read_pspp_sav.py", &[&path_str(dir.path(), file)]);
@@ -352,7 +353,6 @@ fn parquet_reads_back_with_pyarrow_including_label_metadata() {
         "read_pyarrow_parquet.py",
         &[&path_str(dir.path(), "donnees.parquet")],
     );
-    assert_eq!(read["names"], json!(names(&dataset)));
     assert_eq!(read["types"]["commune"], json!("int64"));
     assert_eq!(read["types"]["poids"], json!("double"));
     assert_eq!(read["types"]["commentaire"], json!("string"));
@@ -383,7 +383,49 @@ fn parquet_reads_back_with_pyarrow_including_label_metadata() {
     let vlabels: Json =
         serde_json::from_str(file["survey.variable_labels"].as_str().unwrap()).unwrap();
     assert_eq!(vlabels, expected_variable_labels(&dataset));
-    assert_rows_equal(&read["rows"], &expected_rows(&dataset), "pyarrow");
+    assert_rows_equal(&read["rows"], &analysis_rows(&dataset), "pyarrow");
+    assert_eq!(read["names"], json!(analysis_names(&dataset)));
+}
+
+/// Column names of the analysis files: each variable with declared missing codes is followed
+/// by `<name>_nr`.
+fn analysis_names(dataset: &Dataset) -> Vec<String> {
+    let mut out = Vec::new();
+    for v in dataset.variables() {
+        out.push(v.name.clone());
+        if !v.missing_values.is_empty() {
+            out.push(format!("{}_nr", v.name));
+        }
+    }
+    out
+}
+
+/// Rows of the analysis files: declared missing codes are null, their label in `<name>_nr`.
+fn analysis_rows(dataset: &Dataset) -> Vec<Vec<Json>> {
+    expected_rows(dataset)
+        .into_iter()
+        .map(|row| {
+            let mut out = Vec::new();
+            for (v, cell) in dataset.variables().iter().zip(row) {
+                if v.missing_values.is_empty() {
+                    out.push(cell);
+                    continue;
+                }
+                let code = cell.as_f64().filter(|&x| v.is_declared_missing(x));
+                match code {
+                    Some(code) => {
+                        out.push(Json::Null);
+                        out.push(json!(v.value_labels[&(code as i32)]));
+                    }
+                    None => {
+                        out.push(cell);
+                        out.push(Json::Null);
+                    }
+                }
+            }
+            out
+        })
+        .collect()
 }
 
 /// CSV cells as the Python csv module returns them: strings, "" for missing.
@@ -422,7 +464,7 @@ fn csv_variants_read_back_with_python_csv_and_pandas() {
     let (dir, dataset) = written();
     let machine = read_back(
         "read_csv.py",
-        &["machine", &path_str(dir.path(), "donnees.csv")],
+        &["machine", &path_str(dir.path(), "donnees-codes.csv")],
     );
     assert_eq!(machine["bom"], json!(false));
     assert_eq!(machine["crlf"], json!(true));
@@ -448,6 +490,33 @@ fn csv_variants_read_back_with_python_csv_and_pandas() {
     assert_eq!(fr["pandas_dtypes"]["ecart"], json!("float64"));
     assert_rows_equal(&fr["pandas_rows"], &pandas_rows, "pandas excel-fr csv");
 
+    let analysis = read_back(
+        "read_csv.py",
+        &["machine", &path_str(dir.path(), "donnees.csv")],
+    );
+    assert_eq!(analysis["header"], json!(analysis_names(&dataset)));
+    assert_eq!(
+        analysis["pandas_dtypes"]["usage_internet"],
+        json!("float64")
+    );
+    assert_ne!(
+        analysis["pandas_dtypes"]["usage_internet_nr"],
+        json!("float64")
+    );
+    let pandas_analysis: Vec<Vec<Json>> = analysis_rows(&dataset)
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .map(|c| if c == json!("") { Json::Null } else { c })
+                .collect()
+        })
+        .collect();
+    assert_rows_equal(
+        &analysis["pandas_rows"],
+        &pandas_analysis,
+        "pandas analysis csv",
+    );
+
     let labelled = read_back(
         "read_csv.py",
         &["machine", &path_str(dir.path(), "donnees-libelles.csv")],
@@ -463,14 +532,55 @@ fn datapackage_describes_the_csv_with_a_table_schema() {
     let package: Json = serde_json::from_str(&text).unwrap();
     assert_eq!(package["profile"], json!("tabular-data-package"));
     assert_eq!(package["name"], json!(dataset.info().name));
-    let resource = &package["resources"][0];
-    assert_eq!(resource["path"], json!("donnees.csv"));
-    assert_eq!(resource["dialect"]["delimiter"], json!(","));
     let manifest: Json =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap())
             .unwrap();
-    let csv_sha = manifest["files"][0]["sha256"].as_str().unwrap();
-    assert_eq!(resource["hash"], json!(format!("sha256:{csv_sha}")));
+    let resources = package["resources"].as_array().unwrap();
+    let paths: Vec<&str> = resources
+        .iter()
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "donnees.csv",
+            "donnees-codes.csv",
+            "donnees-excel-fr.csv",
+            "donnees-libelles.csv",
+            "donnees.sav",
+            "donnees.dta",
+            "donnees.parquet"
+        ]
+    );
+    for (resource, entry) in resources.iter().zip(manifest["files"].as_array().unwrap()) {
+        assert_eq!(resource["path"], entry["path"]);
+        let sha = entry["sha256"].as_str().unwrap();
+        assert_eq!(resource["hash"], json!(format!("sha256:{sha}")));
+        assert_eq!(
+            resource["schema"]["primaryKey"],
+            json!(["id"]),
+            "{resource}"
+        );
+    }
+    let analysis_fields: Vec<&str> = resources[0]["schema"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(analysis_fields, analysis_names(&dataset));
+    let usage_nr = &resources[0]["schema"]["fields"][3];
+    assert_eq!(usage_nr["type"], json!("string"));
+    assert_eq!(
+        usage_nr["constraints"]["enum"],
+        json!(["Ne sait pas", "Refus"])
+    );
+    assert!(resources[0]["schema"]["fields"][2]["missingValues"].is_null());
+    assert_eq!(resources[3]["schema"]["fields"][2]["type"], json!("string"));
+    assert_eq!(resources[6]["format"], json!("parquet"));
+    assert!(resources[6]["dialect"].is_null());
+    let resource = &resources[1];
+    assert_eq!(resource["dialect"]["delimiter"], json!(","));
     let fields = resource["schema"]["fields"].as_array().unwrap();
     assert_eq!(fields.len(), dataset.variables().len());
     let usage = &fields[2];

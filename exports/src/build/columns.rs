@@ -4,14 +4,14 @@
 use std::collections::BTreeMap;
 
 use questionnaire::expr::{Missing, Type, Value as ExprValue};
-use questionnaire::model::QuestionKind;
+use questionnaire::model::{Question, QuestionKind};
 use questionnaire::{Answer, Questionnaire, VariableKind as QKind, VariableSource};
 
 use super::error::BuildError;
 use super::scope::QuestionnaireScope;
 use crate::dataset::{
-    MAX_VALUE_LABEL_BYTES, MAX_VARIABLE_LABEL_BYTES, MAX_VARIABLE_LABEL_CHARS, Measure, Value,
-    Variable,
+    MAX_VALUE_LABEL_BYTES, MAX_VARIABLE_LABEL_BYTES, Measure, Value, Variable, days_from_ymd,
+    shorten,
 };
 
 /// Decimals shown for computed numbers that are not all whole.
@@ -26,6 +26,8 @@ pub(crate) enum Storage {
     Decimal(u8),
     /// A computed number: integer when every value of the wave is whole, else decimal.
     AutoNumber,
+    /// A calendar date.
+    Date,
     /// Text, as wide as the longest value.
     Text,
 }
@@ -121,7 +123,13 @@ pub(crate) fn plan(questionnaire: &Questionnaire) -> Result<Vec<Column>, BuildEr
                         Taken::Range(min, max),
                     )
                 }
-                (QKind::Text { .. } | QKind::Date, _) => (
+                (QKind::Date, _) => (
+                    Storage::Date,
+                    Measure::Scale,
+                    Source::Value(variable.name.clone()),
+                    Taken::Nothing,
+                ),
+                (QKind::Text { .. }, _) => (
                     Storage::Text,
                     Measure::Nominal,
                     Source::Value(variable.name.clone()),
@@ -133,7 +141,12 @@ pub(crate) fn plan(questionnaire: &Questionnaire) -> Result<Vec<Column>, BuildEr
                             labels = vec![(0, "Non".to_owned()), (1, "Oui".to_owned())];
                             (Storage::Integer, Measure::Nominal)
                         }
-                        Some(Type::Number) => (Storage::AutoNumber, Measure::Scale),
+                        Some(Type::Number) if labels.is_empty() => {
+                            (Storage::AutoNumber, Measure::Scale)
+                        }
+                        // Codes declared with `options` in the questionnaire: categories.
+                        Some(Type::Number) => (Storage::AutoNumber, Measure::Nominal),
+                        Some(Type::Date) => (Storage::Date, Measure::Scale),
                         _ => (Storage::Text, Measure::Nominal),
                     };
                     (
@@ -172,7 +185,9 @@ pub(crate) fn plan(questionnaire: &Questionnaire) -> Result<Vec<Column>, BuildEr
             .collect::<Result<Vec<_>, BuildError>>()?;
         columns.push(Column {
             name: variable.name.clone(),
-            label: variable_label(&variable.label),
+            label: variable_label(
+                &grid_item_label(question, &variable).unwrap_or_else(|| variable.label.clone()),
+            ),
             question_text: variable.text.clone(),
             filter: variable.filter.clone(),
             value_labels,
@@ -253,6 +268,10 @@ impl Column {
                 Some(ExprValue::Number(n)) => Value::Number(*n),
                 Some(ExprValue::Bool(b)) => Value::Number(f64::from(u8::from(*b))),
                 Some(ExprValue::Text(t)) => text(t),
+                Some(ExprValue::Date(d)) if self.storage == Storage::Date => {
+                    days_from_ymd(d.year, d.month, d.day)
+                        .map_or(Value::Missing, |days| Value::Number(days as f64))
+                }
                 Some(ExprValue::Date(d)) => Value::Text(d.to_string()),
                 Some(ExprValue::Codes(codes)) => text(
                     &codes
@@ -302,6 +321,7 @@ impl Column {
                     Variable::decimal(&self.name, &self.label, COMPUTED_DECIMALS)
                 }
             }
+            Storage::Date => Variable::date(&self.name, &self.label),
             Storage::Text => Variable::text(&self.name, &self.label, text_width(cells)),
         };
         let mut variable = variable
@@ -342,16 +362,34 @@ pub(crate) fn text_width(cells: &[Value]) -> usize {
         .max(1)
 }
 
-/// A variable label within the formats' limits: 80 characters (an ellipsis marks a cut) and
-/// 255 bytes.
+/// A variable label within SPSS's 255 bytes, cut at a word boundary with `…` (the Stata
+/// writer shortens it further to 80 characters the same way).
 pub(crate) fn variable_label(label: &str) -> String {
-    let label = if label.chars().count() > MAX_VARIABLE_LABEL_CHARS {
-        let cut: String = label.chars().take(MAX_VARIABLE_LABEL_CHARS - 1).collect();
-        format!("{}…", cut.trim_end())
-    } else {
-        label.to_owned()
+    shorten(label, usize::MAX, MAX_VARIABLE_LABEL_BYTES)
+}
+
+/// The label of a grid item says what the grid asks: `<grid label> : <item label or text>`
+/// (e.g. `Inquiétudes liées à internet : … le vol de vos données personnelles…`). `None` for
+/// any other variable.
+fn grid_item_label(
+    question: Option<&Question>,
+    variable: &questionnaire::Variable,
+) -> Option<String> {
+    let question = question?;
+    let QuestionKind::Grid { items, .. } = &question.kind else {
+        return None;
     };
-    truncate_bytes(&label, MAX_VARIABLE_LABEL_BYTES)
+    let item = items.iter().find(|i| i.var == variable.name)?;
+    let stem = match (&question.label, &question.text) {
+        (Some(label), _) => label.primary().to_owned(),
+        (None, Some(text)) => text.primary().to_owned(),
+        (None, None) => question.var.clone(),
+    };
+    let item = item
+        .label
+        .as_ref()
+        .map_or_else(|| item.text.primary(), |l| l.primary());
+    Some(format!("{} : {}", stem.trim(), item.trim()))
 }
 
 /// `text` cut to at most `max` bytes on a character boundary.
@@ -392,9 +430,11 @@ mod tests {
     }
 
     #[test]
-    fn long_labels_are_cut_with_an_ellipsis() {
-        let label = variable_label(&"é".repeat(100));
-        assert_eq!(label.chars().count(), 80);
+    fn long_labels_are_cut_to_spss_bytes_with_an_ellipsis() {
+        let label = variable_label(&"é".repeat(200));
+        assert!(label.len() <= MAX_VARIABLE_LABEL_BYTES);
         assert!(label.ends_with('…'));
+        let words = variable_label(&"mot ".repeat(100));
+        assert!(words.ends_with("mot…"), "{words}");
     }
 }

@@ -13,17 +13,9 @@ use super::wave::BuiltWave;
 use super::weights::{AppliedWeighting, WEIGHT};
 use crate::indicators::{TableRow, VarianceMethod, write_table_csv};
 use crate::writers::WriteError;
-use crate::writers::bundle::{
-    self, CODEBOOK_HTML, CODEBOOK_MD, CSV, CSV_EXCEL_FR, CSV_LABELLED, DATAPACKAGE, DTA, MANIFEST,
-    PARQUET, SAV,
-};
-use crate::writers::codebook::{write_codebook_html, write_codebook_markdown};
-use crate::writers::csv::{CsvDialect, CsvOptions, write_csv};
-use crate::writers::datapackage::{CsvResource, write_datapackage};
-use crate::writers::dta::write_dta;
+use crate::writers::bundle::{self, DTA, MANIFEST, PARQUET, SAV};
+use crate::writers::datapackage::ResourceFormat;
 use crate::writers::manifest::{Manifest, ManifestEntry};
-use crate::writers::parquet::write_parquet;
-use crate::writers::sav::{SavOptions, write_sav};
 
 /// File of the indicator table.
 pub const INDICATORS_CSV: &str = "indicateurs.csv";
@@ -145,48 +137,27 @@ pub fn export_wave(
             files = bundle::write_bundle(dataset, dir, weight)?;
         }
         ExportFormat::Csv => {
-            write_file(dir, CSV, |w| write_csv(dataset, &CsvOptions::machine(), w))?;
-            let csv = files.add_file(dir, CSV)?.clone();
-            write_file(dir, CSV_EXCEL_FR, |w| {
-                write_csv(dataset, &CsvOptions::excel_fr(), w)
-            })?;
-            files.add_file(dir, CSV_EXCEL_FR)?;
-            write_file(dir, CSV_LABELLED, |w| {
-                write_csv(dataset, &CsvOptions::labelled(), w)
-            })?;
-            files.add_file(dir, CSV_LABELLED)?;
-            let resource = CsvResource {
-                path: CSV.into(),
-                dialect: CsvDialect::Machine,
-                bytes: Some(csv.bytes),
-                sha256: Some(csv.sha256),
-            };
-            write_file(dir, DATAPACKAGE, |w| {
-                write_datapackage(dataset, &resource, w)
-            })?;
-            files.add_file(dir, DATAPACKAGE)?;
+            let mut written = Vec::new();
+            for (path, options) in bundle::csv_files() {
+                let csv = ResourceFormat::Csv(options);
+                written.push(bundle::write_data_file(
+                    dataset, dir, path, csv, &mut files,
+                )?);
+            }
+            bundle::write_package(dataset, dir, &written, &mut files)?;
         }
         ExportFormat::Sav => {
-            write_file(dir, SAV, |w| write_sav(dataset, &SavOptions::default(), w))?;
-            files.add_file(dir, SAV)?;
+            bundle::write_data_file(dataset, dir, SAV, ResourceFormat::Sav, &mut files)?;
         }
         ExportFormat::Dta => {
-            write_file(dir, DTA, |w| write_dta(dataset, w))?;
-            files.add_file(dir, DTA)?;
+            bundle::write_data_file(dataset, dir, DTA, ResourceFormat::Dta, &mut files)?;
         }
         ExportFormat::Parquet => {
-            write_file(dir, PARQUET, |w| write_parquet(dataset, w))?;
-            files.add_file(dir, PARQUET)?;
+            let parquet = ResourceFormat::Parquet;
+            bundle::write_data_file(dataset, dir, PARQUET, parquet, &mut files)?;
         }
         ExportFormat::Codebook => {
-            write_file(dir, CODEBOOK_MD, |w| {
-                write_codebook_markdown(dataset, weight, w)
-            })?;
-            files.add_file(dir, CODEBOOK_MD)?;
-            write_file(dir, CODEBOOK_HTML, |w| {
-                write_codebook_html(dataset, weight, w)
-            })?;
-            files.add_file(dir, CODEBOOK_HTML)?;
+            bundle::write_codebooks(dataset, dir, weight, &mut files)?;
         }
     }
     let indicators = match request.indicators {
@@ -245,15 +216,4 @@ fn variance_name(method: VarianceMethod) -> &'static str {
         VarianceMethod::Calibration => "calibration",
         _ => "linearization",
     }
-}
-
-fn write_file(
-    dir: &Path,
-    name: &str,
-    write: impl FnOnce(&mut BufWriter<File>) -> Result<(), WriteError>,
-) -> Result<(), BuildError> {
-    let mut out = BufWriter::with_capacity(1 << 20, File::create(dir.join(name))?);
-    write(&mut out)?;
-    out.flush()?;
-    Ok(())
 }

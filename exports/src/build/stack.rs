@@ -239,12 +239,17 @@ pub fn stack(waves: &[WaveDataset<'_>], info: DatasetInfo) -> Result<Stacked, St
 }
 
 fn kind_name(kind: VariableKind) -> &'static str {
-    if kind.is_numeric() { "numeric" } else { "text" }
+    match kind {
+        VariableKind::Date => "date",
+        VariableKind::Text { .. } => "text",
+        _ => "numeric",
+    }
 }
 
 fn storage(kind: VariableKind) -> String {
     match kind {
         VariableKind::Integer => "integer".to_owned(),
+        VariableKind::Date => "date".to_owned(),
         VariableKind::Decimal { decimals } => format!("decimal({decimals})"),
         VariableKind::Text { width } => format!("text({width})"),
     }
@@ -259,7 +264,7 @@ fn merge(
     later: &Variable,
     later_wave: &str,
 ) -> Result<Variable, StackError> {
-    if earlier.kind.is_numeric() != later.kind.is_numeric() {
+    if kind_name(earlier.kind) != kind_name(later.kind) {
         return Err(StackError::TypeConflict {
             variable: later.name.clone(),
             first_wave: earlier_wave.to_owned(),
@@ -271,6 +276,7 @@ fn merge(
     let mut out = later.clone();
     out.kind = match (earlier.kind, later.kind) {
         (VariableKind::Integer, VariableKind::Integer) => VariableKind::Integer,
+        (VariableKind::Date, VariableKind::Date) => VariableKind::Date,
         (VariableKind::Text { width: a }, VariableKind::Text { width: b }) => {
             VariableKind::Text { width: a.max(b) }
         }

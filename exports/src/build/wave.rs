@@ -9,7 +9,9 @@ use super::columns::{self, text, text_width};
 use super::error::BuildError;
 use super::input::{BuildOptions, CaseStatus, InterviewInput};
 use super::pseudonym::Pseudonymizer;
-use crate::dataset::{Dataset, DatasetInfo, Measure, Value, Variable};
+use crate::dataset::{
+    Dataset, DatasetInfo, MAX_TITLE_BYTES, Measure, Value, Variable, days_from_ymd, shorten,
+};
 
 /// Pseudonymous respondent id (first column).
 pub const RESPONDENT: &str = "id_repondant";
@@ -21,7 +23,7 @@ pub const CELL: &str = "cellule_quota";
 pub const DISPOSITION: &str = "dispo_aapor";
 /// AAPOR disposition label.
 pub const DISPOSITION_LABEL: &str = "dispo_libelle";
-/// Interview date, `YYYY-MM-DD`.
+/// Interview date (a date in every format).
 pub const DATE: &str = "date_entretien";
 /// Interview length in minutes.
 pub const DURATION: &str = "duree_min";
@@ -164,11 +166,11 @@ pub fn build_wave(
 
     let info = DatasetInfo {
         name: dataset_name(questionnaire.id(), &options.wave),
-        title: columns::variable_label(&format!(
-            "{}, vague {}",
-            questionnaire.title(),
-            options.wave
-        )),
+        title: shorten(
+            &format!("{}, vague {}", questionnaire.title(), options.wave),
+            usize::MAX,
+            MAX_TITLE_BYTES,
+        ),
         created: options.created,
         notes: notes(questionnaire),
     };
@@ -285,10 +287,16 @@ fn trailer_columns(
             "Résultat final (AAPOR)",
             texts(&|i| Some(i.disposition.label.clone())),
         ),
-        text_column(
-            DATE,
-            "Date de l'entretien (AAAA-MM-JJ)",
-            texts(&|i| i.interview_date.map(|d| d.to_string())),
+        (
+            Variable::date(DATE, "Date de l'entretien"),
+            selected
+                .iter()
+                .map(|i| {
+                    i.interview_date
+                        .and_then(|d| days_from_ymd(d.year, d.month, d.day))
+                        .map_or(Value::Missing, |days| Value::Number(days as f64))
+                })
+                .collect(),
         ),
         (
             Variable::decimal(DURATION, "Durée de l'entretien (minutes)", 1),
@@ -306,13 +314,14 @@ fn trailer_columns(
     ]
 }
 
-/// `<questionnaire id>-<wave>` in the characters a dataset name allows.
+/// `<questionnaire id>-<wave>` in the characters a dataset name allows, accents kept
+/// (`…-démonstration`): lowercase letters, digits, `-`, `_`, `.`; anything else becomes `-`.
 fn dataset_name(id: &str, wave: &str) -> String {
     let name: String = format!("{id}-{wave}")
         .chars()
+        .flat_map(char::to_lowercase)
         .map(|c| {
-            let c = c.to_ascii_lowercase();
-            if c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c) {
+            if (c.is_alphabetic() && !c.is_uppercase()) || c.is_ascii_digit() || "-_.".contains(c) {
                 c
             } else {
                 '-'

@@ -2,15 +2,23 @@
 //! labels, value labels, declared missing codes, measure levels, weight role) and the rows,
 //! stored column by column.
 
+mod dates;
 mod error;
 mod names;
 mod summary;
+mod text;
 mod timestamp;
 mod variable;
+
+pub use dates::{
+    MAX_DATE_DAYS, MIN_DATE_DAYS, SPSS_EPOCH_OFFSET_DAYS, STATA_EPOCH_OFFSET_DAYS, days_from_ymd,
+    iso_date, ymd_from_days,
+};
 
 pub use error::DatasetError;
 pub use names::{MAX_NAME_LEN, validate_name};
 pub use summary::{Frequency, NumericSummary, Summary, TextSummary, VariableSummary, summarize};
+pub use text::{ascii_name, shorten};
 pub use timestamp::Timestamp;
 pub use variable::{
     MAX_MISSING_VALUES, MAX_TEXT_WIDTH, MAX_VALUE_LABEL_BYTES, MAX_VARIABLE_LABEL_BYTES,
@@ -22,16 +30,19 @@ use std::collections::HashSet;
 /// Largest integer magnitude a double holds exactly (2^53).
 const MAX_EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
 
-/// Longest dataset title (characters): Stata's dataset label limit.
-pub const MAX_TITLE_CHARS: usize = 80;
+/// Longest dataset title (bytes), as long as a variable label; writers whose file label is
+/// shorter (Stata: 80 characters, SPSS: 64 bytes) cut it at a word boundary with `…`.
+pub const MAX_TITLE_BYTES: usize = 255;
 
 /// Describes the dataset as a whole.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DatasetInfo {
-    /// Machine name (lowercase ASCII letters, digits, `-`, `_`, `.`), used for file and
-    /// package names, e.g. `barometre-2026-vague1`.
+    /// Machine name (lowercase letters, accented ones included, digits, `-`, `_`, `.`), e.g.
+    /// `barometre-2026-démonstration`; [`ascii_name`] gives its form for file and package
+    /// names.
     pub name: String,
-    /// Human title (at most 80 characters), written as the file label.
+    /// Human title (at most 255 bytes), written as the file label (cut at a word boundary
+    /// where a format's label is shorter).
     pub title: String,
     /// Creation date/time written into file headers (never the current time, so that exports
     /// are reproducible byte for byte).
@@ -188,15 +199,14 @@ impl Dataset {
 
 fn validate_info(info: &DatasetInfo) -> Result<(), DatasetError> {
     let name_ok = !info.name.is_empty()
-        && info.name.len() <= 100
-        && info
-            .name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b));
+        && info.name.chars().count() <= 100
+        && info.name.chars().all(|c| {
+            (c.is_alphabetic() && !c.is_uppercase()) || c.is_ascii_digit() || "-_.".contains(c)
+        });
     if !name_ok {
         return Err(DatasetError::InvalidInfo {
             reason: format!(
-                "name `{}` must be 1 to 100 lowercase ASCII letters, digits, `-`, `_` or `.`",
+                "name `{}` must be 1 to 100 lowercase letters, digits, `-`, `_` or `.`",
                 info.name
             ),
         });
@@ -205,8 +215,8 @@ fn validate_info(info: &DatasetInfo) -> Result<(), DatasetError> {
         &info.name,
         "dataset title",
         &info.title,
-        MAX_TITLE_CHARS,
         usize::MAX,
+        MAX_TITLE_BYTES,
     )
 }
 
@@ -247,13 +257,16 @@ fn check_value(row: usize, variable: &Variable, value: &Value) -> Result<(), Dat
                     row,
                     variable: name(),
                 })
-            } else if *kind == VariableKind::Integer && n.fract() != 0.0 {
+            } else if kind.is_whole() && n.fract() != 0.0 {
                 Err(DatasetError::NotInteger {
                     row,
                     variable: name(),
                     value: *n,
                 })
-            } else if *kind == VariableKind::Integer && n.abs() > MAX_EXACT_INTEGER {
+            } else if (kind.is_whole() && n.abs() > MAX_EXACT_INTEGER)
+                || (*kind == VariableKind::Date
+                    && !(MIN_DATE_DAYS as f64..=MAX_DATE_DAYS as f64).contains(n))
+            {
                 Err(DatasetError::IntegerOutOfRange {
                     row,
                     variable: name(),
@@ -364,12 +377,41 @@ mod tests {
     }
 
     #[test]
-    fn labels_longer_than_the_formats_accept_are_rejected() {
-        let long = "é".repeat(81);
-        let v = Variable::integer("q", &long);
+    fn labels_longer_than_spss_accepts_are_rejected_and_longer_than_stata_accepted() {
+        let for_spss_only = "é".repeat(100);
+        Dataset::new(info(), vec![Variable::integer("q", &for_spss_only)]).unwrap();
+        let too_long = "é".repeat(128);
         assert!(matches!(
-            Dataset::new(info(), vec![v]),
-            Err(DatasetError::LabelTooLong { .. })
+            Dataset::new(info(), vec![Variable::integer("q", &too_long)]),
+            Err(DatasetError::LabelTooLong { length: 256, .. })
         ));
+    }
+
+    #[test]
+    fn dataset_names_keep_accents_but_not_capitals_or_spaces() {
+        let named = |name: &str| DatasetInfo {
+            name: name.into(),
+            ..info()
+        };
+        Dataset::new(named("obs-démonstration"), vec![]).unwrap();
+        for bad in ["Obs", "obs démonstration", "obs/x", ""] {
+            assert!(
+                matches!(
+                    Dataset::new(named(bad), vec![]),
+                    Err(DatasetError::InvalidInfo { .. })
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn date_cells_are_whole_days() {
+        let mut d = Dataset::new(info(), vec![Variable::date("jour", "Jour")]).unwrap();
+        assert!(matches!(
+            d.push_row(vec![Value::Number(0.5)]),
+            Err(DatasetError::NotInteger { .. })
+        ));
+        d.push_row(vec![Value::Number(20_514.0)]).unwrap();
     }
 }

@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 use super::DatasetError;
 use super::names::validate_name;
 
-/// Longest variable label (characters): Stata's limit, the strictest of the formats.
+/// Longest variable label Stata shows (characters): the Stata writer cuts longer labels at a
+/// word boundary with `…` (the full label stays in every other format and the codebook).
 pub const MAX_VARIABLE_LABEL_CHARS: usize = 80;
-/// Longest variable label (bytes): SPSS's documented limit.
+/// Longest variable label (bytes): SPSS's documented limit, checked for every variable.
 pub const MAX_VARIABLE_LABEL_BYTES: usize = 255;
 /// Longest value label (bytes): SPSS's documented limit, the strictest of the formats.
 pub const MAX_VALUE_LABEL_BYTES: usize = 120;
@@ -26,6 +27,9 @@ pub enum VariableKind {
         /// Displayed decimals (0..=16); values keep full precision.
         decimals: u8,
     },
+    /// A calendar date: whole days since 1970-01-01, written as each format's date type
+    /// (SPSS `SDATE10`, Stata `%td`, Parquet `date32`, CSV `YYYY-MM-DD`).
+    Date,
     /// UTF-8 text of at most `width` bytes.
     Text {
         /// Maximum byte length (1..=32767).
@@ -34,9 +38,15 @@ pub enum VariableKind {
 }
 
 impl VariableKind {
-    /// True for [`VariableKind::Integer`] and [`VariableKind::Decimal`].
+    /// True for [`VariableKind::Integer`], [`VariableKind::Decimal`] and
+    /// [`VariableKind::Date`] (stored as numbers).
     pub fn is_numeric(&self) -> bool {
         !matches!(self, VariableKind::Text { .. })
+    }
+
+    /// True for kinds whose values must be whole numbers (integers, dates).
+    pub fn is_whole(&self) -> bool {
+        matches!(self, VariableKind::Integer | VariableKind::Date)
     }
 }
 
@@ -79,7 +89,7 @@ pub enum Role {
 pub struct Variable {
     /// Name (ASCII letter then letters, digits, `_`; at most 32 characters).
     pub name: String,
-    /// Variable label (at most 80 characters and 255 bytes); may be empty.
+    /// Variable label (at most 255 bytes; Stata shows the first 80 characters); may be empty.
     pub label: String,
     /// Storage kind.
     pub kind: VariableKind,
@@ -125,6 +135,11 @@ impl Variable {
             VariableKind::Decimal { decimals },
             Measure::Scale,
         )
+    }
+
+    /// A date variable (days since 1970-01-01, see [`crate::dataset::days_from_ymd`]), scale.
+    pub fn date(name: &str, label: &str) -> Self {
+        Self::new(name, label, VariableKind::Date, Measure::Scale)
     }
 
     /// A string variable of at most `width` bytes, nominal.
@@ -193,7 +208,7 @@ impl Variable {
             &self.name,
             "variable label",
             &self.label,
-            MAX_VARIABLE_LABEL_CHARS,
+            usize::MAX,
             MAX_VARIABLE_LABEL_BYTES,
         )?;
         for label in self.value_labels.values() {

@@ -7,7 +7,8 @@ use std::io::Write;
 
 use super::{WriteError, format_number};
 use crate::dataset::{
-    Dataset, Frequency, Measure, Role, Summary, Variable, VariableKind, VariableSummary, summarize,
+    Dataset, Frequency, Measure, Role, Summary, Variable, VariableKind, VariableSummary, iso_date,
+    summarize,
 };
 
 /// A table with a header row; columns from `numeric_from` on are right-aligned.
@@ -51,6 +52,7 @@ fn percent(part: f64, total: f64) -> String {
 fn kind_text(variable: &Variable) -> String {
     match variable.kind {
         VariableKind::Integer => "numérique entier".into(),
+        VariableKind::Date => "date (AAAA-MM-JJ)".into(),
         VariableKind::Decimal { decimals } => format!("numérique décimal ({decimals} décimales)"),
         VariableKind::Text { width } => format!("texte ({width} octets au plus)"),
     }
@@ -135,6 +137,19 @@ fn section(variable: &Variable, summary: &VariableSummary, weighted: bool) -> Se
     let mut tables = Vec::new();
     match &summary.summary {
         Summary::Categorical(rows) => tables.push(frequency_table(rows, summary, weighted)),
+        Summary::Numeric(n) if variable.kind == VariableKind::Date => {
+            let date = |v: Option<f64>| v.map_or_else(|| "—".to_owned(), iso_date);
+            tables.push(Table {
+                header: vec!["Statistique", "Valeur"],
+                rows: vec![
+                    vec!["Valeurs valides".to_owned(), n.valid.to_string()],
+                    vec!["Première date".into(), date(n.min)],
+                    vec!["Dernière date".into(), date(n.max)],
+                ],
+                numeric_from: 1,
+            });
+            tables.push(frequency_table(&n.missing, summary, weighted));
+        }
         Summary::Numeric(n) => {
             let opt = |v: Option<f64>, d| v.map_or_else(|| "—".to_owned(), |v| fr(v, d));
             let mut rows = vec![

@@ -12,8 +12,9 @@
 
 use std::io::Write;
 
+use super::analysis::{AnalysisColumn, analysis_columns, reason};
 use super::{WriteError, format_number};
-use crate::dataset::{ColumnRef, Dataset, Variable};
+use crate::dataset::{ColumnRef, Dataset, Variable, VariableKind, iso_date};
 
 /// Separator, decimal mark and byte-order mark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -52,12 +53,24 @@ pub struct CsvOptions {
     pub labelled: bool,
     /// Prefix text cells that a spreadsheet would read as a formula with `'`.
     pub neutralise_formulas: bool,
+    /// Write declared missing codes as empty cells and their reason in a `<variable>_nr`
+    /// column (see [`super::analysis`]).
+    pub missing_as_empty: bool,
 }
 
 impl CsvOptions {
-    /// Codes, `,` and `.`.
+    /// Codes, `,` and `.` (`donnees-codes.csv`).
     pub fn machine() -> Self {
         Self::default()
+    }
+
+    /// `,` and `.`, don't know / refused as empty cells with their reason in `<variable>_nr`
+    /// (`donnees.csv`, for R, pandas, DuckDB).
+    pub fn analysis() -> Self {
+        Self {
+            missing_as_empty: true,
+            ..Self::default()
+        }
     }
 
     /// Codes, `;`, decimal comma, BOM.
@@ -66,6 +79,7 @@ impl CsvOptions {
             dialect: CsvDialect::ExcelFr,
             labelled: false,
             neutralise_formulas: true,
+            missing_as_empty: false,
         }
     }
 
@@ -75,12 +89,14 @@ impl CsvOptions {
             dialect: CsvDialect::Machine,
             labelled: true,
             neutralise_formulas: true,
+            missing_as_empty: false,
         }
     }
 }
 
 /// Writes `dataset` as CSV to `out`. System-missing values and empty strings are empty cells;
-/// declared missing codes (98, 99…) are written like any code.
+/// declared missing codes (98, 99…) are written like any code, or as empty cells with their
+/// reason column with `missing_as_empty`; dates as `YYYY-MM-DD`.
 pub fn write_csv<W: Write>(
     dataset: &Dataset,
     options: &CsvOptions,
@@ -98,27 +114,52 @@ pub fn write_csv<W: Write>(
             push_field(line, value, delimiter);
         }
     };
-    let columns: Vec<(&Variable, ColumnRef<'_>)> = dataset.iter_columns().collect();
+    let data: Vec<(&Variable, ColumnRef<'_>)> = dataset.iter_columns().collect();
+    let layout = if options.missing_as_empty {
+        analysis_columns(dataset)
+    } else {
+        (0..data.len()).map(AnalysisColumn::Value).collect()
+    };
     let mut line = String::new();
-    for (i, (variable, _)) in columns.iter().enumerate() {
+    for (i, column) in layout.iter().enumerate() {
         if i > 0 {
             line.push(char::from(delimiter));
         }
-        push_field(&mut line, &variable.name, delimiter);
+        let name = match column {
+            AnalysisColumn::Value(index) => &data[*index].0.name,
+            AnalysisColumn::Reason { name, .. } => name,
+        };
+        push_field(&mut line, name, delimiter);
     }
     line.push_str("\r\n");
     out.write_all(line.as_bytes())?;
     for row in 0..dataset.row_count() {
         line.clear();
-        for (i, (variable, column)) in columns.iter().enumerate() {
+        for (i, planned) in layout.iter().enumerate() {
             if i > 0 {
                 line.push(char::from(delimiter));
             }
+            let (index, is_reason) = match planned {
+                AnalysisColumn::Value(index) => (*index, false),
+                AnalysisColumn::Reason { index, .. } => (*index, true),
+            };
+            let (variable, column) = &data[index];
             match column {
+                ColumnRef::Numeric(values) if is_reason => {
+                    if let Some(why) = reason(variable, values[row]) {
+                        text(&mut line, &why);
+                    }
+                }
                 ColumnRef::Text(values) => text(&mut line, &values[row]),
                 ColumnRef::Numeric(values) => {
                     let value = values[row];
-                    if value.is_nan() {
+                    if value.is_nan()
+                        || (options.missing_as_empty && variable.is_declared_missing(value))
+                    {
+                        continue;
+                    }
+                    if variable.kind == VariableKind::Date {
+                        line.push_str(&iso_date(value));
                         continue;
                     }
                     let label = options

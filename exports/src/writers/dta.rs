@@ -7,11 +7,18 @@
 //! value labels are attached to `.a`/`.b`/`.c`, so `tab q, missing` still shows "Ne sait pas",
 //! while means and regressions exclude them as Stata users expect. The code mapping is kept in
 //! the characteristic `varname[cati_missing]` (e.g. `98=.a 99=.b`).
+//!
+//! Dates are `long` days since 1960-01-01 with the `%td` format. Labels longer than Stata
+//! shows (80 characters, for the dataset and each variable) are cut at a word boundary with
+//! `…`; the other formats and the codebook keep them whole.
 
 use std::io::Write;
 
 use super::{WriteError, truncate_utf8};
-use crate::dataset::{ColumnRef, Dataset, Variable, VariableKind};
+use crate::dataset::{
+    ColumnRef, Dataset, MAX_VARIABLE_LABEL_CHARS, STATA_EPOCH_OFFSET_DAYS, Variable, VariableKind,
+    shorten,
+};
 
 /// Stata storage types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +58,8 @@ impl StataType {
 /// Widest fixed string (`str2045`); longer strings are stored as strL.
 const MAX_STRF: usize = 2045;
 const MAX_VARIABLES: usize = 32767;
+/// Longest dataset label Stata shows (characters).
+const MAX_TITLE_CHARS: usize = 80;
 /// Long-type code of `.a` (value-label tables store extended missing values this way).
 const LONG_MISSING_A: i64 = 2_147_483_622;
 const DOUBLE_MISSING: u64 = 0x7fe0_0000_0000_0000;
@@ -89,6 +98,8 @@ fn plan<'a>(variable: &'a Variable, column: ColumnRef<'a>) -> Plan<'a> {
                 StataType::Double
             }
         }
+        // Days since 1960-01-01 of any date from year -5,000,000 to 5,000,000 fit a long.
+        (VariableKind::Date, _) => StataType::Long,
         _ => StataType::Double,
     };
     Plan {
@@ -101,6 +112,7 @@ fn plan<'a>(variable: &'a Variable, column: ColumnRef<'a>) -> Plan<'a> {
 
 fn display_format(plan: &Plan<'_>) -> String {
     match (plan.stata_type, plan.variable.kind) {
+        (_, VariableKind::Date) => "%td".into(),
         (StataType::Byte | StataType::Int, _) => "%8.0g".into(),
         (StataType::Long, _) => "%12.0g".into(),
         (StataType::Double, VariableKind::Decimal { decimals }) if decimals > 0 => {
@@ -168,7 +180,7 @@ pub fn write_dta<W: Write>(dataset: &Dataset, mut out: W) -> Result<(), WriteErr
     head.extend_from_slice(b"</K><N>");
     head.extend_from_slice(&(n as u64).to_le_bytes());
     head.extend_from_slice(b"</N><label>");
-    let title = truncate_utf8(&info.title, 320);
+    let title = shorten(&info.title, MAX_TITLE_CHARS, 320);
     head.extend_from_slice(&(title.len() as u16).to_le_bytes());
     head.extend_from_slice(title.as_bytes());
     head.extend_from_slice(b"</label><timestamp>");
@@ -211,7 +223,11 @@ pub fn write_dta<W: Write>(dataset: &Dataset, mut out: W) -> Result<(), WriteErr
     end(&mut head, "value_label_names");
     section(&mut head, &mut positions, "variable_labels");
     for p in &plans {
-        put_fixed(&mut head, &p.variable.label, 321);
+        put_fixed(
+            &mut head,
+            &shorten(&p.variable.label, MAX_VARIABLE_LABEL_CHARS, 320),
+            321,
+        );
     }
     end(&mut head, "variable_labels");
     section(&mut head, &mut positions, "characteristics");
@@ -295,7 +311,11 @@ fn write_data<W: Write>(
         for (v, p) in plans.iter().enumerate() {
             match p.column {
                 ColumnRef::Numeric(values) => {
-                    let value = values[row];
+                    let value = if p.variable.kind == VariableKind::Date {
+                        values[row] + STATA_EPOCH_OFFSET_DAYS as f64
+                    } else {
+                        values[row]
+                    };
                     // Extended missing: None = system-missing `.`, Some(k) = `.a` + k.
                     let missing = if value.is_nan() {
                         Some(None)

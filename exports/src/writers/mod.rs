@@ -4,6 +4,7 @@
 //! is deterministic: the same dataset gives the same bytes (the only date written is
 //! [`crate::dataset::DatasetInfo::created`]).
 
+pub mod analysis;
 pub mod bundle;
 pub mod codebook;
 pub mod csv;

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::io::Write;
 
 use super::{WriteError, truncate_utf8};
-use crate::dataset::{ColumnRef, Dataset, Measure, Variable, VariableKind};
+use crate::dataset::{ColumnRef, Dataset, Measure, SPSS_EPOCH_OFFSET_DAYS, Variable, VariableKind};
 
 /// Case data encoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -27,8 +27,9 @@ pub enum SavCompression {
 pub struct SavOptions {
     /// Case data encoding.
     pub compression: SavCompression,
-    /// Record the weight variable in the header so SPSS applies `WEIGHT BY` on opening. Off by
-    /// default: SPSS treats weights as frequency weights, which distorts significance tests.
+    /// Record the weight variable in the header so SPSS applies `WEIGHT BY` on opening (what
+    /// the export bundle does). Off by default for other uses: SPSS treats weights as frequency
+    /// weights, which distorts significance tests.
     pub weight_in_header: bool,
 }
 
@@ -41,6 +42,14 @@ const SEGMENT_STEP: usize = 252;
 const MAX_SHORT_STRING: usize = 255;
 const FORMAT_A: u32 = 1;
 const FORMAT_F: u32 = 5;
+/// `SDATE10`: `yyyy/mm/dd`, the format closest to ISO 8601 that SPSS and PSPP know.
+const FORMAT_SDATE: u32 = 39;
+/// Width of the `SDATE` format.
+const SDATE_WIDTH: usize = 10;
+/// Seconds in a day: SPSS dates are seconds since 1582-10-14.
+const SECONDS_PER_DAY: f64 = 86_400.0;
+/// The file label is 64 bytes in the header.
+const FILE_LABEL_BYTES: usize = 64;
 const PRODUCT: &str = "@(#) SPSS DATA FILE cati exports";
 
 /// One physical SPSS variable: a numeric, a short string or a segment of a very long string.
@@ -228,7 +237,11 @@ fn write_header(
     put_f64(buf, BIAS);
     put_padded(buf, &info.created.spss_date(), 9);
     put_padded(buf, &info.created.spss_time(), 8);
-    put_padded(buf, &info.title, 64);
+    put_padded(
+        buf,
+        &crate::dataset::shorten(&info.title, usize::MAX, FILE_LABEL_BYTES),
+        FILE_LABEL_BYTES,
+    );
     buf.extend_from_slice(&[0; 3]);
 }
 
@@ -237,8 +250,12 @@ fn format_code(kind: u32, width: usize, decimals: u8) -> i32 {
     as_i32(((kind << 16) | ((width as u32) << 8) | u32::from(decimals)) as usize)
 }
 
-/// The `F` format width that shows every value, label code and missing code of `variable`.
+/// The `F` format width that shows every value, label code and missing code of `variable`
+/// (the `SDATE` width for a date).
 fn numeric_width(dataset: &Dataset, index: usize, variable: &Variable) -> (usize, u8) {
+    if variable.kind == VariableKind::Date {
+        return (SDATE_WIDTH, 0);
+    }
     let decimals = match variable.kind {
         VariableKind::Decimal { decimals } => decimals,
         _ => 0,
@@ -290,7 +307,9 @@ fn write_variable_records(
             Vec::new()
         };
         put_i32(buf, as_i32(missing.len()));
-        let format = if segment.width == 0 {
+        let format = if segment.width == 0 && variable.kind == VariableKind::Date {
+            format_code(FORMAT_SDATE, width, decimals)
+        } else if segment.width == 0 {
             format_code(FORMAT_F, width, decimals)
         } else {
             format_code(FORMAT_A, segment.width, 0)
@@ -455,6 +474,16 @@ fn fill_segment(buf: &mut Vec<u8>, value: &[u8], segment: &Segment) {
     buf.resize(segment.alloc, b' ');
 }
 
+/// A numeric cell as SPSS stores it: dates (days since 1970-01-01) become seconds since
+/// 1582-10-14; other numbers and system-missing (NaN) are unchanged.
+fn spss_value(date: bool, value: f64) -> f64 {
+    if date {
+        (value + SPSS_EPOCH_OFFSET_DAYS as f64) * SECONDS_PER_DAY
+    } else {
+        value
+    }
+}
+
 /// Size of the output buffer handed to the writer in one call.
 const CHUNK: usize = 1 << 20;
 
@@ -463,14 +492,17 @@ fn write_raw_cases<W: Write>(
     layout: &Layout,
     out: &mut W,
 ) -> Result<(), WriteError> {
-    let columns: Vec<ColumnRef<'_>> = dataset.iter_columns().map(|(_, c)| c).collect();
+    let columns: Vec<(bool, ColumnRef<'_>)> = dataset
+        .iter_columns()
+        .map(|(v, c)| (v.kind == VariableKind::Date, c))
+        .collect();
     let mut buf = Vec::with_capacity(CHUNK + layout.case_size * 8);
     let mut segment_bytes = Vec::new();
     for row in 0..dataset.row_count() {
-        for (column, segments) in columns.iter().zip(&layout.segments) {
+        for ((date, column), segments) in columns.iter().zip(&layout.segments) {
             match column {
                 ColumnRef::Numeric(values) => {
-                    let v = values[row];
+                    let v = spss_value(*date, values[row]);
                     put_f64(&mut buf, if v.is_nan() { -f64::MAX } else { v });
                 }
                 ColumnRef::Text(values) => {
@@ -577,12 +609,15 @@ fn write_compressed_cases<W: Write>(
     layout: &Layout,
     out: &mut W,
 ) -> Result<(), WriteError> {
-    let columns: Vec<ColumnRef<'_>> = dataset.iter_columns().map(|(_, c)| c).collect();
+    let columns: Vec<(bool, ColumnRef<'_>)> = dataset
+        .iter_columns()
+        .map(|(v, c)| (v.kind == VariableKind::Date, c))
+        .collect();
     let mut c = Compressor::new(CHUNK + 9 * layout.case_size + 72);
     for row in 0..dataset.row_count() {
-        for (column, segments) in columns.iter().zip(&layout.segments) {
+        for ((date, column), segments) in columns.iter().zip(&layout.segments) {
             match column {
-                ColumnRef::Numeric(values) => c.number(values[row]),
+                ColumnRef::Numeric(values) => c.number(spss_value(*date, values[row])),
                 ColumnRef::Text(values) => {
                     for segment in segments {
                         c.segment(values[row].as_bytes(), segment);

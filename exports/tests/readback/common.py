@@ -1,5 +1,6 @@
 """Helpers shared by the readback scripts: dependency checks and JSON-safe values."""
 
+import datetime
 import json
 import math
 import sys
@@ -22,9 +23,17 @@ def require(module_names):
 
 
 def clean(value):
-    """Converts a cell to JSON: NaN/None -> null, numpy scalars -> Python numbers."""
-    if value is None:
+    """Converts a cell to JSON: NaN/None/NaT -> null, dates -> "YYYY-MM-DD", numpy scalars ->
+    Python numbers."""
+    if value is None or str(value) == "NaT":
         return None
+    if isinstance(value, datetime.datetime):
+        # Dates come back as midnight timestamps from pandas-based readers.
+        if value.time() == datetime.time(0):
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         value = value.item()
     if isinstance(value, float) and math.isnan(value):
