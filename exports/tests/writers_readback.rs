@@ -750,3 +750,131 @@ fn an_empty_dataset_is_still_readable() {
     );
     assert_eq!(parquet["row_count"], json!(0));
 }
+
+/// A dataset with what the labels-and-types round trip checks: an accented name, a title and
+/// a grid-item label longer than Stata shows, a date with a system-missing value, and a weight.
+fn labels_and_types() -> Dataset {
+    let info = exports::dataset::DatasetInfo {
+        name: "obs-inegalites-numeriques-démonstration".into(),
+        title: "Observatoire des inégalités numériques de Bordeaux Métropole, vague démonstration"
+            .into(),
+        ..fixture::info()
+    };
+    let vars = vec![
+        Variable::integer("id", "Identifiant"),
+        Variable::integer(
+            "INQ_DONNEES",
+            "Inquiétudes liées à internet : … le vol de vos données personnelles ou de vos mots de passe ?",
+        )
+        .with_value_labels([(1, "Très inquiet(e)"), (2, "Peu inquiet(e)")]),
+        Variable::date("date_entretien", "Date de l'entretien"),
+        Variable::decimal("POIDS", "Poids", 6).as_weight(),
+    ];
+    let mut dataset = Dataset::new(info, vars).unwrap();
+    for (i, date) in [Some((2026, 3, 2)), None, Some((1999, 12, 31))]
+        .into_iter()
+        .enumerate()
+    {
+        let date = date.map_or(Value::Missing, |(y, m, d)| {
+            Value::Number(exports::dataset::days_from_ymd(y, m, d).unwrap() as f64)
+        });
+        dataset
+            .push_row(vec![
+                Value::Number(i as f64 + 1.0),
+                Value::Number(1.0 + (i % 2) as f64),
+                date,
+                Value::Number(1.5),
+            ])
+            .unwrap();
+    }
+    dataset
+}
+
+#[test]
+fn labels_and_types_round_trip_in_sav_dta_and_parquet() {
+    let dir = tempfile::tempdir().unwrap();
+    let dataset = labels_and_types();
+    bundle::write_bundle(&dataset, dir.path(), None).unwrap();
+    let long_label = dataset.variables()[1].label.clone();
+    assert!(long_label.chars().count() > 80);
+    let dates = [json!("2026-03-02"), Json::Null, json!("1999-12-31")];
+    let column = |read: &Json, c: usize| -> Vec<Json> {
+        read["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[c].clone())
+            .collect()
+    };
+
+    // SPSS: full label, SDATE dates, weight switched on, file label cut at a word.
+    let sav = read_back(
+        "read_pyreadstat.py",
+        &["sav", &path_str(dir.path(), "donnees.sav")],
+    );
+    assert_eq!(sav["variable_labels"]["INQ_DONNEES"], json!(long_label));
+    assert_eq!(sav["formats"]["date_entretien"], json!("SDATE10"));
+    assert_eq!(column(&sav, 2), dates);
+    assert_eq!(
+        sav["file_label"],
+        json!("Observatoire des inégalités numériques de Bordeaux…")
+    );
+    let pspp = read_back("read_pspp_sav.py", &[&path_str(dir.path(), "donnees.sav")]);
+    assert_eq!(pspp["file_info"]["Weight"], json!("Poids"));
+    assert_eq!(pspp["variable_labels"]["INQ_DONNEES"], json!(long_label));
+    assert_eq!(pspp["rows"][0][2], json!("2026/03/02"));
+
+    // Stata: 80-character labels cut at a word with `…`, %td dates.
+    let stata_label =
+        "Inquiétudes liées à internet : … le vol de vos données personnelles ou de vos…";
+    let stata_title = "Observatoire des inégalités numériques de Bordeaux Métropole, vague…";
+    for script in ["read_pyreadstat.py", "read_pandas_dta.py"] {
+        let path = path_str(dir.path(), "donnees.dta");
+        let args: Vec<&str> = match script {
+            "read_pyreadstat.py" => vec!["dta", &path],
+            _ => vec![&path],
+        };
+        let dta = read_back(script, &args);
+        assert_eq!(
+            dta["variable_labels"]["INQ_DONNEES"],
+            json!(stata_label),
+            "{script}"
+        );
+        assert_eq!(dta["file_label"], json!(stata_title), "{script}");
+        assert_eq!(column(&dta, 2), dates, "{script}");
+    }
+    assert!(stata_label.chars().count() <= 80 && stata_title.chars().count() <= 80);
+
+    // Parquet: date32, full label and title.
+    let parquet = read_back(
+        "read_pyarrow_parquet.py",
+        &[&path_str(dir.path(), "donnees.parquet")],
+    );
+    assert_eq!(parquet["types"]["date_entretien"], json!("date32[day]"));
+    assert_eq!(column(&parquet, 2), dates);
+    assert_eq!(
+        parquet["field_metadata"]["INQ_DONNEES"]["label"],
+        json!(long_label)
+    );
+    assert_eq!(
+        parquet["file_metadata"]["survey.title"],
+        json!(dataset.info().title)
+    );
+
+    // CSV and data package: ISO dates typed `date`, ASCII package name, accents in the title.
+    let csv = std::fs::read_to_string(dir.path().join("donnees.csv")).unwrap();
+    assert!(csv.contains(",2026-03-02,"), "{csv}");
+    let package: Json = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("datapackage.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        package["name"],
+        json!("obs-inegalites-numeriques-demonstration")
+    );
+    assert_eq!(package["title"], json!(dataset.info().title));
+    assert_eq!(
+        package["resources"][0]["schema"]["fields"][2]["type"],
+        json!("date")
+    );
+}

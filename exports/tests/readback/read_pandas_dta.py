@@ -27,13 +27,20 @@ def label_key(code):
 
 def main():
     path = sys.argv[1]
-    with pd.io.stata.StataReader(path, convert_categoricals=False, convert_missing=True) as reader:
+    # pandas cannot convert %td dates while keeping extended missing values (convert_missing):
+    # dates are read without it, then put back.
+    with pd.io.stata.StataReader(
+        path, convert_categoricals=False, convert_missing=True, convert_dates=False
+    ) as reader:
         df = reader.read()
         variable_labels = reader.variable_labels()
         value_labels = reader.value_labels()
         data_label = reader.data_label
     # Labelled values are read a second time as categoricals, as an analyst would.
     categorical = pd.read_stata(path, convert_categoricals=True)
+    for name in categorical.columns:
+        if pd.api.types.is_datetime64_any_dtype(categorical[name]):
+            df[name] = categorical[name]
     emit(
         {
             "file_label": data_label,

@@ -65,7 +65,8 @@ def main():
         labels[name] = row[column["Label"]]
         measures[name] = row[column["Measurement Level"]].lower()
         formats[name] = row[column["Print Format"]]
-        declared = row[column["Missing Values"]]
+        # PSPP leaves the column out when no variable declares missing values.
+        declared = row[column["Missing Values"]] if "Missing Values" in column else ""
         if declared:
             missing[name] = [float(v) for v in declared.split("; ")]
     value_labels = {}
