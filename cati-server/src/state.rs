@@ -19,9 +19,6 @@ pub struct Settings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Request deadlines and load-shedding bounds.
     pub requests: crate::server::shedding::RequestLimits,
-    /// Legal populations file weighting exports (`--populations`, `CATI_POPULATIONS`); without
-    /// it, exports are unweighted.
-    pub populations: Option<std::path::PathBuf>,
     /// Live dashboard streams open at once on this instance.
     pub max_streams: usize,
     /// Live dashboard streams open at once per login session.
@@ -44,7 +41,6 @@ impl Default for Settings {
             login: crate::auth::throttle::LoginPolicy::default(),
             trusted_proxies: Vec::new(),
             requests: crate::server::shedding::RequestLimits::default(),
-            populations: None,
             max_streams: 1000,
             max_streams_per_session: 8,
             metrics_token: None,

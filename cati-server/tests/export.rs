@@ -3,8 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
+use cati_server::auth::Actor;
 use cati_server::sample::demo::{self, DemoOptions};
-use cati_server::services::export::{self, ExportError, ExportSettings, Scope, Weighting};
+use cati_server::services::export::{
+    self, ExportError, ExportSettings, Scope, Weighting, WeightingChoice,
+};
+use cati_server::services::weighting::{self as weighting_setup, Overrides, SourceKind};
 use cati_server::store::Db;
 use cati_server::store::cases::{self, NewCase};
 use cati_server::store::surveys::{self, WaveStatus};
@@ -76,7 +80,7 @@ fn settings(format: ExportFormat) -> ExportSettings {
         format,
         include_partial: false,
         include_screened_out: false,
-        weighting: None,
+        weighting: WeightingChoice::Unweighted,
         indicators: None,
     }
 }
@@ -156,7 +160,7 @@ async fn weighting_refuses_respondents_without_a_commune() {
     let (db, wave) = database(dir.path()).await;
     interview(&db, wave, "A-1", None, "completed").await;
     let mut weighted = settings(ExportFormat::Csv);
-    weighted.weighting = Some(weighting("33063,Bordeaux,2023,1000\n"));
+    weighted.weighting = WeightingChoice::Given(weighting("33063,Bordeaux,2023,1000\n"));
     let error = export_to(&db, Scope::Wave(wave), &weighted, &dir.path().join("out"))
         .await
         .unwrap_err();
@@ -173,6 +177,86 @@ async fn weighting_refuses_respondents_without_a_commune() {
 }
 
 #[tokio::test]
+async fn a_wave_is_weighted_by_default_as_set_up_and_unweighted_with_the_reason_when_it_cannot_be()
+{
+    let dir = tempfile::tempdir().unwrap();
+    let (db, wave) = database(dir.path()).await;
+    interview(&db, wave, "A-1", Some("33063"), "completed").await;
+    interview(&db, wave, "A-2", Some("33063"), "completed").await;
+    let as_set_up = |overrides: Overrides| ExportSettings {
+        weighting: WeightingChoice::AsSetUp(overrides),
+        ..settings(ExportFormat::Csv)
+    };
+
+    // The demo's set-up rakes on the 28 communes: two respondents in Bordeaux cannot be
+    // weighted on it. Asked nothing, the analyst gets the wave unweighted, and told why.
+    let out = dir.path().join("thin");
+    let summary = export_to(
+        &db,
+        Scope::Wave(wave),
+        &as_set_up(Overrides::default()),
+        &out,
+    )
+    .await
+    .unwrap();
+    assert_eq!(summary.unweighted.len(), 1);
+    let thin = manifest(&out);
+    assert_eq!(thin["weighting"], Value::Null, "{thin}");
+    assert_eq!(thin["weighting_refused"][0]["wave"], "Démonstration");
+    assert!(
+        !thin["weighting_refused"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .is_empty()
+    );
+    // Asked for a method, the same wave is refused with the reason.
+    let linear = Overrides {
+        method: Some("linear".to_owned()),
+        ..Overrides::default()
+    };
+    let error = export_to(
+        &db,
+        Scope::Wave(wave),
+        &as_set_up(linear),
+        &dir.path().join("x"),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(error, ExportError::Weighting { .. }), "{error}");
+
+    // Set up on a file of Bordeaux alone, the wave is weighted by default.
+    let request: weighting_setup::WeightingRequest = serde_json::from_value(json!({
+        "source": "file",
+        "file_name": "bordeaux.csv",
+        "content": "code_commune,nom_commune,millesime,population_municipale\n33063,Bordeaux,2023,1000\n",
+    }))
+    .unwrap();
+    let view = weighting_setup::set(&db, Actor::Operator, "Démonstration", &request)
+        .await
+        .unwrap();
+    assert!(view.weighted && view.source.is_some());
+    assert_eq!(request.source, SourceKind::File);
+    let out = dir.path().join("weighted");
+    let summary = export_to(
+        &db,
+        Scope::Wave(wave),
+        &as_set_up(Overrides::default()),
+        &out,
+    )
+    .await
+    .unwrap();
+    assert!(summary.unweighted.is_empty());
+    let weighted = manifest(&out);
+    assert_eq!(
+        weighted["weighting"]["method"]["name"], "raking",
+        "{weighted}"
+    );
+    assert_eq!(weighted["weighting_refused"], Value::Null);
+    let data = std::fs::read_to_string(out.join("donnees.csv")).unwrap();
+    assert!(data.lines().nth(1).unwrap().contains("500"), "{data}");
+}
+
+#[tokio::test]
 async fn weights_sum_to_the_population_of_the_communes() {
     let dir = tempfile::tempdir().unwrap();
     let (db, wave) = database(dir.path()).await;
@@ -180,7 +264,7 @@ async fn weights_sum_to_the_population_of_the_communes() {
     interview(&db, wave, "A-2", Some("33318"), "completed").await;
     interview(&db, wave, "A-3", Some("33318"), "completed").await;
     let mut weighted = settings(ExportFormat::Csv);
-    weighted.weighting = Some(weighting(
+    weighted.weighting = WeightingChoice::Given(weighting(
         "33063,Bordeaux,2023,1000\n33318,Pessac,2023,500\n",
     ));
     let out = dir.path().join("out");
@@ -282,7 +366,7 @@ async fn demo_survey_exports_its_stored_indicator_table_by_commune_with_calibrat
     interview(&db, wave, "A-3", Some("33318"), "completed").await;
     // No `indicators` in the settings: the definition stored by the demo is used.
     let mut weighted = settings(ExportFormat::Csv);
-    weighted.weighting = Some(weighting(
+    weighted.weighting = WeightingChoice::Given(weighting(
         "33063,Bordeaux,2023,1000\n33318,Pessac,2023,500\n",
     ));
     let out = dir.path().join("out");
@@ -367,7 +451,7 @@ async fn stacked_export_lists_its_report_and_records_each_wave_weighting() {
     interview(&db, second, "A-1", Some("33063"), "completed").await;
     interview(&db, second, "A-3", Some("33318"), "completed").await;
     let mut weighted = settings(ExportFormat::Csv);
-    weighted.weighting = Some(weighting(
+    weighted.weighting = WeightingChoice::Given(weighting(
         "33063,Bordeaux,2023,1000\n33318,Pessac,2023,500\n",
     ));
     let out = dir.path().join("out");

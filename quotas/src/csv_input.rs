@@ -7,7 +7,7 @@ use csv::{ReaderBuilder, StringRecord, Trim};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CsvError {
     /// Malformed CSV (wrong number of fields, bad quoting, invalid UTF-8).
-    #[error("line {line}: {message}")]
+    #[error("ligne {line} : {message}")]
     Syntax {
         /// 1-based line.
         line: u64,
@@ -15,7 +15,7 @@ pub enum CsvError {
         message: String,
     },
     /// The header line lacks a required column.
-    #[error("line 1: missing column {column:?} (expected columns: {expected})")]
+    #[error("ligne 1 : colonne « {column} » absente (colonnes attendues : {expected})")]
     MissingColumn {
         /// The missing column.
         column: String,

@@ -22,7 +22,7 @@ pub enum PopulationError {
     #[error(transparent)]
     Csv(#[from] CsvError),
     /// No row has the vintage asked for.
-    #[error("no population for vintage {vintage:?}; vintages in the file: {}", available.join(", "))]
+    #[error("aucune population pour le millésime « {vintage} » ; millésimes du fichier : {}", available.join(", "))]
     MissingVintage {
         /// The vintage asked for.
         vintage: String,
@@ -30,7 +30,9 @@ pub enum PopulationError {
         available: Vec<String>,
     },
     /// A population is not a whole non-negative number.
-    #[error("line {line}: population {value:?} of commune {code} is not a whole number")]
+    #[error(
+        "ligne {line} : la population « {value} » de la commune {code} n'est pas un nombre entier"
+    )]
     BadNumber {
         /// 1-based line.
         line: u64,
@@ -40,14 +42,14 @@ pub enum PopulationError {
         value: String,
     },
     /// A row has no commune code.
-    #[error("line {line}: empty commune code")]
+    #[error("ligne {line} : code commune vide")]
     EmptyCode {
         /// 1-based line.
         line: u64,
     },
     /// The same commune appears twice in the vintage.
     #[error(
-        "line {line}: commune {code} appears twice for vintage {vintage} (first at line {first_line})"
+        "ligne {line} : la commune {code} figure deux fois pour le millésime {vintage} (déjà ligne {first_line})"
     )]
     DuplicateCommune {
         /// 1-based line of the second row.
@@ -159,7 +161,7 @@ mod tests {
         let error = parse_populations(&csv, "2023").expect_err("no 2023");
         assert_eq!(
             error.to_string(),
-            "no population for vintage \"2023\"; vintages in the file: 2022"
+            "aucune population pour le millésime « 2023 » ; millésimes du fichier : 2022"
         );
     }
 
@@ -198,7 +200,11 @@ mod tests {
     fn missing_column_is_reported() {
         let error = parse_populations("code_commune,millesime\n33063,2023\n", "2023")
             .expect_err("missing columns");
-        assert!(error.to_string().contains("missing column \"nom_commune\""));
+        assert!(
+            error
+                .to_string()
+                .contains("colonne « nom_commune » absente")
+        );
     }
 
     #[test]

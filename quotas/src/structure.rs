@@ -91,7 +91,7 @@ pub enum StructureError {
     #[error(transparent)]
     Csv(#[from] CsvError),
     /// A field is not a number of the expected kind.
-    #[error("line {line}: {column} {value:?} is not {expected}")]
+    #[error("ligne {line} : {column} « {value} » n'est pas {expected}")]
     BadNumber {
         /// 1-based line.
         line: u64,
@@ -103,13 +103,13 @@ pub enum StructureError {
         expected: &'static str,
     },
     /// A row has no commune code.
-    #[error("line {line}: empty commune code")]
+    #[error("ligne {line} : code commune vide")]
     EmptyCode {
         /// 1-based line.
         line: u64,
     },
     /// The same (commune, sex, age band) appears twice.
-    #[error("line {line}: commune {code}, sexe {sexe}, age_band {age_band} appears twice")]
+    #[error("ligne {line} : commune {code}, sexe {sexe}, age_band {age_band} figure deux fois")]
     DuplicateRow {
         /// 1-based line of the second row.
         line: u64,
@@ -121,7 +121,7 @@ pub enum StructureError {
         age_band: i64,
     },
     /// The file has no data row.
-    #[error("the structure file has no data row")]
+    #[error("le fichier de structure n'a aucune ligne de données")]
     Empty,
 }
 
@@ -150,17 +150,17 @@ impl Structure {
             let sexe_text = table.get(record, 1);
             let sexe: i64 = sexe_text
                 .parse()
-                .map_err(|_| bad("sexe", sexe_text, "an integer code"))?;
+                .map_err(|_| bad("sexe", sexe_text, "un code entier"))?;
             let band_text = table.get(record, 2);
             let age_band: i64 = band_text
                 .parse()
-                .map_err(|_| bad("age_band", band_text, "an integer code"))?;
+                .map_err(|_| bad("age_band", band_text, "un code entier"))?;
             let population_text = table.get(record, 3);
             let population = Weight::parse(population_text).ok_or_else(|| {
                 bad(
                     "population",
                     population_text,
-                    "a non-negative number (at most 9 decimals)",
+                    "un nombre positif ou nul (9 décimales au plus)",
                 )
             })?;
             structure.lines.entry(code.to_owned()).or_insert(line);
@@ -269,7 +269,7 @@ mod tests {
         let bad = "code_commune,sexe,age_band,population\n33063,H,1,1\n";
         assert_eq!(
             Structure::parse(bad).map_err(|e| e.to_string()),
-            Err("line 2: sexe \"H\" is not an integer code".into())
+            Err("ligne 2 : sexe « H » n'est pas un code entier".into())
         );
         let empty = "code_commune,sexe,age_band,population\n";
         assert_eq!(Structure::parse(empty), Err(StructureError::Empty));

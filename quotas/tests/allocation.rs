@@ -409,6 +409,7 @@ fn missing_vintage_in_the_real_file_lists_the_vintages() {
         parse_populations(&shared_data("bm_populations_legales.csv"), "2024").expect_err("no 2024");
     assert_eq!(
         error.to_string(),
-        "no population for vintage \"2024\"; vintages in the file: 2019, 2020, 2021, 2022, 2023"
+        "aucune population pour le millésime « 2024 » ; millésimes du fichier : 2019, 2020, 2021, \
+         2022, 2023"
     );
 }

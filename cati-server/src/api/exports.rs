@@ -11,7 +11,8 @@ use uuid::Uuid;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiPath, ApiQuery, AppError, ErrorBody};
-use crate::services::export::{self, ExportSettings, download};
+use crate::services::export::{ExportSettings, WeightingChoice, download};
+use crate::services::weighting::Overrides;
 use crate::state::AppState;
 
 /// The export's options, as query parameters (the page's form sends the same names).
@@ -28,14 +29,14 @@ pub struct ExportQuery {
     /// Same for screened-out respondents.
     #[serde(default)]
     pub include_screened_out: Option<String>,
-    /// `raking` (default when populations are configured), `linear`, `logit`, `truncated`,
-    /// `poststrat`, or `none` for no weighting.
+    /// `raking`, `linear`, `logit`, `truncated`, `poststrat` instead of the wave's own
+    /// weighting method, or `none` for no weighting (default: the wave's weighting set-up).
     #[serde(default)]
     pub method: Option<String>,
     /// Bounds `L,U` for `logit` and `truncated`.
     #[serde(default)]
     pub bounds: Option<String>,
-    /// Vintage of the populations (default: the latest).
+    /// Another vintage of the wave's populations (default: the set-up's).
     #[serde(default)]
     pub vintage: Option<String>,
 }
@@ -71,7 +72,7 @@ pub(crate) async fn export_zip(
     wave_id: Uuid,
     query: &ExportQuery,
 ) -> Result<Response, AppError> {
-    let zipped = download::zip(state, user, wave_id, settings(state, query)?).await?;
+    let zipped = download::zip(state, user, wave_id, settings(query)?).await?;
     let disposition = format!("attachment; filename=\"export-vague-{wave_id}.zip\"");
     let mut response = (StatusCode::OK, zipped).into_response();
     let headers = response.headers_mut();
@@ -86,44 +87,37 @@ pub(crate) async fn export_zip(
     Ok(response)
 }
 
-/// The export settings of a request; weighting only when the server knows the populations.
-fn settings(state: &AppState, query: &ExportQuery) -> Result<ExportSettings, AppError> {
+/// The export settings of a request: each wave weighted as set up for it, unless the request
+/// asks for no weights (`method=none`) or for another method, bounds or vintage.
+fn settings(query: &ExportQuery) -> Result<ExportSettings, AppError> {
     let name = query.format.as_deref().unwrap_or("all");
     let format = ExportFormat::from_name(name)
         .ok_or_else(|| AppError::BadRequest(format!("format inconnu : {name}")))?;
-    let asked = query.method.as_deref().filter(|m| !m.is_empty());
-    let method = asked.unwrap_or("raking");
-    if method != "none" && !Method::NAMES.contains(&method) {
+    let given = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let method = given(&query.method);
+    if let Some(method) = method.as_deref()
+        && method != "none"
+        && !Method::NAMES.contains(&method)
+    {
         return Err(AppError::Invalid(format!(
             "méthode de pondération inconnue : « {method} » (attendu : {} ou none)",
             Method::NAMES.join(", ")
         )));
     }
-    let weighting_options = asked.is_some_and(|m| m != "none")
-        || query.bounds.as_deref().is_some_and(|b| !b.is_empty())
-        || query.vintage.as_deref().is_some_and(|v| !v.is_empty());
-    let weighting = match (&state.settings.populations, method) {
-        (_, "none") => None,
-        // Options of a weighting that cannot happen are refused rather than ignored: an
-        // analyst who asked for weights must not receive an unweighted file unawares.
-        (None, _) if weighting_options => {
-            return Err(AppError::Invalid(
-                "pondération impossible : aucune population de référence n'est configurée sur ce \
-                 serveur ; demandez method=none pour un export non pondéré"
-                    .to_owned(),
-            ));
-        }
-        (None, _) => None,
-        (Some(path), method) => Some(
-            export::weighting::from_files(
-                path,
-                query.vintage.as_deref().filter(|v| !v.is_empty()),
-                None,
-                method,
-                query.bounds.as_deref().filter(|b| !b.is_empty()),
-            )
-            .map_err(|e| AppError::Invalid(e.to_string()))?,
-        ),
+    let weighting = if method.as_deref() == Some("none") {
+        WeightingChoice::Unweighted
+    } else {
+        WeightingChoice::AsSetUp(Overrides {
+            method,
+            bounds: given(&query.bounds),
+            vintage: given(&query.vintage),
+        })
     };
     Ok(ExportSettings {
         format,

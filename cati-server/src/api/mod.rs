@@ -65,6 +65,11 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(manage::waves, waves::create))
         .routes(routes!(waves::status))
         .routes(routes!(waves::rules, waves::set_rules))
+        .routes(routes!(
+            waves::weighting,
+            waves::set_weighting,
+            waves::remove_weighting
+        ))
         .routes(routes!(waves::aapor))
         .routes(routes!(waves::productivity))
         .routes(routes!(sample::release))

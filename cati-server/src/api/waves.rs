@@ -1,5 +1,6 @@
-//! `/api/waves` (creation), `/api/waves/{id}/status` and `/api/waves/{id}/rules`: setting up
-//! waves, their calling rules, and moving them through their life (managers).
+//! `/api/waves` (creation), `/api/waves/{id}/status`, `/api/waves/{id}/rules` and
+//! `/api/waves/{id}/weighting`: setting up waves, their calling rules and weighting, and moving
+//! them through their life (managers).
 
 use axum::Json;
 use axum::extract::State;
@@ -12,6 +13,7 @@ use crate::error::{ApiJson, ApiPath, ApiQuery, AppError, ErrorBody};
 use crate::services::report::{self, AaporReport, ProductivityReport, ReportBy};
 use crate::services::rules::{self, RulesView};
 use crate::services::waves::{self, CreatedWave, WaveRequest};
+use crate::services::weighting::{self, WeightingRequest, WeightingView};
 use crate::state::AppState;
 use crate::store::surveys::{WaveRow, WaveStatus};
 use fieldwork::EligibilityRate;
@@ -115,6 +117,71 @@ pub async fn set_rules(
 ) -> Result<Json<RulesView>, AppError> {
     Ok(Json(
         rules::set(&state.db, Actor::User(&user), &id.to_string(), &config).await?,
+    ))
+}
+
+#[utoipa::path(
+    get,
+    path = "/waves/{id}/weighting",
+    tag = "mise en place",
+    summary = "La pondération de la vague (populations de référence, méthode)",
+    params(("id" = Uuid, Path, description = "Identifiant de la vague")),
+    responses(
+        (status = 200, description = "La pondération", body = WeightingView),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
+pub async fn weighting(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<WeightingView>, AppError> {
+    Ok(Json(
+        weighting::show(&state.db, Actor::User(&user), &id.to_string()).await?,
+    ))
+}
+
+#[utoipa::path(
+    put,
+    path = "/waves/{id}/weighting",
+    tag = "mise en place",
+    summary = "Règle la pondération de la vague : ses exports sont pondérés ainsi par défaut",
+    params(("id" = Uuid, Path, description = "Identifiant de la vague")),
+    request_body = WeightingRequest,
+    responses(
+        (status = 200, description = "La pondération enregistrée", body = WeightingView),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
+pub async fn set_weighting(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(request): ApiJson<WeightingRequest>,
+) -> Result<Json<WeightingView>, AppError> {
+    Ok(Json(
+        weighting::set(&state.db, Actor::User(&user), &id.to_string(), &request).await?,
+    ))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/waves/{id}/weighting",
+    tag = "mise en place",
+    summary = "Retire la pondération de la vague : ses exports sont non pondérés par défaut",
+    params(("id" = Uuid, Path, description = "Identifiant de la vague")),
+    responses(
+        (status = 200, description = "La vague sans pondération", body = WeightingView),
+        (status = "default", description = "Erreur : message en français", body = ErrorBody)
+    )
+)]
+pub async fn remove_weighting(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<WeightingView>, AppError> {
+    Ok(Json(
+        weighting::remove(&state.db, Actor::User(&user), &id.to_string()).await?,
     ))
 }
 

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use exports::build::ExportFormat;
 
-use crate::services::export::{self, ExportSettings, Scope};
+use crate::services::export::{self, ExportSettings, Scope, WeightingChoice};
+use crate::services::weighting::Overrides;
 use crate::store::Db;
 
 /// `cati export …`
@@ -31,22 +32,25 @@ pub struct ExportArgs {
     /// Also export screened-out respondents.
     #[arg(long)]
     include_screened_out: bool,
-    /// Legal populations CSV (as `shared/data/bm_populations_legales.csv`): weights the
-    /// completed interviews on the communes' populations.
-    #[arg(long)]
+    /// Populations CSV (as `shared/data/bm_populations_legales.csv`) weighting every wave
+    /// instead of each wave's own weighting set-up (`cati wave weighting`).
+    #[arg(long, conflicts_with = "unweighted")]
     populations: Option<PathBuf>,
-    /// Vintage of the populations (default: the latest in the file).
-    #[arg(long, requires = "populations")]
+    /// No weights, whatever the waves' set-up.
+    #[arg(long)]
+    unweighted: bool,
+    /// Vintage of the populations (default: the set-up's, or the latest in the file).
+    #[arg(long, conflicts_with = "unweighted")]
     vintage: Option<String>,
     /// Extra margins CSV `variable,category,target_total` on dataset columns.
     #[arg(long, requires = "populations")]
     margins: Option<PathBuf>,
-    /// Calibration method.
-    #[arg(long, default_value = "raking", requires = "populations",
+    /// Calibration method (default: the set-up's, or raking with --populations).
+    #[arg(long, conflicts_with = "unweighted",
           value_parser = ["raking", "linear", "logit", "truncated", "poststrat"])]
-    method: String,
+    method: Option<String>,
     /// Bounds `L,U` on the weight ratio (required by logit and truncated).
-    #[arg(long, requires = "populations")]
+    #[arg(long, conflicts_with = "unweighted")]
     bounds: Option<String>,
     /// Indicators file (e.g. `questionnaires/observatoire.indicators.toml`) for the indicator
     /// table of a single wave; overrides the definition stored with the wave's questionnaire
@@ -63,15 +67,20 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
     let Some(format) = ExportFormat::from_name(&args.format) else {
         bail!("format inconnu : {}", args.format);
     };
-    let weighting = match &args.populations {
-        Some(path) => Some(export::weighting::from_files(
+    let weighting = match (&args.populations, args.unweighted) {
+        (Some(path), _) => WeightingChoice::Given(export::weighting::from_files(
             path,
             args.vintage.as_deref(),
             args.margins.as_deref(),
-            &args.method,
+            args.method.as_deref().unwrap_or("raking"),
             args.bounds.as_deref(),
         )?),
-        None => None,
+        (None, true) => WeightingChoice::Unweighted,
+        (None, false) => WeightingChoice::AsSetUp(Overrides {
+            method: args.method.clone(),
+            bounds: args.bounds.clone(),
+            vintage: args.vintage.clone(),
+        }),
     };
     let indicators = match &args.indicators {
         Some(path) => Some(read(path)?),
@@ -108,7 +117,7 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
     match &manifest.weighting {
         Some(w) => text.push_str(&format!(
             "pondération {} sur {} marge(s), {} itération(s), poids de {:.3} à {:.3}\n",
-            args.method,
+            w.applied.method.name(),
             w.applied.margins.len(),
             w.applied.diagnostics.iterations,
             w.applied.diagnostics.weights.min,
@@ -121,7 +130,7 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
                     Some(w) => text.push_str(&format!(
                         "  vague {} : pondération {} sur {} marge(s), poids de {:.3} à {:.3}\n",
                         wave.wave,
-                        args.method,
+                        w.method.name(),
                         w.margins.len(),
                         w.diagnostics.weights.min,
                         w.diagnostics.weights.max
@@ -130,7 +139,16 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
                 }
             }
         }
-        None => text.push_str("sans pondération (aucune population donnée)\n"),
+        None if summary.unweighted.is_empty() => {
+            text.push_str("sans pondération (aucune pondération réglée pour la vague)\n");
+        }
+        None => {}
+    }
+    for refused in &summary.unweighted {
+        text.push_str(&format!(
+            "vague {} exportée SANS pondération, sa pondération n'ayant pu être appliquée : {}\n",
+            refused.wave, refused.reason
+        ));
     }
     if let Some(indicators) = &manifest.indicators {
         text.push_str(&format!(

@@ -1,9 +1,10 @@
-//! `cati wave create|list|quotas|open|pause|close|rules`: waves from the command line, through the same
-//! service as the pages and the API (audited as the operator).
+//! `cati wave create|list|quotas|open|pause|close|rules|weighting`: waves from the command line,
+//! through the same service as the pages and the API (audited as the operator).
 
 use super::{DatabaseArgs, refused};
 use crate::auth::Actor;
 use crate::services::waves::{self, CreatedWave, WaveRequest};
+use crate::services::weighting::{self, SourceKind, WeightingRequest};
 use crate::services::{manage, rules};
 use crate::store::surveys::{WaveRow, WaveStatus};
 
@@ -74,6 +75,32 @@ enum WaveCommand {
         #[arg(long)]
         file: Option<std::path::PathBuf>,
     },
+    /// Affiche la pondération de la vague (populations de référence et méthode avec lesquelles
+    /// ses exports sont pondérés), ou la règle : --legal (populations légales INSEE intégrées)
+    /// ou --populations FICHIER, avec --vintage, --method, --bounds ; --remove la retire.
+    Weighting {
+        /// La vague (nom ou identifiant).
+        wave: String,
+        /// Les populations légales INSEE des 28 communes, intégrées à cati.
+        #[arg(long, conflicts_with_all = ["populations", "remove"])]
+        legal: bool,
+        /// Un fichier de populations (colonnes code_commune, nom_commune, millesime,
+        /// population_municipale).
+        #[arg(long, conflicts_with = "remove")]
+        populations: Option<std::path::PathBuf>,
+        /// Le millésime (par défaut : le plus récent).
+        #[arg(long)]
+        vintage: Option<String>,
+        /// La méthode : raking (par défaut), linear, logit, truncated, poststrat.
+        #[arg(long)]
+        method: Option<String>,
+        /// Les bornes L,U des méthodes logit et truncated (par exemple 0.3,3).
+        #[arg(long)]
+        bounds: Option<String>,
+        /// Retire la pondération : les exports de la vague ne sont plus pondérés par défaut.
+        #[arg(long)]
+        remove: bool,
+    },
 }
 
 /// Runs a `cati wave` subcommand.
@@ -120,6 +147,52 @@ pub async fn run(args: WaveArgs) -> anyhow::Result<()> {
         }
         WaveCommand::Close { wave } => {
             change(&db, &args.database, status(wave, WaveStatus::Closed)).await
+        }
+        WaveCommand::Weighting {
+            wave,
+            legal,
+            populations,
+            vintage,
+            method,
+            bounds,
+            remove,
+        } => {
+            let source = match (legal, &populations) {
+                (true, _) => Some((SourceKind::Legal, None, None)),
+                (false, Some(file)) => {
+                    let text = std::fs::read_to_string(file)
+                        .map_err(|e| anyhow::anyhow!("lecture de {} : {e}", file.display()))?;
+                    let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+                    Some((SourceKind::File, name, Some(text)))
+                }
+                (false, None) => None,
+            };
+            let view = match (source, remove) {
+                (_, true) => weighting::remove(&db, Actor::Operator, &wave).await,
+                (Some((source, file_name, content)), false) => {
+                    let request = WeightingRequest {
+                        source,
+                        file_name,
+                        content,
+                        vintage,
+                        method,
+                        bounds,
+                    };
+                    weighting::set(&db, Actor::Operator, &wave, &request).await
+                }
+                (None, false) if vintage.is_some() || method.is_some() || bounds.is_some() => {
+                    Err(crate::error::AppError::Invalid(
+                        "donnez les populations : --legal ou --populations FICHIER".to_owned(),
+                    ))
+                }
+                (None, false) => weighting::show(&db, Actor::Operator, &wave).await,
+            }
+            .map_err(refused)?;
+            let text = format!(
+                "Pondération de la vague « {} » : {}\n",
+                view.wave_name, view.summary
+            );
+            args.database.answer(&view, &text)
         }
         WaveCommand::Rules { wave, file } => {
             let view = match file {

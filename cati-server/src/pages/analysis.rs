@@ -1,15 +1,17 @@
-//! The analysts' page: waves with their interview counts and, for each, a form that downloads
-//! the export as one zip. No phone number, no personal data.
+//! The analysts' page: waves with their interview counts, the weighting each is exported with
+//! (method and population margins) and a form that downloads the export as one zip. No phone
+//! number, no personal data.
 
 use axum::extract::State;
 use axum::response::{Html, Response};
-use maud::html;
+use maud::{Markup, html};
 
 use super::layout;
 use crate::api::exports::{ExportQuery, export_zip};
 use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiPath, ApiQuery, AppError};
 use crate::services::manage::{self, InterviewCount};
+use crate::services::weighting::{self, WeightingView, method_label};
 use crate::state::AppState;
 use crate::store::interviews::InterviewStatus;
 
@@ -26,13 +28,8 @@ const FORMATS: [(&str, &str); 6] = [
     ("codebook", "Dictionnaire des variables seul"),
 ];
 
-/// Weighting methods offered, with their French names.
-const METHODS: [(&str, &str); 4] = [
-    ("raking", "Calage par raking (ratissage)"),
-    ("linear", "Calage linéaire"),
-    ("poststrat", "Post-stratification"),
-    ("none", "Sans pondération"),
-];
+/// Weighting methods offered instead of the wave's own (those without bounds to give).
+const METHODS: [&str; 3] = ["raking", "linear", "poststrat"];
 
 /// Interview counts of a wave: completed, partial (broken off or to be resumed), screened out.
 fn tally(counts: &[InterviewCount]) -> (i64, i64, i64) {
@@ -57,24 +54,16 @@ pub async fn page(
     let mut waves = Vec::new();
     for wave in manage::waves(&state.db, Actor::User(&user)).await? {
         let progress = manage::progress(&state, &user, wave.uuid).await?;
-        waves.push((wave, tally(&progress.interviews_by_status)));
+        let weighting =
+            weighting::show(&state.db, Actor::User(&user), &wave.uuid.to_string()).await?;
+        waves.push((wave, tally(&progress.interviews_by_status), weighting));
     }
-    let populations = state.settings.populations.as_ref();
-    let vintages: Vec<String> = populations
-        .and_then(|path| std::fs::read_to_string(path).ok())
-        .and_then(|csv| quotas::population_vintages(&csv).ok())
-        .unwrap_or_default();
-    let weighted = populations.is_some() && !vintages.is_empty();
     let body = html! {
         h1 { "Analyses et exports" }
-        @if weighted {
-            p { "Pondération : calage des entretiens complets sur les populations légales des communes." }
-        } @else {
-            p.notice {
-                "Aucun fichier de populations légales n'est configuré sur le serveur (option "
-                code { "--populations" } " ou variable " code { "CATI_POPULATIONS" }
-                ") : les exports ne sont pas pondérés, et le manifeste l'indique."
-            }
+        p {
+            "Chaque vague est exportée avec la pondération réglée pour elle (méthode et marges "
+            "de population, ci-dessous) ; vous pouvez demander une autre méthode, un autre "
+            "millésime ou un export non pondéré. Le manifeste de l'export dit ce qui a été appliqué."
         }
         p {
             "Les identifiants des répondants et des enquêteurs sont pseudonymes et stables d'un export à l'autre. "
@@ -89,13 +78,14 @@ pub async fn page(
         @if waves.is_empty() {
             p { "Aucune vague." }
         }
-        @for (wave, (completed, partial, screened_out)) in &waves {
+        @for (wave, (completed, partial, screened_out), weighting) in &waves {
             section {
                 h2 { (wave.survey_title) " — vague « " (wave.name) " »" }
                 table {
                     thead { tr { th { "Complets" } th { "Partiels" } th { "Non éligibles" } } }
                     tbody { tr { td { (completed) } td { (partial) } td { (screened_out) } } }
                 }
+                (weighting_summary(weighting))
                 form method="get" action={ "/analyses/vagues/" (wave.uuid) "/export" } {
                     label {
                         "Format : "
@@ -105,18 +95,24 @@ pub async fn page(
                     }
                     label { input type="checkbox" name="include_partial" value="on"; " Inclure les entretiens partiels" }
                     label { input type="checkbox" name="include_screened_out" value="on"; " Inclure les personnes non éligibles" }
-                    @if weighted {
+                    @if weighting.weighted {
                         label {
                             "Pondération : "
                             select name="method" {
-                                @for (value, name) in METHODS { option value=(value) { (name) } }
+                                option value="" selected { "Celle de la vague" }
+                                @for method in METHODS {
+                                    @if weighting.method.as_deref() != Some(method) {
+                                        option value=(method) { (method_label(method)) }
+                                    }
+                                }
+                                option value="none" { "Sans pondération" }
                             }
                         }
                         label {
                             "Millésime des populations : "
                             select name="vintage" {
-                                @for (i, vintage) in vintages.iter().enumerate().rev() {
-                                    option value=(vintage) selected[i + 1 == vintages.len()] { (vintage) }
+                                @for vintage in weighting.vintages.iter().rev() {
+                                    option value=(vintage) selected[weighting.vintage.as_ref() == Some(vintage)] { (vintage) }
                                 }
                             }
                         }
@@ -127,6 +123,47 @@ pub async fn page(
         }
     };
     Ok(Html(layout("Analyses", Some(&user), body).into_string()))
+}
+
+/// The weighting a wave is exported with: its method and source in one sentence, and its
+/// population margins by commune.
+fn weighting_summary(weighting: &WeightingView) -> Markup {
+    html! {
+        @if weighting.weighted {
+            p.weighting { "Pondération : " (weighting.summary) }
+            details {
+                summary { "Marges de population par commune" }
+                table.compact {
+                    thead { tr { th { "Code" } th { "Commune" } th.num { "Population" } th.num { "Part" } } }
+                    tbody {
+                        @for commune in &weighting.communes {
+                            tr {
+                                td { (commune.code) }
+                                td { (commune.name) }
+                                td.num { (thousands(commune.population)) }
+                                td.num { (format!("{:.1} %", commune.share * 100.0).replace('.', ",")) }
+                            }
+                        }
+                    }
+                }
+            }
+        } @else {
+            p.notice { (weighting.summary) " Un responsable la règle dans « Mise en place »." }
+        }
+    }
+}
+
+/// 260958 → « 260 958 » (narrow no-break space, as French typography writes thousands).
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    out
 }
 
 pub async fn download(

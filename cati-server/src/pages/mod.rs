@@ -70,6 +70,10 @@ pub fn router() -> Router<AppState> {
                     "/mise-en-place/enquetes/{id}/questionnaires",
                     post(setup::upload_version),
                 )
+                .route(
+                    "/mise-en-place/vagues/{id}/ponderation",
+                    post(setup::set_weighting),
+                )
                 .layer(DefaultBodyLimit::max(crate::server::UPLOAD_LIMIT)),
         )
         .merge(

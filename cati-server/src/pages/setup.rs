@@ -1,6 +1,6 @@
 //! « Mise en place » (supervisors and admins): surveys and their questionnaire versions
-//! (uploaded as files, compared), waves (created, continued from the previous one, opened,
-//! paused, closed). Every form calls the service the command line and the API use; the page
+//! (uploaded as files, compared), waves (created, continued from the previous one, weighted,
+//! opened, paused, closed). Every form calls the service the command line and the API use; the page
 //! comes back with what was done, or the service's French refusal, above the lists.
 
 use axum::extract::{Multipart, State};
@@ -15,6 +15,7 @@ use super::{Refused, form_page, layout, refusal};
 use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiForm, ApiPath, ApiQuery, AppError};
 use crate::services::surveys::{self, NewSurvey, SurveyView, Upload};
+use crate::services::weighting::{self, SourceKind, WeightingRequest, WeightingView, method_label};
 use crate::services::{manage, sample, waves};
 use crate::state::AppState;
 use crate::store::surveys::{WaveRow, WaveStatus};
@@ -320,6 +321,46 @@ pub async fn change_status(
     render(&state, &user, Some(notice)).await
 }
 
+/// `POST /mise-en-place/vagues/{id}/ponderation` (multipart: `source` = `legal`, `file` or
+/// `none`; `populations` file; `vintage`, `method`, `bounds`).
+pub async fn set_weighting(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(wave): ApiPath<Uuid>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let form = read_form(multipart).await?;
+    let optional = |name: &str| Some(form.text(name)).filter(|v| !v.is_empty());
+    let key = wave.to_string();
+    let actor = Actor::User(&user);
+    let result = match form.text("source").as_str() {
+        "none" => weighting::remove(&state.db, actor, &key).await,
+        source => {
+            let file = form.file("populations");
+            let request = WeightingRequest {
+                source: if source == "file" {
+                    SourceKind::File
+                } else {
+                    SourceKind::Legal
+                },
+                file_name: file.map(|(name, _)| name.to_owned()),
+                content: file.map(|(_, text)| text.to_owned()),
+                vintage: optional("vintage"),
+                method: optional("method"),
+                bounds: optional("bounds"),
+            };
+            weighting::set(&state.db, actor, &key, &request).await
+        }
+    };
+    let notice = Notice::of(result, |view| {
+        Notice::Done(
+            format!("Vague « {} » : pondération réglée.", view.wave_name),
+            vec![view.summary],
+        )
+    })?;
+    render(&state, &user, Some(notice)).await
+}
+
 /// The fields of a multipart form: texts, and files with their names.
 struct Form {
     texts: Vec<(String, String)>,
@@ -389,6 +430,11 @@ async fn render(
 ) -> Result<Response, AppError> {
     let surveys = surveys::list(&state.db, Actor::User(user)).await?;
     let waves = manage::waves(&state.db, Actor::User(user)).await?;
+    let mut weightings = Vec::with_capacity(waves.len());
+    for wave in &waves {
+        weightings
+            .push(weighting::show(&state.db, Actor::User(user), &wave.uuid.to_string()).await?);
+    }
     let body = html! {
         h1 { "Mise en place" }
         @match &notice {
@@ -413,7 +459,7 @@ async fn render(
             }
             None => {}
         }
-        @for view in &surveys { (survey_section(view, &waves)) }
+        @for view in &surveys { (survey_section(view, &waves, &weightings)) }
         h2 { "Nouvelle enquête" }
         form method="post" action="/mise-en-place/enquetes" enctype="multipart/form-data" {
             label { "Nom court (lettres, chiffres, - _ .) " input name="name" required maxlength="64"; }
@@ -434,7 +480,11 @@ async fn render(
     ))
 }
 
-fn survey_section(view: &SurveyView, all_waves: &[WaveRow]) -> Markup {
+fn survey_section(
+    view: &SurveyView,
+    all_waves: &[WaveRow],
+    weightings: &[WeightingView],
+) -> Markup {
     let survey = &view.survey;
     let waves: Vec<&WaveRow> = all_waves
         .iter()
@@ -470,7 +520,7 @@ fn survey_section(view: &SurveyView, all_waves: &[WaveRow]) -> Markup {
             @if waves.is_empty() { p { "Pas encore de vague." } }
             @else {
                 table {
-                    thead { tr { th { "Vague" } th { "Questionnaire" } th { "Terrain" } th { "État" } th { "Changer" } } }
+                    thead { tr { th { "Vague" } th { "Questionnaire" } th { "Terrain" } th { "État" } th { "Pondération" } th { "Changer" } } }
                     tbody {
                         @for wave in &waves {
                             tr {
@@ -478,6 +528,11 @@ fn survey_section(view: &SurveyView, all_waves: &[WaveRow]) -> Markup {
                                 td { (wave.questionnaire_version) }
                                 td { (wave.field_start.as_deref().unwrap_or("…")) " → " (wave.field_end.as_deref().unwrap_or("…")) }
                                 td { (wave.status.label()) }
+                                td {
+                                    @if let Some(weighting) = weightings.iter().find(|w| w.wave_id == wave.uuid) {
+                                        (weighting_form(wave, weighting))
+                                    }
+                                }
                                 td {
                                     @if wave.status != WaveStatus::Closed {
                                         form.inline method="post" action={ "/mise-en-place/vagues/" (wave.uuid) "/echantillon" } enctype="multipart/form-data" {
@@ -520,6 +575,48 @@ fn survey_section(view: &SurveyView, all_waves: &[WaveRow]) -> Markup {
                     label { " au " input type="date" name="field_end"; }
                     button type="submit" { "Créer la vague" }
                 }
+            }
+        }
+    }
+}
+
+/// A wave's weighting: what it is, and the form that changes it (the embedded legal populations
+/// or a file, the vintage, the method and its bounds) or removes it.
+fn weighting_form(wave: &WaveRow, weighting: &WeightingView) -> Markup {
+    let legal_vintages =
+        quotas::population_vintages(weighting::LEGAL_POPULATIONS).unwrap_or_default();
+    let from_file = matches!(
+        weighting.source,
+        Some(weighting::PopulationSource::File { .. })
+    );
+    html! {
+        details.weighting {
+            summary {
+                @if weighting.weighted {
+                    (method_label(weighting.method.as_deref().unwrap_or_default()))
+                    ", millésime " (weighting.vintage.as_deref().unwrap_or_default())
+                } @else { "Sans pondération" }
+            }
+            p { (weighting.summary) }
+            form method="post" action={ "/mise-en-place/vagues/" (wave.uuid) "/ponderation" } enctype="multipart/form-data" {
+                fieldset {
+                    legend { "Populations de référence" }
+                    label { input type="radio" name="source" value="legal" checked[!from_file]; " populations légales INSEE (intégrées)" }
+                    label { input type="radio" name="source" value="file" checked[from_file]; " fichier " input type="file" name="populations" accept=".csv,.txt"; }
+                    label { input type="radio" name="source" value="none"; " aucune (exports non pondérés)" }
+                }
+                label { "Millésime "
+                    input name="vintage" size="6" list={ "millesimes-" (wave.uuid) } placeholder="le plus récent"
+                        value=(weighting.vintage.as_deref().unwrap_or_default());
+                    datalist id={ "millesimes-" (wave.uuid) } { @for v in &legal_vintages { option value=(v) {} } }
+                }
+                label { " méthode " select name="method" {
+                    @for method in exports::weighting::Method::NAMES {
+                        option value=(method) selected[weighting.method.as_deref().unwrap_or("raking") == method] { (method_label(method)) }
+                    }
+                } }
+                label { " bornes (logit, tronqué) " input name="bounds" size="8" placeholder="0.3,3" value=(weighting.bounds.as_deref().unwrap_or_default()); }
+                button type="submit" { "Enregistrer la pondération" }
             }
         }
     }

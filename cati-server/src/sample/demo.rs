@@ -107,6 +107,8 @@ pub async fn load(db: &Db, options: &DemoOptions) -> Result<DemoReport, AppError
     crate::services::rules::allow_around_the_clock(&mut tx, wave_id).await?;
     // Commune quotas from the 2023 legal populations, when the questionnaire asks the commune.
     crate::services::quota::demo::attach(&mut tx, wave_id, &parsed, options.cases).await?;
+    // Exports weighted on the same populations, by raking.
+    crate::services::weighting::demo(&mut tx, wave_id, &parsed).await?;
     let sample: Vec<NewCase> = (0..options.cases).map(synthetic_case).collect();
     let cases_added =
         cases::insert_cases(&mut tx, wave_id, &sample, crate::store::now_ms()).await?;

@@ -82,10 +82,6 @@ pub struct ServeArgs {
     /// Database connections in the pool.
     #[arg(long, default_value_t = 10)]
     pub max_connections: u32,
-    /// Legal populations CSV weighting the analysts' exports on the communes (unweighted
-    /// without it).
-    #[arg(long, env = "CATI_POPULATIONS")]
-    pub populations: Option<PathBuf>,
     // The docs of the options below are their CLI help, in French.
     /// Jeton exigé par `GET /metrics` sur l'adresse principale (en-tête `Authorization: Bearer
     /// JETON`, 16 caractères ASCII visibles au moins ; incompatible avec `--metrics-listen`).
@@ -178,7 +174,6 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .is_some_and(|o| o.starts_with("https://"))
     });
     let settings = Settings {
-        populations: args.populations.clone(),
         metrics_token: args.metrics_token.clone(),
         public_origin,
         secure_cookies,

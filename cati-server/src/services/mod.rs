@@ -21,3 +21,4 @@ pub mod settings_file;
 pub mod surveys;
 pub mod text;
 pub mod waves;
+pub mod weighting;

@@ -260,6 +260,8 @@ async fn carry_over(
             .push("Règles d'appel : réglages par défaut, comme la vague précédente.".to_owned()),
     }
 
+    lines.push(crate::services::weighting::carry(tx, previous, wave).await?);
+
     let old_indicators =
         surveys::questionnaire_indicators(tx, previous.questionnaire_version_id).await?;
     let new_indicators =

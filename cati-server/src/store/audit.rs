@@ -44,6 +44,9 @@ pub enum AuditAction {
     /// Règles d'appel changées.
     #[serde(rename = "wave.rules")]
     WaveRules,
+    /// Pondération de la vague changée.
+    #[serde(rename = "wave.weighting")]
+    WaveWeighting,
     /// Enquêteur marqué (ou non) pour la reconversion des refus.
     #[serde(rename = "user.converter")]
     UserConverter,
@@ -78,7 +81,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 22] = [
+    pub const ALL: [AuditAction; 23] = [
         AuditAction::UserCreate,
         AuditAction::UserPassword,
         AuditAction::UserDisable,
@@ -91,6 +94,7 @@ impl AuditAction {
         AuditAction::WaveCreate,
         AuditAction::WaveStatus,
         AuditAction::WaveRules,
+        AuditAction::WaveWeighting,
         AuditAction::UserConverter,
         AuditAction::SampleImport,
         AuditAction::SampleRelease,
@@ -118,6 +122,7 @@ impl AuditAction {
             AuditAction::WaveCreate => "wave.create",
             AuditAction::WaveStatus => "wave.status",
             AuditAction::WaveRules => "wave.rules",
+            AuditAction::WaveWeighting => "wave.weighting",
             AuditAction::UserConverter => "user.converter",
             AuditAction::SampleImport => "sample.import",
             AuditAction::SampleRelease => "sample.release",
@@ -146,6 +151,7 @@ impl AuditAction {
             AuditAction::WaveCreate => "Vague créée",
             AuditAction::WaveStatus => "État de vague changé",
             AuditAction::WaveRules => "Règles d'appel changées",
+            AuditAction::WaveWeighting => "Pondération de la vague changée",
             AuditAction::UserConverter => "Reconversion des refus (enquêteur)",
             AuditAction::SampleImport => "Liste de numéros chargée",
             AuditAction::SampleRelease => "Réplicat libéré",

@@ -464,6 +464,30 @@ pub async fn set_calling_rules(tx: &mut Tx, wave_id: i64, rules: &str) -> Result
     Ok(())
 }
 
+/// A wave's weighting set-up as stored (JSON text; `None`: unweighted).
+pub async fn weighting(tx: &mut Tx, wave_id: i64) -> Result<Option<String>, StoreError> {
+    let row: Option<(Option<String>,)> = tx
+        .query("select weighting from waves where id = $1")
+        .bind(wave_id)
+        .fetch_optional()
+        .await?;
+    Ok(row.and_then(|(weighting,)| weighting))
+}
+
+/// Stores (or with `None` removes) a wave's weighting set-up (JSON text, already checked).
+pub async fn set_weighting(
+    tx: &mut Tx,
+    wave_id: i64,
+    weighting: Option<&str>,
+) -> Result<(), StoreError> {
+    tx.query("update waves set weighting = $1 where id = $2")
+        .bind(weighting)
+        .bind(wave_id)
+        .execute()
+        .await?;
+    Ok(())
+}
+
 /// A survey's outcome code frame as stored (JSON text; `None`: the default frame).
 pub async fn outcome_frame(tx: &mut Tx, survey_id: i64) -> Result<Option<String>, StoreError> {
     let row: Option<(Option<String>,)> = tx

@@ -94,6 +94,17 @@ impl Method {
     /// The names [`Method::from_name`] knows.
     pub const NAMES: [&'static str; 5] = ["poststrat", "raking", "linear", "logit", "truncated"];
 
+    /// The method's name, as [`Method::from_name`] reads it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Method::PostStratification => "poststrat",
+            Method::Raking => "raking",
+            Method::Linear => "linear",
+            Method::Logit { .. } => "logit",
+            Method::Truncated { .. } => "truncated",
+        }
+    }
+
     /// Method from its command-line name (`poststrat`, `raking`, `linear`, `logit`,
     /// `truncated`) and optional bounds (required for `logit` and `truncated`, refused
     /// otherwise).

@@ -213,7 +213,10 @@ async fn analysts_export_completed_interviews_without_phone_numbers(backend: Bac
         html.contains(&format!("/analyses/vagues/{wave}/export")),
         "{html}"
     );
-    assert!(html.contains("pas pondérés"), "{html}");
+    assert!(
+        html.contains("les exports de la vague sont non pondérés"),
+        "{html}"
+    );
     for phone in &phones {
         assert!(!html.contains(phone.as_str()));
     }

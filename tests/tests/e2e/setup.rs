@@ -154,14 +154,43 @@ async fn a_wave_is_set_up_from_a_phone_list_and_exported_without_sql(backend: Ba
         "{rules}"
     );
 
+    // Weighting: a vintage the legal populations do not have is refused in French; the
+    // survey covers Bordeaux here, weighted on a populations file of its own.
+    let (status, refused) = manager
+        .put(
+            &format!("/api/waves/{wave1}/weighting"),
+            &json!({ "source": "legal", "vintage": "2031" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(
+        refused["error"]
+            .to_string()
+            .contains("aucune population pour le millésime « 2031 »"),
+        "{refused}"
+    );
+    let (status, weighting) = manager
+        .put(
+            &format!("/api/waves/{wave1}/weighting"),
+            &json!({
+                "source": "file",
+                "file_name": "bordeaux.csv",
+                "content": "code_commune,nom_commune,millesime,population_municipale\n\
+                            33063,Bordeaux,2023,267991\n",
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{weighting}");
+    assert_eq!(weighting["method"], "raking");
+    assert_eq!(weighting["vintage"], "2023");
+    assert_eq!(weighting["communes"][0]["population"], 267991);
+
     // A quota plan computed by `cati quotas plan`, attached to the wave.
     let plan = tempfile::tempdir().unwrap();
     let design_file = plan.path().join("quotas.toml");
     let planned = std::process::Command::new(cati_binary())
         .args(["quotas", "plan", "--total", "60", "--populations"])
-        .arg(repository(
-            "cati-server/src/services/quota/populations_2023.csv",
-        ))
+        .arg(repository("cati-server/assets/bm_populations_legales.csv"))
         .arg("--design-out")
         .arg(&design_file)
         .output()
@@ -312,6 +341,10 @@ async fn a_wave_is_set_up_from_a_phone_list_and_exported_without_sql(backend: Ba
     assert!(lines.contains("Plan de quotas repris"), "{lines}");
     assert!(lines.contains("Règles d'appel reprises"), "{lines}");
     assert!(lines.contains("Indicateurs repris"), "{lines}");
+    assert!(
+        lines.contains("Pondération reprise : Calage sur marges par raking (millésime 2023)"),
+        "{lines}"
+    );
     let wave2 = wave2["wave"]["id"].as_str().unwrap().to_owned();
     let (status, report) = manager
         .post_file(
@@ -359,6 +392,26 @@ async fn a_wave_is_set_up_from_a_phone_list_and_exported_without_sql(backend: Ba
         "one completed interview per wave: {data}"
     );
     assert!(data.contains("2026-1") && data.contains("2027-1"), "{data}");
+    // Weighted by default, each wave on its own set-up (carried to wave 2): one respondent
+    // stands for the whole of Bordeaux in each wave.
+    let column = header
+        .split(',')
+        .position(|c| c == "POIDS")
+        .expect("a POIDS column");
+    for row in data.lines().skip(1) {
+        assert_eq!(row.split(',').nth(column), Some("267991"), "{row}");
+    }
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("manifest.json")).unwrap())
+            .unwrap();
+    let per_wave = manifest["weighting"]["per_wave"]
+        .as_array()
+        .expect("per wave");
+    assert_eq!(per_wave.len(), 2, "{manifest}");
+    assert!(
+        per_wave.iter().all(|w| w["method"]["name"] == "raking"),
+        "{manifest}"
+    );
     for phone in ["0536490001", "+33536490001", "Gaëlle"] {
         assert!(!data.contains(phone), "{phone} exported");
     }

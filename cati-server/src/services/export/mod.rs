@@ -31,6 +31,7 @@ use quotas::CommunePopulation;
 use serde::Serialize;
 
 use crate::sample::communes::COMMUNES;
+use crate::services::weighting::{Overrides, WeightingSetup};
 use crate::store::exports::{self as stored, ExportInterviewRow};
 use crate::store::surveys::{self, WaveRow};
 use crate::store::{Db, StoreError};
@@ -87,6 +88,15 @@ pub enum ExportError {
     /// The indicators file does not fit the questionnaire.
     #[error("fichier d'indicateurs : {0}")]
     Indicators(#[from] IndicatorsFileError),
+    /// The wave's weighting set-up cannot be applied (or there is none while weights were
+    /// asked for).
+    #[error("pondération de la vague « {wave} » impossible : {message}")]
+    WeightingSetUp {
+        /// The wave.
+        wave: String,
+        /// Why, in French.
+        message: String,
+    },
     /// The waves cannot be stacked.
     #[error("assemblage des vagues impossible : {0}")]
     Stack(#[from] StackError),
@@ -107,6 +117,19 @@ pub struct Weighting {
     pub spec: WeightingSpec,
 }
 
+/// How an export is weighted.
+#[derive(Clone, Debug)]
+pub enum WeightingChoice {
+    /// Each wave as set up for it ([`crate::services::weighting`]), with the method, bounds or
+    /// vintage the analyst asked for this export instead of the set-up's; a wave without a
+    /// set-up is unweighted (refused when something was asked of its weighting).
+    AsSetUp(Overrides),
+    /// No weights (the manifest's `weighting` is then `null`).
+    Unweighted,
+    /// These weights for every wave (`cati export --populations FILE`).
+    Given(Weighting),
+}
+
 /// What to export.
 #[derive(Clone, Debug)]
 pub struct ExportSettings {
@@ -116,8 +139,8 @@ pub struct ExportSettings {
     pub include_partial: bool,
     /// Also screened-out respondents.
     pub include_screened_out: bool,
-    /// Weighting; `None` exports unweighted (the manifest's `weighting` is then `null`).
-    pub weighting: Option<Weighting>,
+    /// How the waves are weighted.
+    pub weighting: WeightingChoice,
     /// The indicators file (TOML source), for the indicator table of a single wave; `None`
     /// uses the definition stored with the wave's questionnaire version, if any.
     pub indicators: Option<String>,
@@ -141,6 +164,8 @@ pub struct GatheredWave {
     pub questionnaire: Questionnaire,
     /// Its interviews, by case.
     pub rows: Vec<ExportInterviewRow>,
+    /// Its weighting set-up.
+    pub weighting: Option<WeightingSetup>,
 }
 
 /// Everything an export needs from the database.
@@ -165,6 +190,18 @@ pub struct ExportSummary {
     pub report: Option<StackReport>,
     /// With stacked waves: each wave's weighting (`None` for an unweighted wave), oldest first.
     pub wave_weightings: Vec<WaveWeighting>,
+    /// Waves whose own weighting set-up could not be applied to their interviews, exported
+    /// unweighted (also listed in `manifest.json` as `weighting_refused`).
+    pub unweighted: Vec<UnweightedWave>,
+}
+
+/// A wave exported unweighted although weighting was set up for it, and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct UnweightedWave {
+    /// Wave name.
+    pub wave: String,
+    /// Why, in French.
+    pub reason: String,
 }
 
 /// The weighting of one wave of a stacked export, as `manifest.json` records it.
@@ -238,10 +275,17 @@ pub async fn gather(db: &Db, scope: Scope) -> Result<Gathered, ExportError> {
                 }
             })?;
         let rows = stored::wave_interviews(&mut tx, wave.id).await?;
+        let weighting = crate::services::weighting::stored(&mut tx, wave.id)
+            .await
+            .map_err(|e| ExportError::Questionnaire {
+                wave: wave.name.clone(),
+                message: e.to_string(),
+            })?;
         gathered.push(GatheredWave {
             wave,
             questionnaire,
             rows,
+            weighting,
         });
     }
     tx.commit().await?;
@@ -263,11 +307,14 @@ pub fn write(
     dir: &Path,
 ) -> Result<ExportSummary, ExportError> {
     let mut built = Vec::with_capacity(gathered.waves.len());
+    let mut unweighted = Vec::new();
     for wave in &gathered.waves {
         if gathered.stacked && wave.rows.is_empty() {
             continue;
         }
-        built.push(build_one(wave, &gathered.secret, settings)?);
+        let (one, refused) = build_one(wave, &gathered.secret, settings)?;
+        built.push(one);
+        unweighted.extend(refused);
     }
     if !gathered.stacked {
         let (wave, built) = match (gathered.waves.first(), built.first()) {
@@ -303,10 +350,12 @@ pub fn write(
         };
         let manifest =
             build::export_wave(built, &request).map_err(|source| build_error(wave, source))?;
+        note_unweighted(dir, &unweighted)?;
         return Ok(ExportSummary {
             manifest,
             report: None,
             wave_weightings: Vec::new(),
+            unweighted,
         });
     }
     let Some(latest) = built.last() else {
@@ -370,10 +419,12 @@ pub fn write(
         })
         .collect();
     let manifest = complete_stacked_manifest(dir, manifest, &wave_weightings)?;
+    note_unweighted(dir, &unweighted)?;
     Ok(ExportSummary {
         manifest,
         report: Some(stacked.report),
         wave_weightings,
+        unweighted,
     })
 }
 
@@ -420,6 +471,26 @@ fn complete_stacked_manifest(
     Ok(manifest)
 }
 
+/// Adds to `manifest.json` the waves exported unweighted against their set-up, with why
+/// (`"weighting_refused": [{"wave", "reason"}]`), so that nobody takes them for weighted.
+fn note_unweighted(dir: &Path, unweighted: &[UnweightedWave]) -> Result<(), ExportError> {
+    if unweighted.is_empty() {
+        return Ok(());
+    }
+    let path = dir.join(MANIFEST);
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path)?).map_err(std::io::Error::from)?;
+    if let Some(object) = json.as_object_mut() {
+        object.insert(
+            "weighting_refused".to_owned(),
+            serde_json::to_value(unweighted).map_err(std::io::Error::from)?,
+        );
+    }
+    let text = serde_json::to_string_pretty(&json).map_err(std::io::Error::from)? + "\n";
+    std::fs::write(path, text)?;
+    Ok(())
+}
+
 fn build_error(wave: &GatheredWave, source: BuildError) -> ExportError {
     ExportError::Build {
         wave: wave.wave.name.clone(),
@@ -427,12 +498,14 @@ fn build_error(wave: &GatheredWave, source: BuildError) -> ExportError {
     }
 }
 
-/// The dataset of one wave, weighted when asked.
+/// The dataset of one wave, weighted when asked; with the reason when its own set-up, applied
+/// without the analyst asking for anything, could not weight it (the wave is then exported
+/// unweighted: an export is never refused for a weighting nobody asked for).
 fn build_one(
     wave: &GatheredWave,
     secret: &[u8],
     settings: &ExportSettings,
-) -> Result<BuiltWave, ExportError> {
+) -> Result<(BuiltWave, Option<UnweightedWave>), ExportError> {
     let inputs = wave
         .rows
         .iter()
@@ -448,7 +521,8 @@ fn build_one(
             wave: wave.wave.name.clone(),
             detail: "aucun entretien commencé".to_owned(),
         })?;
-    let options = build_options(wave, created, settings);
+    let weighting = weighting_of(wave, &settings.weighting)?;
+    let options = build_options(wave, created, settings, weighting.as_ref());
     let mut built = build::build_wave(&wave.questionnaire, &inputs, &options, secret)
         .map_err(|source| build_error(wave, source))?;
     if built.dataset.row_count() == 0 {
@@ -457,26 +531,69 @@ fn build_one(
             detail: counts(&inputs),
         });
     }
-    if let Some(weighting) = &settings.weighting {
+    if let Some(weighting) = &weighting {
         let populations: BTreeMap<String, f64> = weighting
             .populations
             .iter()
             .map(|p| (p.code.clone(), p.population as f64))
             .collect();
-        build::add_weights(&mut built, &populations, &weighting.spec).map_err(|source| {
-            ExportError::Weighting {
-                wave: wave.wave.name.clone(),
-                source,
+        match build::add_weights(&mut built, &populations, &weighting.spec) {
+            Ok(_) => {}
+            Err(source) if matches!(&settings.weighting, WeightingChoice::AsSetUp(o) if !o.any()) =>
+            {
+                return Ok((
+                    built,
+                    Some(UnweightedWave {
+                        wave: wave.wave.name.clone(),
+                        reason: source.to_string(),
+                    }),
+                ));
             }
-        })?;
+            Err(source) => {
+                return Err(ExportError::Weighting {
+                    wave: wave.wave.name.clone(),
+                    source,
+                });
+            }
+        }
     }
-    Ok(built)
+    Ok((built, None))
+}
+
+/// The weighting of one wave under `choice`.
+fn weighting_of(
+    wave: &GatheredWave,
+    choice: &WeightingChoice,
+) -> Result<Option<Weighting>, ExportError> {
+    match (choice, &wave.weighting) {
+        (WeightingChoice::Unweighted, _) => Ok(None),
+        (WeightingChoice::Given(weighting), _) => Ok(Some(weighting.clone())),
+        (WeightingChoice::AsSetUp(overrides), Some(setup)) => setup
+            .weighting(overrides)
+            .map(Some)
+            .map_err(|source| ExportError::WeightingSetUp {
+                wave: wave.wave.name.clone(),
+                message: source.to_string(),
+            }),
+        // Options of a weighting that cannot happen are refused rather than ignored: an
+        // analyst who asked for weights must not receive an unweighted file unawares.
+        (WeightingChoice::AsSetUp(overrides), None) if overrides.any() => {
+            Err(ExportError::WeightingSetUp {
+                wave: wave.wave.name.clone(),
+                message: "aucune population de référence n'est réglée pour cette vague \
+                          (Mise en place › Pondération) ; demandez un export non pondéré"
+                    .to_owned(),
+            })
+        }
+        (WeightingChoice::AsSetUp(_), None) => Ok(None),
+    }
 }
 
 fn build_options(
     wave: &GatheredWave,
     created: Timestamp,
     settings: &ExportSettings,
+    weighting: Option<&Weighting>,
 ) -> BuildOptions {
     let mut options = BuildOptions::new(&wave.wave.name, created);
     options.include_partial = settings.include_partial;
@@ -485,7 +602,7 @@ fn build_options(
         .questionnaire
         .has_variable(COMMUNE_VARIABLE)
         .then(|| COMMUNE_VARIABLE.to_owned());
-    options.communes = match &settings.weighting {
+    options.communes = match weighting {
         Some(w) => w
             .populations
             .iter()

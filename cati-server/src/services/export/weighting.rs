@@ -20,17 +20,17 @@ pub enum WeightingInputError {
         /// The cause.
         source: std::io::Error,
     },
-    /// The populations file is malformed or lacks the vintage.
-    #[error("populations {path} : {source}")]
+    /// The populations are malformed or lack the vintage.
+    #[error("populations ({name}) : {source}")]
     Populations {
-        /// The file.
-        path: PathBuf,
+        /// The file's name as the user knows it.
+        name: String,
         /// The cause.
         source: PopulationError,
     },
-    /// The populations file holds no vintage at all.
+    /// The populations hold no vintage at all.
     #[error("aucune population dans {0}")]
-    NoPopulation(PathBuf),
+    NoPopulation(String),
     /// The margins file is malformed.
     #[error("marges {path} : {source}")]
     Margins {
@@ -60,42 +60,65 @@ pub fn from_files(
         })
     };
     let csv = read(populations)?;
+    let mut weighting = from_text(
+        &csv,
+        &populations.display().to_string(),
+        vintage,
+        method,
+        bounds,
+    )?;
+    if let Some(path) = margins {
+        weighting.spec.margins = exports::weighting::io::read_margins(read(path)?.as_bytes())
+            .map_err(|source| WeightingInputError::Margins {
+                path: path.to_owned(),
+                source,
+            })?;
+    }
+    Ok(weighting)
+}
+
+/// The weighting on the populations `csv` (a legal populations table, `name` saying which in
+/// messages) of `vintage` (default: the latest it holds), with the method and its bounds
+/// checked.
+pub fn from_text(
+    csv: &str,
+    name: &str,
+    vintage: Option<&str>,
+    method: &str,
+    bounds: Option<&str>,
+) -> Result<Weighting, WeightingInputError> {
     let population_error = |source| WeightingInputError::Populations {
-        path: populations.to_owned(),
+        name: name.to_owned(),
         source,
     };
     let vintage = match vintage {
         Some(v) => v.to_owned(),
-        None => quotas::population_vintages(&csv)
-            .map_err(population_error)?
-            .pop()
-            .ok_or_else(|| WeightingInputError::NoPopulation(populations.to_owned()))?,
+        None => latest_vintage(csv, name)?,
     };
-    let communes = quotas::parse_populations(&csv, &vintage).map_err(population_error)?;
+    let communes = quotas::parse_populations(csv, &vintage).map_err(population_error)?;
     if communes.is_empty() {
-        return Err(WeightingInputError::NoPopulation(populations.to_owned()));
+        return Err(WeightingInputError::NoPopulation(name.to_owned()));
     }
     let bounds = bounds.map(str::parse::<Bounds>).transpose()?;
     let method = Method::from_name(method, bounds)?;
-    let margins = match margins {
-        Some(path) => {
-            exports::weighting::io::read_margins(read(path)?.as_bytes()).map_err(|source| {
-                WeightingInputError::Margins {
-                    path: path.to_owned(),
-                    source,
-                }
-            })?
-        }
-        None => Vec::new(),
-    };
     Ok(Weighting {
         populations: communes,
         spec: WeightingSpec {
             method,
-            margins,
             ..WeightingSpec::default()
         },
     })
+}
+
+/// The latest vintage of a populations table.
+pub fn latest_vintage(csv: &str, name: &str) -> Result<String, WeightingInputError> {
+    quotas::population_vintages(csv)
+        .map_err(|source| WeightingInputError::Populations {
+            name: name.to_owned(),
+            source,
+        })?
+        .pop()
+        .ok_or_else(|| WeightingInputError::NoPopulation(name.to_owned()))
 }
 
 #[cfg(test)]

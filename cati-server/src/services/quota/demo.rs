@@ -1,9 +1,9 @@
 //! The demo wave's quota plan: one hard cell per commune, targets proportional to the 2023
 //! legal populations (largest remainder, at least one interview per commune).
 //!
-//! The populations are embedded (`populations_2023.csv`: the 2023 rows of
-//! `shared/data/bm_populations_legales.csv`, INSEE legal populations in force on 1 January
-//! 2026) so that `cati serve --demo` works from the binary alone, wherever it runs.
+//! The populations are embedded ([`crate::services::weighting::LEGAL_POPULATIONS`], vintage
+//! 2023: INSEE legal populations in force on 1 January 2026) so that `cati serve --demo` works
+//! from the binary alone, wherever it runs.
 
 use questionnaire::Questionnaire;
 use quotas::{DesignOptions, Layout, Minimum, PlanRequest};
@@ -11,8 +11,8 @@ use quotas::{DesignOptions, Layout, Minimum, PlanRequest};
 use super::QuotaError;
 use crate::store::Tx;
 
-/// The 2023 legal populations of the 28 communes (CSV with a header).
-pub const POPULATIONS_2023: &str = include_str!("populations_2023.csv");
+/// The vintage of the legal populations the demo's quotas and weights are computed on.
+pub const VINTAGE: &str = "2023";
 
 /// The questionnaire variable holding the commune's INSEE code.
 const COMMUNE_VARIABLE: &str = "COMMUNE";
@@ -25,8 +25,9 @@ pub fn demo_total(cases: u32) -> u64 {
 
 /// The commune-only quota design of the demo wave for `total` interviews.
 pub fn design(total: u64) -> Result<quotas::Design, QuotaError> {
-    let populations = quotas::parse_populations(POPULATIONS_2023, "2023")
-        .map_err(|e| QuotaError::Plan(e.to_string()))?;
+    let populations =
+        quotas::parse_populations(crate::services::weighting::LEGAL_POPULATIONS, VINTAGE)
+            .map_err(|e| QuotaError::Plan(e.to_string()))?;
     let plan = quotas::plan(
         &populations,
         &PlanRequest {
