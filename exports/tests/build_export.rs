@@ -127,7 +127,8 @@ fn the_manifest_records_questionnaire_wave_weighting_and_checksums() {
     }
     let csv = std::fs::read_to_string(dir.path().join("indicateurs.csv")).unwrap();
     assert!(csv.starts_with(
-        "indicateur,libelle,domaine,code_domaine,n,proportion,ic_bas,ic_haut,erreur_type\r\n"
+        "indicateur,libelle,domaine,code_domaine,n,proportion,ic_bas,ic_haut,erreur_type,\
+         n_effectif,methode_ic,effectif_faible\r\n"
     ));
 }
 

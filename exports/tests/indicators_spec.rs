@@ -1,8 +1,8 @@
 //! Behaviour of weighted indicator estimation and the indicator table, as specifications.
 
 use exports::indicators::{
-    DomainLabel, Indicator, IndicatorError, IntervalMethod, Sample, TableOptions, VarianceMethod,
-    Z_95, indicator_table, write_table_csv,
+    DomainLabel, Indicator, IndicatorError, IntervalMethod, Sample, SmallDomainRule, TableOptions,
+    VarianceMethod, Z_95, indicator_table, write_table_csv,
 };
 use proptest::prelude::*;
 
@@ -76,6 +76,69 @@ fn constant_indicators_have_zero_standard_error_and_point_intervals() {
             }
         }
     }
+}
+
+#[test]
+fn korn_graubard_interval_of_a_constant_indicator_is_one_sided_and_not_a_point() {
+    // Korn & Graubard's rule where the variance is 0: n_eff = n, so 0 of n gives the
+    // Clopper–Pearson [0, 1 − 0.025^(1/n)] (shrunk further by the calibrated adjustment).
+    let w = [1.0, 2.0, 1.5, 3.0, 1.0];
+    let domains = [Some(0), Some(0), Some(1), Some(1), Some(1)];
+    let sample = calibrated_sample(&w, &domains, &[0, 1, 0, 1, 1]);
+    for method in METHODS {
+        for (value, p) in [(0, 0.0), (1, 1.0)] {
+            let estimates = sample.estimate(&bools(&[value; 5]), method).unwrap();
+            for estimate in std::iter::once(&estimates.overall).chain(&estimates.domains[..2]) {
+                assert_eq!(estimate.effective_n, Some(estimate.n as f64));
+                let ci = estimate.interval(IntervalMethod::Beta).unwrap();
+                if p == 0.0 {
+                    assert!(ci.lower == 0.0 && ci.upper > 0.2, "{ci:?}");
+                } else {
+                    assert!(ci.upper == 1.0 && ci.lower < 0.8, "{ci:?}");
+                }
+            }
+        }
+        let overall = sample.estimate(&bools(&[0; 5]), method).unwrap().overall;
+        let upper = overall.interval(IntervalMethod::Beta).unwrap().upper;
+        // Overall: 5 respondents, 4 degrees of freedom of 4, no adjustment.
+        assert!((upper - (1.0 - 0.025_f64.powf(1.0 / 5.0))).abs() < 1e-14);
+    }
+}
+
+#[test]
+fn degrees_of_freedom_count_the_domains_respondents_with_or_without_a_value() {
+    // R: degf() of the domain's design, whose rows are its respondents (the missing ones
+    // included); the Korn–Graubard reference is nrow(design) − 1, the whole sample when
+    // calibrated.
+    let w = [1.0, 2.0, 1.5, 3.0, 1.0, 2.0, 1.0];
+    let domains = [Some(0), Some(0), Some(0), Some(1), Some(1), Some(1), None];
+    let values = [
+        Some(true),
+        None,
+        Some(false),
+        Some(true),
+        Some(false),
+        Some(true),
+        Some(false),
+    ];
+    let sample = calibrated_sample(&w, &domains, &[0, 1, 0, 1, 1, 0, 1]);
+    for (method, reference) in [
+        (VarianceMethod::Linearization, 2),
+        (VarianceMethod::Calibration, 6),
+    ] {
+        let estimates = sample.estimate(&values, method).unwrap();
+        assert_eq!(estimates.overall.degrees_of_freedom, 6);
+        assert_eq!(estimates.overall.reference_degrees_of_freedom, 6);
+        let first = &estimates.domains[0];
+        assert_eq!((first.n, first.degrees_of_freedom), (2, 2));
+        assert_eq!(first.reference_degrees_of_freedom, reference);
+    }
+}
+
+#[test]
+fn the_default_interval_is_korn_graubard() {
+    assert_eq!(IntervalMethod::default(), IntervalMethod::Beta);
+    assert_eq!(IntervalMethod::default().name(), "beta");
 }
 
 #[test]
@@ -258,6 +321,19 @@ fn indicator_determined_by_a_calibration_margin_has_zero_calibrated_variance() {
         .overall;
     assert!(calibrated.standard_error.unwrap() < 1e-15);
     assert!(fixed.standard_error.unwrap() > 0.1);
+    // Known without error: every interval is the point p, up to rounding.
+    let p = calibrated.proportion.unwrap();
+    for method in [
+        IntervalMethod::Wald,
+        IntervalMethod::Logit,
+        IntervalMethod::Beta,
+    ] {
+        let ci = calibrated.interval(method).unwrap();
+        assert!(
+            ci.lower <= p && p <= ci.upper && ci.upper - ci.lower < 1e-9,
+            "{ci:?}"
+        );
+    }
 }
 
 fn table_sample<'a>(w: &'a [f64], communes: &'a [Option<usize>]) -> Sample<'a> {
@@ -299,7 +375,8 @@ fn table_lists_overall_then_domains_in_code_order_and_writes_fixed_decimals() {
     let lines: Vec<&str> = text.split("\r\n").collect();
     assert_eq!(
         lines[0],
-        "indicateur,libelle,domaine,code_domaine,n,proportion,ic_bas,ic_haut,erreur_type"
+        "indicateur,libelle,domaine,code_domaine,n,proportion,ic_bas,ic_haut,erreur_type,\
+         n_effectif,methode_ic,effectif_faible"
     );
     // Overall: p = 2/5; domain 33281 (number 0): p = 1/3; 33063 (number 1): p = 1/2;
     // Carbon-Blanc: no respondent, empty figures.
@@ -307,15 +384,63 @@ fn table_lists_overall_then_domains_in_code_order_and_writes_fixed_decimals() {
         "sans_equipement,\"Aucun équipement, ni ordinateur ni smartphone\",Ensemble,ensemble,4,0.400000,"
     ));
     assert!(lines[2].contains(",Bordeaux,33063,2,0.500000,"));
-    assert!(lines[3].ends_with(",Carbon-Blanc,33119,0,,,,"));
+    assert!(lines[3].ends_with(",Carbon-Blanc,33119,0,,,,,,wald,1"));
     assert!(lines[4].contains(",Mérignac,33281,2,0.333333,"));
     assert_eq!(lines[5], "");
     assert_eq!(lines.len(), 6);
     for line in &lines[1..5] {
-        for figure in line.rsplit(',').take(4).filter(|f| !f.is_empty()) {
+        let fields: Vec<&str> = line.rsplit(',').collect();
+        assert_eq!(&fields[..2], ["1", "wald"], "{line}");
+        for figure in fields[2..7].iter().filter(|f| !f.is_empty()) {
             assert_eq!(figure.split('.').nth(1).map(str::len), Some(6), "{line}");
         }
     }
+}
+
+#[test]
+fn small_domain_flag_marks_fewer_than_thirty_respondents_or_effective_respondents() {
+    // Domain 0: 29 respondents, equal weights. Domain 1: 31, equal weights: n_eff =
+    // 31 · (N − 1)/N ≥ 30. Domain 2: 60, six of them weighing 8 and the others 1: design
+    // effect ≈ 2.5, n_eff ≈ 24.
+    let mut w = vec![1.0; 60];
+    w.extend((60..120).map(|i| if i % 10 == 0 { 8.0 } else { 1.0 }));
+    let communes: Vec<Option<usize>> = (0..120)
+        .map(|i| {
+            Some(if i < 29 {
+                0
+            } else if i < 60 {
+                1
+            } else {
+                2
+            })
+        })
+        .collect();
+    let values: Vec<Option<bool>> = (0..120).map(|i| Some(i % 4 < 2)).collect();
+    let sample = table_sample(&w, &communes);
+    let indicators = [Indicator {
+        name: "aide_proches".to_owned(),
+        label: "Aide ses proches".to_owned(),
+        values: &values,
+    }];
+    let mut options = TableOptions::new(VarianceMethod::Linearization, IntervalMethod::Beta);
+    let rows = indicator_table(&sample, &labels(), &indicators, &options).unwrap();
+    // Rows: overall, 33063 (domain 1), 33119 (domain 2), 33281 (domain 0).
+    let seen: Vec<(usize, bool)> = rows.iter().map(|r| (r.n, r.effectif_faible)).collect();
+    assert_eq!(seen, [(120, false), (31, false), (60, true), (29, true)]);
+    let effective: Vec<f64> = rows.iter().map(|r| r.n_effectif.unwrap()).collect();
+    assert!(effective[1] >= 30.0 && effective[1] < 31.0, "{effective:?}");
+    assert!(effective[2] < 30.0, "{effective:?}");
+    assert!(rows.iter().all(|r| r.methode_ic == "beta"));
+
+    // The thresholds are parameters.
+    options.small_domain = SmallDomainRule {
+        min_n: 20,
+        min_effective_n: 10.0,
+    };
+    let rows = indicator_table(&sample, &labels(), &indicators, &options).unwrap();
+    assert!(rows.iter().all(|r| !r.effectif_faible));
+    assert_eq!(SmallDomainRule::default().min_n, 30);
+    assert_eq!(SmallDomainRule::default().min_effective_n, 30.0);
 }
 
 #[test]
@@ -386,7 +511,38 @@ proptest! {
         {
             prop_assert_eq!(p.n, q.n);
             if let (Some(s), Some(t)) = (p.standard_error, q.standard_error) {
-                prop_assert!((s - t).abs() <= 1e-9 * s.max(1e-12), "{} vs {}", s, t);
+                // Relative 1e-9, or rounding noise for an indicator the margins determine.
+                prop_assert!((s - t).abs() <= 1e-9 * s.max(t) + 1e-15, "{} vs {}", s, t);
+            }
+        }
+    }
+}
+
+proptest! {
+    #[test]
+    fn intervals_stay_in_the_unit_range_and_contain_the_proportion(
+        rows in prop::collection::vec((0usize..2, 0.5f64..4.0, any::<Option<bool>>(), 0usize..4), 4..60),
+        calibrated in any::<bool>(),
+    ) {
+        let margin: Vec<usize> = rows.iter().map(|r| r.0).collect();
+        let w: Vec<f64> = rows.iter().map(|r| r.1).collect();
+        let y: Vec<Option<bool>> = rows.iter().map(|r| r.2).collect();
+        let domains: Vec<Option<usize>> = rows.iter().map(|r| Some(r.3)).collect();
+        let sample = Sample::new(&w).unwrap().with_domains(&domains, 4).unwrap()
+            .with_calibration(&vec![1.0; w.len()], &[&margin]).unwrap();
+        let method = if calibrated { VarianceMethod::Calibration } else { VarianceMethod::Linearization };
+        let estimates = sample.estimate(&y, method).unwrap();
+        for estimate in std::iter::once(&estimates.overall).chain(&estimates.domains) {
+            let Some(p) = estimate.proportion else { continue };
+            for interval in [IntervalMethod::Wald, IntervalMethod::Logit, IntervalMethod::Beta] {
+                let ci = estimate.interval(interval).unwrap();
+                prop_assert!(0.0 <= ci.lower && ci.upper <= 1.0, "{:?} {:?}", interval, ci);
+                prop_assert!(ci.lower <= p + 1e-12 && p <= ci.upper + 1e-12, "{:?} {:?} p = {}", interval, ci, p);
+            }
+            // Korn–Graubard is never a point where the sample cannot rule values out.
+            let beta = estimate.interval(IntervalMethod::Beta).unwrap();
+            if p == 0.0 || p == 1.0 {
+                prop_assert!(beta.upper - beta.lower > 0.0);
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Published indicators: weighted proportions of 0/1 indicators, overall and per domain
-//! (commune), with linearised standard errors, 95 % intervals and design effects, and the
-//! per-commune indicator table analysts download.
+//! (commune), with linearised standard errors, design effects, effective sample sizes and 95 %
+//! intervals (Wald, logit and Korn–Graubard, as R `svyciprop`), and the per-commune indicator
+//! table analysts download, which flags cells resting on too few respondents.
 //!
 //! Two variance methods ([`VarianceMethod`]): weights treated as fixed, or — the one that
 //! accounts for the weighting — the calibration (residual) linearisation R `survey` applies
@@ -23,17 +24,20 @@
 //! ```
 
 mod calibration;
+mod distribution;
 mod error;
 mod estimate;
 mod interval;
 mod sample;
+mod small_domain;
 mod table;
 mod variance;
 
 pub use error::IndicatorError;
 pub use estimate::{Estimate, Estimates, VarianceMethod};
-pub use interval::{Interval, IntervalMethod, Z_95, interval};
+pub use interval::{Interval, IntervalMethod, Z_95};
 pub use sample::Sample;
+pub use small_domain::SmallDomainRule;
 pub use table::{
     DECIMALS, DomainLabel, Indicator, TableOptions, TableRow, indicator_table, write_table_csv,
 };

@@ -9,8 +9,9 @@ use super::error::IndicatorError;
 use super::estimate::{Estimate, VarianceMethod};
 use super::interval::IntervalMethod;
 use super::sample::Sample;
+use super::small_domain::SmallDomainRule;
 
-/// Decimals written for proportions, bounds and standard errors.
+/// Decimals written for proportions, bounds, standard errors and effective sample sizes.
 pub const DECIMALS: usize = 6;
 
 /// One 0/1 indicator to tabulate.
@@ -33,23 +34,27 @@ pub struct DomainLabel {
     pub label: String,
 }
 
-/// How the table is computed and what its overall row is called.
+/// How the table is computed, which cells it flags and what its overall row is called.
 #[derive(Debug, Clone)]
 pub struct TableOptions {
     /// Variance method for the standard errors.
     pub variance: VarianceMethod,
-    /// Interval method for `ic_bas` / `ic_haut`.
+    /// Interval method for `ic_bas` / `ic_haut` ([`IntervalMethod::default`] is Korn–Graubard).
     pub interval: IntervalMethod,
+    /// Which cells `effectif_faible` flags.
+    pub small_domain: SmallDomainRule,
     /// Row for all respondents.
     pub overall: DomainLabel,
 }
 
 impl TableOptions {
-    /// Options with the overall row labelled `Ensemble` (code `ensemble`).
+    /// Options with the default small-domain rule (30 respondents, 30 effective respondents)
+    /// and the overall row labelled `Ensemble` (code `ensemble`).
     pub fn new(variance: VarianceMethod, interval: IntervalMethod) -> Self {
         Self {
             variance,
             interval,
+            small_domain: SmallDomainRule::default(),
             overall: DomainLabel {
                 code: "ensemble".to_owned(),
                 label: "Ensemble".to_owned(),
@@ -79,6 +84,14 @@ pub struct TableRow {
     pub ic_haut: Option<f64>,
     /// Standard error.
     pub erreur_type: Option<f64>,
+    /// Effective sample size `p(1 − p) / Var(p)` ([`Estimate::effective_n`]); written empty
+    /// when n = 0 or when infinite (an indicator fixed by the calibration margins).
+    pub n_effectif: Option<f64>,
+    /// Interval method of `ic_bas` / `ic_haut` ([`IntervalMethod::name`]: `beta`, `logit`,
+    /// `wald`).
+    pub methode_ic: &'static str,
+    /// Whether the cell rests on too few respondents ([`SmallDomainRule`]); written 1 or 0.
+    pub effectif_faible: bool,
 }
 
 /// Builds the table: for each indicator in order, the overall row then one row per domain in
@@ -124,6 +137,9 @@ pub fn indicator_table(
                 ic_bas: interval.map(|i| i.lower),
                 ic_haut: interval.map(|i| i.upper),
                 erreur_type: estimate.standard_error,
+                n_effectif: estimate.effective_n,
+                methode_ic: options.interval.name(),
+                effectif_faible: options.small_domain.flags(estimate),
             }
         };
         rows.push(row(&options.overall, &estimates.overall));
@@ -138,7 +154,7 @@ pub fn indicator_table(
 
 /// Writes the table as CSV: UTF-8 without BOM, comma-separated, CRLF line ends, a header
 /// row, figures with [`DECIMALS`] decimals and a decimal point, empty cells for missing
-/// figures.
+/// figures, the flag as 1 or 0.
 pub fn write_table_csv<W: Write>(rows: &[TableRow], writer: W) -> Result<(), IndicatorError> {
     let mut csv = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
@@ -153,6 +169,9 @@ pub fn write_table_csv<W: Write>(rows: &[TableRow], writer: W) -> Result<(), Ind
         "ic_bas",
         "ic_haut",
         "erreur_type",
+        "n_effectif",
+        "methode_ic",
+        "effectif_faible",
     ])?;
     let figure = |value: Option<f64>| value.map_or_else(String::new, |v| format!("{v:.DECIMALS$}"));
     for row in rows {
@@ -166,6 +185,9 @@ pub fn write_table_csv<W: Write>(rows: &[TableRow], writer: W) -> Result<(), Ind
             &figure(row.ic_bas),
             &figure(row.ic_haut),
             &figure(row.erreur_type),
+            &figure(row.n_effectif.filter(|n| n.is_finite())),
+            row.methode_ic,
+            if row.effectif_faible { "1" } else { "0" },
         ])?;
     }
     csv.flush().map_err(csv::Error::from)?;

@@ -102,7 +102,10 @@ pub(crate) fn estimate(
     // domain g (1 + g).
     let group_of = |i: usize| sample.domains.and_then(|d| d[i]).unwrap_or(domains);
     let mut totals = vec![Totals::default(); domains + 1];
+    // Respondents per group, with a value or not: the domains' degrees of freedom.
+    let mut units = vec![0; domains + 1];
     for (i, (&w, value)) in sample.weights.iter().zip(values).enumerate() {
+        units[group_of(i)] += 1;
         if let Some(y) = value {
             let t = &mut totals[group_of(i)];
             t.n += 1;
@@ -138,7 +141,16 @@ pub(crate) fn estimate(
         let outside = fit
             .as_ref()
             .map_or_else(Inside::default, |f| f.outside[target]);
-        finish(n, totals, inside[target], outside)
+        let units = if target == 0 { n } else { units[target - 1] };
+        let freedom = Freedom {
+            domain: units.saturating_sub(1),
+            reference: if fit.is_some() {
+                n - 1
+            } else {
+                units.saturating_sub(1)
+            },
+        };
+        finish(n, totals, inside[target], outside, freedom)
     });
     Estimates {
         overall: estimates.next().unwrap_or_else(Estimate::empty),
@@ -216,8 +228,22 @@ impl Fit {
     }
 }
 
+/// Degrees of freedom of a domain's variance and those the Korn–Graubard adjustment refers
+/// them to (see [`Estimate`]).
+#[derive(Debug, Clone, Copy)]
+struct Freedom {
+    domain: usize,
+    reference: usize,
+}
+
 /// Turns the sums of linearised values inside and outside a domain into its estimate.
-fn finish(n: usize, totals: &Totals, inside: Inside, outside: Inside) -> Estimate {
+fn finish(
+    n: usize,
+    totals: &Totals,
+    inside: Inside,
+    outside: Inside,
+    freedom: Freedom,
+) -> Estimate {
     if totals.n == 0 {
         return Estimate::empty();
     }
@@ -229,6 +255,14 @@ fn finish(n: usize, totals: &Totals, inside: Inside, outside: Inside) -> Estimat
     let variance = (count / (count - 1.0) * (squares - sum * sum / count)).max(0.0);
     let design_effect = (totals.n >= 2 && p > 0.0 && p < 1.0)
         .then(|| variance / (p * (1.0 - p) / (totals.n as f64 - 1.0)));
+    let effective_n = if variance > 0.0 {
+        p * (1.0 - p) / variance
+    } else if p > 0.0 && p < 1.0 {
+        // Fixed by the calibration margins: known without error.
+        f64::INFINITY
+    } else {
+        totals.n as f64
+    };
     Estimate {
         n: totals.n,
         weighted_base: totals.weight,
@@ -236,5 +270,8 @@ fn finish(n: usize, totals: &Totals, inside: Inside, outside: Inside) -> Estimat
         proportion: Some(p),
         standard_error: Some(variance.sqrt()),
         design_effect,
+        effective_n: Some(effective_n),
+        degrees_of_freedom: freedom.domain,
+        reference_degrees_of_freedom: freedom.reference,
     }
 }
