@@ -73,7 +73,7 @@ pub(crate) fn wald(p: f64, se: f64) -> Interval {
 ///
 /// When p is 0 or 1 the interval is the single point p: the log-odds are infinite and the
 /// sample carries no information on their spread (R's `svyglm` fit drifts towards the point,
-/// within 1e-11). With 0 degrees of freedom (impossible when 0 < p < 1, which needs two
+/// within 1e-9). With 0 degrees of freedom (impossible when 0 < p < 1, which needs two
 /// respondents) the quantile is infinite and the interval [0, 1].
 pub(crate) fn logit(p: f64, se: f64, df: usize) -> Interval {
     if p <= 0.0 || p >= 1.0 {
