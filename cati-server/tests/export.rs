@@ -8,6 +8,7 @@ use cati_server::sample::demo::{self, DemoOptions};
 use cati_server::services::export::{
     self, ExportError, ExportSettings, Scope, Weighting, WeightingChoice,
 };
+use cati_server::services::sample::{self, ImportOptions};
 use cati_server::services::weighting::{self as weighting_setup, Overrides, SourceKind};
 use cati_server::store::Db;
 use cati_server::store::cases::{self, NewCase};
@@ -80,6 +81,7 @@ fn settings(format: ExportFormat) -> ExportSettings {
         format,
         include_partial: false,
         include_screened_out: false,
+        include_preload: false,
         weighting: WeightingChoice::Unweighted,
         indicators: None,
     }
@@ -254,6 +256,75 @@ async fn a_wave_is_weighted_by_default_as_set_up_and_unweighted_with_the_reason_
     assert_eq!(weighted["weighting_refused"], Value::Null);
     let data = std::fs::read_to_string(out.join("donnees.csv")).unwrap();
     assert!(data.lines().nth(1).unwrap().contains("500"), "{data}");
+}
+
+#[tokio::test]
+async fn a_column_flagged_personal_when_the_sample_is_loaded_is_never_exported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, wave) = database(dir.path()).await;
+    interview(&db, wave, "A-1", Some("33063"), "completed").await;
+    let with_preload = ExportSettings {
+        include_preload: true,
+        ..settings(ExportFormat::Csv)
+    };
+    let header = |out: &Path| {
+        let data = std::fs::read_to_string(out.join("donnees.csv")).unwrap();
+        data.lines().next().unwrap().to_owned()
+    };
+    let out = dir.path().join("before");
+    export_to(&db, Scope::Wave(wave), &with_preload, &out)
+        .await
+        .unwrap();
+    assert!(header(&out).contains("commune_fichier"), "{}", header(&out));
+    assert!(!header(&out).contains("nom_contact"));
+
+    // A list whose headers are not the usual ones, mapped by the caller, with a column the
+    // questionnaire leaves public flagged personal.
+    let options = ImportOptions {
+        phone_column: Some("Ligne".to_owned()),
+        commune_column: Some("aucune".to_owned()),
+        personal: Some("commune_fichier".to_owned()),
+        ..ImportOptions::default()
+    };
+    let (imported, report) = sample::import(
+        &db,
+        Actor::Operator,
+        "Démonstration",
+        "liste.csv",
+        "Ligne;commune_fichier\n05 56 12 34 56;Bordeaux\n".as_bytes(),
+        &options,
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(imported.imported, 1, "{:?}", report.rejected());
+    let out = dir.path().join("after");
+    export_to(&db, Scope::Wave(wave), &with_preload, &out)
+        .await
+        .unwrap();
+    assert!(
+        !header(&out).contains("commune_fichier"),
+        "{}",
+        header(&out)
+    );
+
+    // A personal column the file does not have is refused, naming it.
+    let options = ImportOptions {
+        personal: Some("adresse".to_owned()),
+        ..ImportOptions::default()
+    };
+    let error = sample::import(
+        &db,
+        Actor::Operator,
+        "Démonstration",
+        "liste.csv",
+        "telephone\n05 56 12 34 57\n".as_bytes(),
+        &options,
+        &mut |_| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(error.to_string().contains("adresse"), "{error}");
 }
 
 #[tokio::test]

@@ -260,6 +260,10 @@ fn personal_preload_fields_and_phone_numbers_never_reach_the_dataset() {
     }
     let default = build(&q, &six_completed(&q), &options("2026-1"));
     assert!(default.dataset.index_of("commune_fichier").is_none());
+    // A field the questionnaire leaves public, flagged personal when the sample was loaded.
+    opts.personal_preload = vec!["commune_fichier".to_owned()];
+    let flagged = build(&q, &six_completed(&q), &opts);
+    assert!(flagged.dataset.index_of("commune_fichier").is_none());
 }
 
 #[test]

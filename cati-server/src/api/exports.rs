@@ -29,6 +29,9 @@ pub struct ExportQuery {
     /// Same for screened-out respondents.
     #[serde(default)]
     pub include_screened_out: Option<String>,
+    /// Same for the preload fields the questionnaire declares, but for personal ones.
+    #[serde(default)]
+    pub include_preload: Option<String>,
     /// `raking`, `linear`, `logit`, `truncated`, `poststrat` instead of the wave's own
     /// weighting method, or `none` for no weighting (default: the wave's weighting set-up).
     #[serde(default)]
@@ -123,6 +126,7 @@ fn settings(query: &ExportQuery) -> Result<ExportSettings, AppError> {
         format,
         include_partial: checked(query.include_partial.as_deref()),
         include_screened_out: checked(query.include_screened_out.as_deref()),
+        include_preload: checked(query.include_preload.as_deref()),
         weighting,
         indicators: None,
     })

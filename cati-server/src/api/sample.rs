@@ -31,6 +31,21 @@ pub struct ImportQuery {
     /// Seed of the random split.
     #[serde(default)]
     seed: Option<u64>,
+    /// The phone number's column, when its header is not a usual one.
+    #[serde(default)]
+    phone_column: Option<String>,
+    /// The second number's column; `aucune`: none.
+    #[serde(default)]
+    second_phone_column: Option<String>,
+    /// The commune's column; `aucune`: none.
+    #[serde(default)]
+    commune_column: Option<String>,
+    /// The identifier's column; `aucune`: identifiers from line numbers.
+    #[serde(default)]
+    id_column: Option<String>,
+    /// Columns of personal data, comma-separated: never exported.
+    #[serde(default)]
+    personal: Option<String>,
 }
 
 #[utoipa::path(
@@ -58,6 +73,11 @@ pub async fn import(
         all_or_nothing: query.all_or_nothing,
         replicate_size: query.replicate_size,
         seed: query.seed,
+        phone_column: query.phone_column,
+        second_phone_column: query.second_phone_column,
+        commune_column: query.commune_column,
+        id_column: query.id_column,
+        personal: query.personal,
     };
     let (imported, _) = sample::import(
         &state.db,

@@ -32,6 +32,9 @@ pub struct ExportArgs {
     /// Also export screened-out respondents.
     #[arg(long)]
     include_screened_out: bool,
+    /// Also export the preload fields the questionnaire declares, but for personal ones.
+    #[arg(long)]
+    include_preload: bool,
     /// Populations CSV (as `shared/data/bm_populations_legales.csv`) weighting every wave
     /// instead of each wave's own weighting set-up (`cati wave weighting`).
     #[arg(long, conflicts_with = "unweighted")]
@@ -90,6 +93,7 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
         format,
         include_partial: args.include_partial,
         include_screened_out: args.include_screened_out,
+        include_preload: args.include_preload,
         weighting,
         indicators,
     };

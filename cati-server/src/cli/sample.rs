@@ -43,6 +43,22 @@ enum SampleCommand {
         /// Graine du tirage des réplicats.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// La colonne du numéro, quand son en-tête n'est pas un nom habituel (téléphone, tel…).
+        #[arg(long, value_name = "COLONNE")]
+        phone_column: Option<String>,
+        /// La colonne du second numéro (« aucune » : le fichier n'en a pas).
+        #[arg(long, value_name = "COLONNE")]
+        second_phone_column: Option<String>,
+        /// La colonne de la commune (« aucune » : demandée au filtre).
+        #[arg(long, value_name = "COLONNE")]
+        commune_column: Option<String>,
+        /// La colonne de l'identifiant (« aucune » : identifiants tirés des numéros de ligne).
+        #[arg(long, value_name = "COLONNE")]
+        id_column: Option<String>,
+        /// Une colonne de données personnelles (nom, adresse…) : gardée pour les enquêteurs,
+        /// jamais exportée. Répétable.
+        #[arg(long, value_name = "COLONNE")]
+        personal: Vec<String>,
     },
     /// Libère le réplicat suivant d'une vague : ses cas peuvent être appelés.
     Release {
@@ -63,6 +79,11 @@ pub async fn run(args: SampleArgs) -> anyhow::Result<()> {
             report,
             replicate_size,
             seed,
+            phone_column,
+            second_phone_column,
+            commune_column,
+            id_column,
+            personal,
         } => {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("lecture de {}", file.display()))?;
@@ -74,6 +95,11 @@ pub async fn run(args: SampleArgs) -> anyhow::Result<()> {
                 all_or_nothing,
                 replicate_size,
                 seed: Some(seed),
+                phone_column,
+                second_phone_column,
+                commune_column,
+                id_column,
+                personal: (!personal.is_empty()).then(|| personal.join(",")),
             };
             let bar = ProgressBar::new(bytes.len() as u64).with_style(
                 ProgressStyle::with_template("{bar:40} {percent:>3} % {elapsed_precise}")

@@ -95,6 +95,7 @@ pub async fn page(
                     }
                     label { input type="checkbox" name="include_partial" value="on"; " Inclure les entretiens partiels" }
                     label { input type="checkbox" name="include_screened_out" value="on"; " Inclure les personnes non éligibles" }
+                    label { input type="checkbox" name="include_preload" value="on"; " Inclure les champs de l'échantillon déclarés par le questionnaire (jamais les personnels)" }
                     @if weighting.weighted {
                         label {
                             "Pondération : "

@@ -218,7 +218,8 @@ pub async fn import_sample(
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut options = sample::ImportOptions::default();
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        match field.name().unwrap_or_default() {
+        let field_name = field.name().unwrap_or_default().to_owned();
+        match field_name.as_str() {
             "file" => {
                 let name = field.file_name().unwrap_or("liste.csv").to_owned();
                 let bytes = field.bytes().await.map_err(bad)?;
@@ -227,6 +228,21 @@ pub async fn import_sample(
                 }
             }
             "all_or_nothing" => options.all_or_nothing = true,
+            name @ ("phone_column"
+            | "second_phone_column"
+            | "commune_column"
+            | "id_column"
+            | "personal") => {
+                let text = field.text().await.map_err(bad)?;
+                let value = Some(text.trim().to_owned()).filter(|t| !t.is_empty());
+                match name {
+                    "phone_column" => options.phone_column = value,
+                    "second_phone_column" => options.second_phone_column = value,
+                    "commune_column" => options.commune_column = value,
+                    "id_column" => options.id_column = value,
+                    _ => options.personal = value,
+                }
+            }
             "replicate_size" => {
                 let text = field.text().await.map_err(bad)?;
                 let text = text.trim();
@@ -539,6 +555,15 @@ fn survey_section(
                                             label { "Liste (CSV, .xlsx) " input type="file" name="file" accept=".csv,.txt,.xlsx" required; }
                                             label { input type="checkbox" name="all_or_nothing" value="1"; " tout ou rien" }
                                             label { " réplicats de " input type="number" name="replicate_size" min="1" size="6"; }
+                                            details.columns {
+                                                summary { "Colonnes" }
+                                                p { "Si les en-têtes ne sont pas les noms habituels (téléphone, commune, identifiant…) ; « aucune » : le fichier n'a pas cette colonne." }
+                                                label { "numéro " input name="phone_column" size="12"; }
+                                                label { " second numéro " input name="second_phone_column" size="12"; }
+                                                label { " commune " input name="commune_column" size="12"; }
+                                                label { " identifiant " input name="id_column" size="12"; }
+                                                label { " colonnes personnelles, jamais exportées (séparées par des virgules) " input name="personal" size="24"; }
+                                            }
                                             button type="submit" { "Charger" }
                                         }
                                         form.inline method="post" action={ "/mise-en-place/vagues/" (wave.uuid) "/replicat" } {

@@ -10,8 +10,8 @@ use hmac::{Hmac, Mac};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use samplefile::{
-    CallerCheck, CommuneList, FileError, Mapping, Progress, Report, Row, SampleFile, Validator,
-    normalize_phone,
+    CallerCheck, CommuneList, FileError, Mapping, Pick, Progress, Report, Row, SampleFile,
+    Validator, normalize_phone,
 };
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -46,6 +46,53 @@ pub struct ImportOptions {
     /// Seed of the random split (default 1: the same file splits the same way).
     #[serde(default)]
     pub seed: Option<u64>,
+    /// The phone number's column, when its header is not a usual one (`téléphone`, `tel`…).
+    #[serde(default)]
+    pub phone_column: Option<String>,
+    /// The second number's column; `aucune`: the file has none.
+    #[serde(default)]
+    pub second_phone_column: Option<String>,
+    /// The commune's column; `aucune`: the file has none (asked at screening).
+    #[serde(default)]
+    pub commune_column: Option<String>,
+    /// The identifier's column; `aucune`: identifiers are made from line numbers.
+    #[serde(default)]
+    pub id_column: Option<String>,
+    /// Columns holding personal data (names, addresses…), comma-separated: kept for the
+    /// interviewers, never exported whatever the questionnaire says of them.
+    #[serde(default)]
+    pub personal: Option<String>,
+}
+
+impl ImportOptions {
+    /// The columns' roles as the caller gave them (the others recognised by their header).
+    fn mapping(&self) -> Mapping {
+        let pick = |given: &Option<String>| match given.as_deref().map(str::trim) {
+            None | Some("") => Pick::Auto,
+            Some(name) if name.eq_ignore_ascii_case("aucune") => Pick::Absent,
+            Some(name) => Pick::Column(name.to_owned()),
+        };
+        Mapping {
+            phone: self
+                .phone_column
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned),
+            second_phone: pick(&self.second_phone_column),
+            commune: pick(&self.commune_column),
+            external_id: pick(&self.id_column),
+            personal: self
+                .personal
+                .as_deref()
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
 }
 
 /// What an import did.
@@ -92,7 +139,7 @@ pub async fn import(
         wave_had_cases,
         survey_has_do_not_call,
     } = prepare(db, wave).await?;
-    let mut file = SampleFile::open(bytes, file_name, &Mapping::default()).map_err(file_error)?;
+    let mut file = SampleFile::open(bytes, file_name, &options.mapping()).map_err(file_error)?;
     let described = file.format().to_string();
     let auto_ids = file
         .columns()
@@ -165,6 +212,15 @@ pub async fn import(
         _ => 0,
     };
     let imported = if stored { tally.inserted } else { 0 };
+    let personal: Vec<String> = columns
+        .preload()
+        .iter()
+        .filter(|field| field.personal)
+        .map(|field| field.name.clone())
+        .collect();
+    if stored && !personal.is_empty() {
+        store::add_personal_fields(&mut tx, wave.id, &personal).await?;
+    }
     audit::record(
         &mut tx,
         actor.user_id(),
@@ -178,6 +234,7 @@ pub async fn import(
             "already_present": tally.already_present,
             "replicates": replicates,
             "stored": stored,
+            "personal_fields": personal,
         }),
     )
     .await?;

@@ -189,3 +189,37 @@ pub async fn release_next_replicate(
     tx.announce(super::Change::Wave(wave_id)).await?;
     Ok(Some((replicate, released)))
 }
+
+/// Adds `names` to the wave's personal fields (kept as a JSON array, each name once).
+pub async fn add_personal_fields(
+    tx: &mut Tx,
+    wave_id: i64,
+    names: &[String],
+) -> Result<(), StoreError> {
+    let mut fields = personal_fields(tx, wave_id).await?;
+    for name in names {
+        if !fields.contains(name) {
+            fields.push(name.clone());
+        }
+    }
+    let json = serde_json::to_string(&fields)?;
+    tx.query("update waves set personal_fields = $1 where id = $2")
+        .bind(json)
+        .bind(wave_id)
+        .execute()
+        .await?;
+    Ok(())
+}
+
+/// The sample columns flagged personal when loaded into the wave: never exported.
+pub async fn personal_fields(tx: &mut Tx, wave_id: i64) -> Result<Vec<String>, StoreError> {
+    let row: Option<(Option<String>,)> = tx
+        .query("select personal_fields from waves where id = $1")
+        .bind(wave_id)
+        .fetch_optional()
+        .await?;
+    match row.and_then(|(json,)| json) {
+        Some(json) => Ok(serde_json::from_str(&json)?),
+        None => Ok(Vec::new()),
+    }
+}

@@ -77,6 +77,10 @@ pub struct BuildOptions {
     pub include_screened_out: bool,
     /// Also export the preload fields not marked personal (as text columns named after them).
     pub include_preload: bool,
+    /// Preload fields flagged personal outside the questionnaire (when the sample was loaded):
+    /// never exported either.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub personal_preload: Vec<String>,
     /// Questionnaire variable holding the commune's INSEE code (`COMMUNE`), if any.
     pub commune_variable: Option<String>,
     /// The communes of the survey area: INSEE code and name (value labels of the commune
@@ -94,6 +98,7 @@ impl BuildOptions {
             include_partial: false,
             include_screened_out: false,
             include_preload: false,
+            personal_preload: Vec::new(),
             commune_variable: None,
             communes: Vec::new(),
         }

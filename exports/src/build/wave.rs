@@ -90,7 +90,7 @@ pub fn build_wave(
         questionnaire
             .preload_fields()
             .iter()
-            .filter(|f| !f.personal)
+            .filter(|f| !f.personal && !options.personal_preload.contains(&f.name))
             .map(|f| f.name.as_str())
             .collect()
     } else {

@@ -139,6 +139,9 @@ pub struct ExportSettings {
     pub include_partial: bool,
     /// Also screened-out respondents.
     pub include_screened_out: bool,
+    /// Also the preload fields the questionnaire declares, but for personal ones (flagged in
+    /// the questionnaire or when the sample was loaded).
+    pub include_preload: bool,
     /// How the waves are weighted.
     pub weighting: WeightingChoice,
     /// The indicators file (TOML source), for the indicator table of a single wave; `None`
@@ -166,6 +169,8 @@ pub struct GatheredWave {
     pub rows: Vec<ExportInterviewRow>,
     /// Its weighting set-up.
     pub weighting: Option<WeightingSetup>,
+    /// The sample columns flagged personal when loaded.
+    pub personal_fields: Vec<String>,
 }
 
 /// Everything an export needs from the database.
@@ -281,11 +286,13 @@ pub async fn gather(db: &Db, scope: Scope) -> Result<Gathered, ExportError> {
                 wave: wave.name.clone(),
                 message: e.to_string(),
             })?;
+        let personal_fields = crate::store::sample::personal_fields(&mut tx, wave.id).await?;
         gathered.push(GatheredWave {
             wave,
             questionnaire,
             rows,
             weighting,
+            personal_fields,
         });
     }
     tx.commit().await?;
@@ -328,7 +335,11 @@ pub fn write(
         let table = match source {
             Some(source) => {
                 let definitions = build::parse_indicators(source, &wave.questionnaire)?;
-                match build::indicator_table_for_wave(built, &definitions, IntervalMethod::Wald) {
+                match build::indicator_table_for_wave(
+                    built,
+                    &definitions,
+                    IntervalMethod::default(),
+                ) {
                     Ok(table) => Some(table),
                     // The survey's own definition does not stop the export of a wave with
                     // fewer than two completed interviews: the table is left out (the
@@ -598,6 +609,8 @@ fn build_options(
     let mut options = BuildOptions::new(&wave.wave.name, created);
     options.include_partial = settings.include_partial;
     options.include_screened_out = settings.include_screened_out;
+    options.include_preload = settings.include_preload;
+    options.personal_preload.clone_from(&wave.personal_fields);
     options.commune_variable = wave
         .questionnaire
         .has_variable(COMMUNE_VARIABLE)
