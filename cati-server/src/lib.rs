@@ -2,6 +2,7 @@
 //! workstation (pages and JSON API) and the command line.
 
 pub mod api;
+pub mod apiclient;
 pub mod assets;
 pub mod auth;
 pub mod bench;
@@ -13,6 +14,7 @@ pub mod sample;
 pub mod scheduling;
 pub mod server;
 pub mod services;
+pub mod simulate;
 pub mod state;
 pub mod store;
 pub mod telemetry;

@@ -1,12 +1,12 @@
 //! The `cati` command: `serve`, `user`, `survey`, `questionnaire`, `wave`, `quotas`, `weight`,
-//! `export`, `bench`.
+//! `export`, `bench`, `simulate`.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 use cati_server::telemetry::logging::{self, LogFormat};
-use cati_server::{bench, cli, server};
+use cati_server::{bench, cli, server, simulate};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -48,6 +48,9 @@ enum Command {
     Export(cli::export::ExportArgs),
     /// Measures answer-save throughput and latency.
     Bench(bench::BenchArgs),
+    /// Joue une vague entière par l'API, avec des enquêteurs et des répondants simulés, sur
+    /// une horloge simulée ; affiche complets, issues, taux AAPOR, quotas, débit et latences.
+    Simulate(simulate::SimulateArgs),
 }
 
 #[tokio::main]
@@ -73,6 +76,7 @@ async fn main() -> ExitCode {
         Command::Weight(args) => cli::weight::run(args),
         Command::Export(args) => cli::export::run(args).await.map(ok),
         Command::Bench(args) => bench::run(args).await.map(ok),
+        Command::Simulate(args) => simulate::run(args).await.map(ok),
     };
     // Errors reach people at a terminal: the message and its causes, no backtrace.
     outcome.unwrap_or_else(|e| {

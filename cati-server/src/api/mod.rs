@@ -11,6 +11,7 @@ mod interviews;
 mod manage;
 mod quotas;
 mod sample;
+mod simulation;
 mod surveys;
 mod waves;
 
@@ -70,6 +71,7 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
             waves::set_weighting,
             waves::remove_weighting
         ))
+        .routes(routes!(simulation::clock, simulation::advance))
         .routes(routes!(waves::aapor))
         .routes(routes!(waves::productivity))
         .routes(routes!(sample::release))

@@ -60,7 +60,7 @@ pub struct AnswersArgs {
 const ROUNDS: usize = 3;
 
 /// Latency percentiles of a sorted list.
-pub(super) fn percentile(sorted: &[Duration], q: f64) -> Duration {
+pub fn percentile(sorted: &[Duration], q: f64) -> Duration {
     sorted
         .get(((sorted.len() as f64 - 1.0) * q).round() as usize)
         .copied()
@@ -275,7 +275,7 @@ pub(super) async fn measure(label: &str, url: &str, args: &AnswersArgs) -> anyho
     Ok(())
 }
 
-pub(super) fn ms(d: Duration) -> f64 {
+pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 

@@ -15,15 +15,15 @@
 //! floods the attempts per second by outcome and the cost to the interviewers' throughput.
 
 use std::collections::BTreeMap;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use serde_json::{Value, json};
 
 use super::answers::{answer_for, ms, percentile};
+use crate::apiclient::{ServerProcess, Session};
 use crate::services::interview::view::QuestionDto;
 
 /// Options of `cati bench login`.
@@ -60,10 +60,21 @@ enum Flood {
 }
 
 pub(super) async fn measure(label: &str, url: &str, args: &LoginArgs) -> anyhow::Result<()> {
-    let server = ServerProcess::start(url, args).await?;
+    let options: Vec<String> = [
+        "--demo",
+        "--demo-cases",
+        &(args.interviewers * 1000).to_string(),
+        "--demo-interviewers",
+        &args.interviewers.to_string(),
+        "--trusted-proxy",
+        "127.0.0.1",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let server = ServerProcess::start(url, &options, PASSWORD).await?;
     let mut interviewers = Vec::new();
     for n in 1..=args.interviewers {
-        interviewers.push(Session::login(&server.base, &format!("enqueteur{n}")).await?);
+        interviewers.push(Session::login(&server.base, &format!("enqueteur{n}"), PASSWORD).await?);
     }
     let run = Duration::from_secs(args.seconds);
     let alone = answer_for_a_while(&interviewers, run, None, &server.base, args.flood).await?;
@@ -146,7 +157,7 @@ async fn answer_for_a_while(
     for session in interviewers {
         let (session, stop) = (session.clone(), Arc::clone(&stop));
         tasks.push(tokio::spawn(
-            async move { session.answer_until(&stop).await },
+            async move { answer_until(&session, &stop).await },
         ));
     }
     tokio::time::sleep(run).await;
@@ -204,149 +215,53 @@ async fn flood_logins(
     Ok(statuses)
 }
 
-/// A logged-in interviewer's HTTP session.
-#[derive(Clone)]
-struct Session {
-    http: reqwest::Client,
-    base: String,
-    csrf: String,
-}
-
-impl Session {
-    async fn login(base: &str, username: &str) -> anyhow::Result<Session> {
-        let http = reqwest::Client::builder().cookie_store(true).build()?;
-        // The server checks only so many passwords per second: a refusal with 503 is tried
-        // again in a moment, as any client should.
-        let response = loop {
-            let response = http
-                .post(format!("{base}/api/login"))
-                .json(&json!({ "username": username, "password": PASSWORD }))
-                .send()
-                .await?;
-            if response.status() != reqwest::StatusCode::SERVICE_UNAVAILABLE {
-                break response;
-            }
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        };
-        if !response.status().is_success() {
-            bail!("login of {username}: {}", response.status());
-        }
-        let me: Value = response.json().await?;
-        let csrf = me["csrf_token"].as_str().context("csrf token")?.to_owned();
-        Ok(Session {
-            http,
-            base: base.to_owned(),
-            csrf,
-        })
-    }
-
-    async fn post(&self, path: &str, body: &Value) -> anyhow::Result<(u16, Value)> {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("x-csrf-token", &self.csrf)
-            .json(body)
-            .send()
-            .await?;
-        let status = response.status().as_u16();
-        Ok((status, response.json().await.unwrap_or(Value::Null)))
-    }
-
-    /// Takes cases and answers their questions until `stop`.
-    async fn answer_until(&self, stop: &AtomicBool) -> anyhow::Result<Answers> {
-        let mut done = Answers::default();
-        let mut view = Value::Null;
-        while !stop.load(Ordering::Relaxed) {
-            if view["step"]["type"] != "question" {
-                let (status, case) = self.post("/api/cases/next", &json!({})).await?;
-                if status != 200 {
-                    *done.errors.entry(status).or_default() += 1;
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-                let case_id = case["case_id"].as_str().context("case id")?.to_owned();
-                let (status, started) = self
-                    .post(&format!("/api/cases/{case_id}/interview"), &json!({}))
-                    .await?;
-                if status != 200 {
-                    *done.errors.entry(status).or_default() += 1;
-                    continue;
-                }
-                view = started;
+/// Takes cases and answers their questions until `stop`.
+async fn answer_until(session: &Session, stop: &AtomicBool) -> anyhow::Result<Answers> {
+    let mut done = Answers::default();
+    let mut view = Value::Null;
+    while !stop.load(Ordering::Relaxed) {
+        if view["step"]["type"] != "question" {
+            let (status, case) = session.post("/api/cases/next", &json!({})).await?;
+            if status != 200 {
+                *done.errors.entry(status).or_default() += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
                 continue;
             }
-            let question: QuestionDto = serde_json::from_value(view["step"].clone())?;
-            let interview = view["interview_id"]
-                .as_str()
-                .context("interview")?
-                .to_owned();
-            let mut answer = serde_json::to_value(answer_for(&question))?;
-            let started = Instant::now();
-            let (mut status, mut next) = self
+            let case_id = case["case_id"].as_str().context("case id")?.to_owned();
+            let (status, started) = session
+                .post(&format!("/api/cases/{case_id}/interview"), &json!({}))
+                .await?;
+            if status != 200 {
+                *done.errors.entry(status).or_default() += 1;
+                continue;
+            }
+            view = started;
+            continue;
+        }
+        let question: QuestionDto = serde_json::from_value(view["step"].clone())?;
+        let interview = view["interview_id"]
+            .as_str()
+            .context("interview")?
+            .to_owned();
+        let mut answer = serde_json::to_value(answer_for(&question))?;
+        let started = Instant::now();
+        let (mut status, mut next) = session
+            .post(&format!("/api/interviews/{interview}/answers"), &answer)
+            .await?;
+        if status == 422 {
+            // An answer the questionnaire refuses here: refused, as an interviewer would.
+            answer = json!({ "var": question.var, "special": "refused", "confirm": true });
+            (status, next) = session
                 .post(&format!("/api/interviews/{interview}/answers"), &answer)
                 .await?;
-            if status == 422 {
-                // An answer the questionnaire refuses here: refused, as an interviewer would.
-                answer = json!({ "var": question.var, "special": "refused", "confirm": true });
-                (status, next) = self
-                    .post(&format!("/api/interviews/{interview}/answers"), &answer)
-                    .await?;
-            }
-            let elapsed = started.elapsed();
-            if status == 200 {
-                done.latencies.push(elapsed);
-                view = next;
-            } else {
-                *done.errors.entry(status).or_default() += 1;
-            }
         }
-        Ok(done)
-    }
-}
-
-/// `cati serve` on the scratch database, killed when dropped.
-struct ServerProcess {
-    child: Child,
-    base: String,
-}
-
-impl ServerProcess {
-    async fn start(url: &str, args: &LoginArgs) -> anyhow::Result<ServerProcess> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
-        let child = Command::new(std::env::current_exe()?)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .args(["--database-url", url, "--demo"])
-            .args(["--demo-cases", &(args.interviewers * 1000).to_string()])
-            .args(["--demo-interviewers", &args.interviewers.to_string()])
-            .args(["--trusted-proxy", "127.0.0.1"])
-            .env("CATI_DEMO_PASSWORD", PASSWORD)
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("starting cati serve")?;
-        let server = ServerProcess {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        let http = reqwest::Client::new();
-        for _ in 0..1200 {
-            if let Ok(response) = http.get(format!("{}/healthz", server.base)).send().await
-                && response.status().is_success()
-            {
-                return Ok(server);
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        let elapsed = started.elapsed();
+        if status == 200 {
+            done.latencies.push(elapsed);
+            view = next;
+        } else {
+            *done.errors.entry(status).or_default() += 1;
         }
-        bail!("cati serve did not become healthy")
     }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    Ok(done)
 }

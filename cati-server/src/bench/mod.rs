@@ -15,7 +15,7 @@ mod login;
 
 use anyhow::Context;
 
-pub use answers::AnswersArgs;
+pub use answers::{AnswersArgs, ms, percentile};
 pub use dispatch::DispatchArgs;
 pub use import::ImportArgs;
 pub use login::LoginArgs;

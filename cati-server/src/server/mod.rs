@@ -67,6 +67,12 @@ pub struct ServeArgs {
     /// Number of demo interviewer accounts.
     #[arg(long, default_value_t = 3, requires = "demo")]
     pub demo_interviewers: u32,
+    // The docs of the options below are their CLI help, in French.
+    /// Horloge simulée, partant de cet instant (heure de Paris) : le temps du terrain n'avance
+    /// que sur ordre d'un administrateur (`POST /api/simulation/clock`), pour jouer des jours
+    /// d'appels en quelques secondes (`cati simulate`). Réservé aux simulations : exige --demo.
+    #[arg(long, requires = "demo", value_name = "AAAA-MM-JJTHH:MM")]
+    pub simulated_clock: Option<String>,
     /// One password for all demo accounts instead of generated ones (tests only).
     #[arg(long, env = "CATI_DEMO_PASSWORD", hide = true, requires = "demo")]
     pub demo_password: Option<String>,
@@ -173,7 +179,17 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .as_deref()
             .is_some_and(|o| o.starts_with("https://"))
     });
+    let clock = match &args.simulated_clock {
+        Some(start) => {
+            let start =
+                crate::services::simulation::parse_start(start).map_err(anyhow::Error::msg)?;
+            tracing::warn!("simulated clock: fieldwork time moves only when an admin moves it");
+            crate::clock::Clock::manual(start)
+        }
+        None => crate::clock::Clock::system(),
+    };
     let settings = Settings {
+        clock,
         metrics_token: args.metrics_token.clone(),
         public_origin,
         secure_cookies,

@@ -18,6 +18,7 @@ pub mod report;
 pub mod rules;
 pub mod sample;
 pub mod settings_file;
+pub mod simulation;
 pub mod surveys;
 pub mod text;
 pub mod waves;

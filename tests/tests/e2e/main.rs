@@ -30,6 +30,8 @@ mod instances;
 mod screens;
 // An interview switched to another language of its questionnaire, mid-way.
 mod languages;
+// A whole wave played by `cati simulate` on a simulated clock.
+mod simulation;
 
 /// Declares a scenario's SQLite and PostgreSQL tests.
 macro_rules! on_both_backends {

@@ -1,0 +1,66 @@
+//! `cati simulate`: a wave played through the API on a simulated clock, and the clock's guard
+//! on a server that follows real time.
+
+use std::process::Command;
+
+use cati_e2e::{Backend, DemoSize, Server, TestDb, cati_binary};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::on_both_backends;
+
+async fn a_simulated_wave_reaches_its_completes_without_a_refused_request(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let output = Command::new(cati_binary())
+        .args([
+            "simulate",
+            "--interviewers",
+            "4",
+            "--completes",
+            "12",
+            "--json",
+        ])
+        .args(["--database-url", &db.url, "--seed", "5"])
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("cati simulate");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary: Value = serde_json::from_str(&stdout).expect("a JSON summary");
+    let completes = summary["outcomes"]["completed"].as_u64().unwrap_or(0);
+    assert!(completes >= 12, "{summary}");
+    assert_eq!(summary["errors"], json!({}), "{summary}");
+    // The server's own figures agree with the simulator's: every complete counted in the
+    // AAPOR report and in the quota cells.
+    assert_eq!(
+        summary["aapor"]["rates"]["counts"]["complete"], completes,
+        "{summary}"
+    );
+    assert_eq!(summary["quotas"]["achieved"], completes, "{summary}");
+    assert!(summary["calls"].as_u64().unwrap() > completes, "{summary}");
+    assert!(
+        summary["simulated_days"].as_f64().unwrap() > 0.0,
+        "{summary}"
+    );
+}
+on_both_backends!(a_simulated_wave_reaches_its_completes_without_a_refused_request);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_on_real_time_has_no_clock_to_move() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let server = Server::start(&db, DemoSize::new(0, 1)).await;
+    let admin = server.login("admin").await;
+    let (status, body) = admin
+        .post("/api/simulation/clock", &json!({ "advance_minutes": 60 }))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert!(body["error"].to_string().contains("heure réelle"), "{body}");
+    // And a simulated clock is only for demonstrations.
+    let (ok, text) = server.cli(&["serve", "--simulated-clock", "2027-03-01T09:00"], "");
+    assert!(!ok, "{text}");
+    assert!(text.contains("--demo"), "{text}");
+}
