@@ -76,7 +76,7 @@ pub async fn submit(
     get,
     path = "/interviews/{id}/answers",
     tag = "entretiens",
-    summary = "Les réponses enregistrées d’un entretien",
+    summary = "Les réponses enregistrées d’un entretien (responsables ; l’enquêteur du cas)",
     params(("id" = Uuid, Path, description = "Identifiant")),
     responses(
         (status = 200, description = "Réponses", body = [AnswerRow]),

