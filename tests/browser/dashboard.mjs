@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launch, watchErrors } from "./chromium.mjs";
+import { launch, reportFailure, watchErrors } from "./chromium.mjs";
 
 const [base, supervisor, interviewer, password] = process.argv.slice(2);
 const BORDEAUX = 33063;
@@ -113,12 +113,7 @@ try {
   assert.deepEqual(errors, []);
   console.log("dashboard updated live after a completed interview");
 } catch (error) {
-  console.error(error);
-  try {
-    await page.screenshot({ path: join(process.env.SCREENSHOT_DIR || tmpdir(), "cati-dashboard-failure.png") });
-    console.error((await page.content()).slice(0, 4000));
-  } catch {}
-  process.exitCode = 1;
+  await reportFailure(page, "cati-dashboard", error);
 } finally {
   await browser.close();
 }

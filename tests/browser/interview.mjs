@@ -1,9 +1,7 @@
 // One interview in headless Debian Chromium, driven from the keyboard alone.
 // Usage: node interview.mjs <base-url> <username> <password>
 import assert from "node:assert/strict";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { launch, watchErrors } from "./chromium.mjs";
+import { launch, reportFailure, submitWith as submitOn, watchErrors } from "./chromium.mjs";
 
 const [base, username, password] = process.argv.slice(2);
 const browser = await launch();
@@ -13,16 +11,9 @@ const errors = [];
 watchErrors(page, (message) => errors.push(message));
 page.setDefaultTimeout(15000);
 
-// Presses a key that submits a form and waits for the next page. A person looks at the page
-// before typing; the test waits, likewise, until a page with an autofocused field has moved the
-// focus off the body, which a loaded machine may do a moment after the "load" event.
-async function submitWith(key) {
-  await page.waitForFunction(() => {
-    const target = document.querySelector("[autofocus]");
-    return !target || document.activeElement !== document.body;
-  });
-  await Promise.all([page.waitForEvent("load"), page.keyboard.press(key)]);
-}
+// Presses a key that submits a form and waits for the next page, once the page shown is ready
+// for typing, as a person looks at it first.
+const submitWith = (key) => submitOn(page, key);
 
 async function question() {
   return (await page.locator("#answer-form input[name=var]").getAttribute("value")) ?? "";
@@ -86,12 +77,7 @@ try {
   assert.deepEqual(errors, []);
   console.log("browser interview completed from the keyboard");
 } catch (error) {
-  console.error(error);
-  try {
-    await page.screenshot({ path: join(process.env.SCREENSHOT_DIR || tmpdir(), "cati-browser-failure.png") });
-    console.error((await page.content()).slice(0, 4000));
-  } catch {}
-  process.exitCode = 1;
+  await reportFailure(page, "cati-browser", error);
 } finally {
   await browser.close();
 }

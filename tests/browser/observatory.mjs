@@ -8,8 +8,9 @@
 import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
-import { launch, watchErrors } from "./chromium.mjs";
+import {
+  launch, reportFailure, settled as settledOn, submitWith as submitOn, watchErrors,
+} from "./chromium.mjs";
 
 const [base, username, password] = process.argv.slice(2);
 const screenshots = process.env.SCREENSHOT_DIR || tmpdir();
@@ -22,21 +23,11 @@ watchErrors(page, (message) => errors.push(message));
 page.setDefaultTimeout(15000);
 
 // Waits until the page shown has its focus where a person would start typing.
-async function settled() {
-  await page.waitForFunction(() => {
-    const target = document.querySelector("[autofocus]");
-    return !target || document.activeElement !== document.body;
-  });
-}
+const settled = () => settledOn(page);
 
 // Presses a key that loads another page and returns how long that took, in milliseconds, from
 // the key press to the next page's "load" event (its question is then in the page).
-async function submitWith(key) {
-  await settled();
-  const start = performance.now();
-  await Promise.all([page.waitForEvent("load"), page.keyboard.press(key)]);
-  return performance.now() - start;
-}
+const submitWith = (key) => submitOn(page, key);
 
 // The question shown: its variable, kind, the keys of its options and the bounds of a number.
 async function current() {
@@ -188,12 +179,7 @@ try {
   if (refused.length > 0) console.log(`answers refused then coded « Refus »: ${refused.join("; ")}`);
   console.log(`keypress → next question: n=${sorted.length}, p50=${ms(percentile(sorted, 50))} ms, p99=${ms(percentile(sorted, 99))} ms, max=${ms(sorted.at(-1))} ms`);
 } catch (error) {
-  console.error(error);
-  try {
-    await page.screenshot({ path: join(screenshots, "observatory-failure.png") });
-    console.error((await page.content()).slice(0, 6000));
-  } catch {}
-  process.exitCode = 1;
+  await reportFailure(page, "observatory", error);
 } finally {
   await browser.close();
 }

@@ -3,9 +3,7 @@
 // the report of refused lines, then opens the wave.
 // Usage: node setup.mjs <base-url> <supervisor> <password> <questionnaire.toml> <list.csv>
 import assert from "node:assert/strict";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { launch, watchErrors } from "./chromium.mjs";
+import { launch, reportFailure, watchErrors } from "./chromium.mjs";
 
 const [base, supervisor, password, questionnaire, list] = process.argv.slice(2);
 const browser = await launch();
@@ -75,12 +73,7 @@ try {
   assert.deepEqual(errors, []);
   console.log("survey, waves and phone list set up from the page");
 } catch (error) {
-  console.error(error);
-  try {
-    await page.screenshot({ path: join(process.env.SCREENSHOT_DIR || tmpdir(), "cati-setup-failure.png") });
-    console.error((await page.content()).slice(0, 6000));
-  } catch {}
-  process.exitCode = 1;
+  await reportFailure(page, "cati-setup", error);
 } finally {
   await browser.close();
 }

@@ -7,7 +7,9 @@
 import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launch, watchErrors } from "./chromium.mjs";
+import {
+  launch, reportFailure, settled as settledOn, submitWith as submitOn, watchErrors,
+} from "./chromium.mjs";
 
 const [base, username, password] = process.argv.slice(2);
 const screenshots = process.env.SCREENSHOT_DIR || tmpdir();
@@ -24,17 +26,8 @@ function watch(p) {
 
 // Presses a key that loads another page and waits for it, once the page shown has its focus
 // where a person would start typing.
-async function submitWith(key, on = page) {
-  await settled(on);
-  await Promise.all([on.waitForEvent("load"), on.keyboard.press(key)]);
-}
-
-async function settled(on = page) {
-  await on.waitForFunction(() => {
-    const target = document.querySelector("[autofocus]");
-    return !target || document.activeElement !== document.body;
-  });
-}
+const submitWith = (key, on = page) => submitOn(on, key);
+const settled = (on = page) => settledOn(on);
 
 async function question(on = page) {
   return (await on.locator("#answer-form input[name=var]").getAttribute("value")) ?? "";
@@ -160,12 +153,7 @@ try {
   assert.deepEqual(errors, []);
   console.log("workstation: case shown, quick entry, stale tab, interruption and appointments by keyboard");
 } catch (error) {
-  console.error(error);
-  try {
-    await page.screenshot({ path: join(screenshots, "workstation-failure.png") });
-    console.error((await page.content()).slice(0, 6000));
-  } catch {}
-  process.exitCode = 1;
+  await reportFailure(page, "workstation", error);
 } finally {
   await browser.close();
 }
