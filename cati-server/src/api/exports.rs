@@ -5,14 +5,14 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use exports::build::ExportFormat;
-use exports::weighting::Method;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiPath, ApiQuery, AppError, ErrorBody};
 use crate::services::export::{ExportSettings, WeightingChoice, download};
-use crate::services::weighting::Overrides;
+use crate::services::text::given;
+use crate::services::weighting::{self, Overrides};
 use crate::state::AppState;
 
 /// The export's options, as query parameters (the page's form sends the same names).
@@ -96,30 +96,18 @@ fn settings(query: &ExportQuery) -> Result<ExportSettings, AppError> {
     let name = query.format.as_deref().unwrap_or("all");
     let format = ExportFormat::from_name(name)
         .ok_or_else(|| AppError::BadRequest(format!("format inconnu : {name}")))?;
-    let given = |value: &Option<String>| {
-        value
-            .as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
-    };
-    let method = given(&query.method);
-    if let Some(method) = method.as_deref()
-        && method != "none"
-        && !Method::NAMES.contains(&method)
-    {
-        return Err(AppError::Invalid(format!(
-            "méthode de pondération inconnue : « {method} » (attendu : {} ou none)",
-            Method::NAMES.join(", ")
-        )));
+    let option = |value: &Option<String>| given(value.as_deref()).map(str::to_owned);
+    let method = option(&query.method);
+    if let Some(method) = method.as_deref().filter(|m| *m != "none") {
+        weighting::known_method(method, &["none"])?;
     }
     let weighting = if method.as_deref() == Some("none") {
         WeightingChoice::Unweighted
     } else {
         WeightingChoice::AsSetUp(Overrides {
             method,
-            bounds: given(&query.bounds),
-            vintage: given(&query.vintage),
+            bounds: option(&query.bounds),
+            vintage: option(&query.vintage),
         })
     };
     Ok(ExportSettings {

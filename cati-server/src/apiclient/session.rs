@@ -46,33 +46,26 @@ impl Session {
 
     /// `POST path` with a JSON body: the status and the JSON answer (`null` if none).
     pub async fn post(&self, path: &str, body: &Value) -> anyhow::Result<(u16, Value)> {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("x-csrf-token", &self.csrf)
-            .json(body)
-            .send()
-            .await?;
-        let status = response.status().as_u16();
-        Ok((status, response.json().await.unwrap_or(Value::Null)))
+        self.send(self.http.post(self.url(path)).json(body)).await
     }
 
     /// `PUT path` with a JSON body.
     pub async fn put(&self, path: &str, body: &Value) -> anyhow::Result<(u16, Value)> {
-        let response = self
-            .http
-            .put(format!("{}{path}", self.base))
-            .header("x-csrf-token", &self.csrf)
-            .json(body)
-            .send()
-            .await?;
-        let status = response.status().as_u16();
-        Ok((status, response.json().await.unwrap_or(Value::Null)))
+        self.send(self.http.put(self.url(path)).json(body)).await
     }
 
     /// `GET path`.
     pub async fn get(&self, path: &str) -> anyhow::Result<(u16, Value)> {
-        let response = self.http.get(format!("{}{path}", self.base)).send().await?;
+        self.send(self.http.get(self.url(path))).await
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Sends with the CSRF header (reads ignore it): the status and the JSON answer.
+    async fn send(&self, request: reqwest::RequestBuilder) -> anyhow::Result<(u16, Value)> {
+        let response = request.header("x-csrf-token", &self.csrf).send().await?;
         let status = response.status().as_u16();
         Ok((status, response.json().await.unwrap_or(Value::Null)))
     }

@@ -401,20 +401,11 @@ async fn interviewer(
             Err(_) => {
                 let refused = AnswerRequest {
                     special: Some(Special::Refused),
-                    ..answer_for(q)
+                    ..AnswerRequest::confirmed(&q.var)
                 };
-                service::submit(
-                    &state,
-                    &user,
-                    current.interview_id,
-                    AnswerRequest {
-                        codes: None,
-                        value: None,
-                        ..refused
-                    },
-                )
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?
+                service::submit(&state, &user, current.interview_id, refused)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?
             }
         };
         if matches!(next.step, Step::Question(_)) {
@@ -426,14 +417,7 @@ async fn interviewer(
 
 /// A plausible answer for any question.
 pub(super) fn answer_for(q: &QuestionDto) -> AnswerRequest {
-    let mut request = AnswerRequest {
-        var: q.var.clone(),
-        codes: None,
-        other: None,
-        value: None,
-        special: None,
-        confirm: true,
-    };
+    let mut request = AnswerRequest::confirmed(&q.var);
     match q.kind {
         QuestionKind::Single | QuestionKind::Multiple => {
             let option = q.options.iter().find(|o| !o.other).or(q.options.first());

@@ -51,11 +51,11 @@ pub async fn page(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Html<String>, AppError> {
+    let all = manage::waves(&state.db, Actor::User(&user)).await?;
+    let weightings = weighting::views(&state.db, Actor::User(&user), &all).await?;
     let mut waves = Vec::new();
-    for wave in manage::waves(&state.db, Actor::User(&user)).await? {
+    for (wave, weighting) in all.into_iter().zip(weightings) {
         let progress = manage::progress(&state, &user, wave.uuid).await?;
-        let weighting =
-            weighting::show(&state.db, Actor::User(&user), &wave.uuid.to_string()).await?;
         waves.push((wave, tally(&progress.interviews_by_status), weighting));
     }
     let body = html! {

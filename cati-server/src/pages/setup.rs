@@ -446,11 +446,7 @@ async fn render(
 ) -> Result<Response, AppError> {
     let surveys = surveys::list(&state.db, Actor::User(user)).await?;
     let waves = manage::waves(&state.db, Actor::User(user)).await?;
-    let mut weightings = Vec::with_capacity(waves.len());
-    for wave in &waves {
-        weightings
-            .push(weighting::show(&state.db, Actor::User(user), &wave.uuid.to_string()).await?);
-    }
+    let weightings = weighting::views(&state.db, Actor::User(user), &waves).await?;
     let body = html! {
         h1 { "Mise en place" }
         @match &notice {
@@ -607,9 +603,8 @@ fn survey_section(
 
 /// A wave's weighting: what it is, and the form that changes it (the embedded legal populations
 /// or a file, the vintage, the method and its bounds) or removes it.
+/// The vintages offered are those of the wave's populations (the legal ones when it has none).
 fn weighting_form(wave: &WaveRow, weighting: &WeightingView) -> Markup {
-    let legal_vintages =
-        quotas::population_vintages(weighting::LEGAL_POPULATIONS).unwrap_or_default();
     let from_file = matches!(
         weighting.source,
         Some(weighting::PopulationSource::File { .. })
@@ -633,7 +628,7 @@ fn weighting_form(wave: &WaveRow, weighting: &WeightingView) -> Markup {
                 label { "Millésime "
                     input name="vintage" size="6" list={ "millesimes-" (wave.uuid) } placeholder="le plus récent"
                         value=(weighting.vintage.as_deref().unwrap_or_default());
-                    datalist id={ "millesimes-" (wave.uuid) } { @for v in &legal_vintages { option value=(v) {} } }
+                    datalist id={ "millesimes-" (wave.uuid) } { @for v in &weighting.vintages { option value=(v) {} } }
                 }
                 label { " méthode " select name="method" {
                     @for method in exports::weighting::Method::NAMES {

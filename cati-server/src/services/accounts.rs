@@ -157,7 +157,7 @@ pub async fn journal(
     limit: i64,
 ) -> Result<Vec<audit::JournalEntry>, AppError> {
     actor.require(Role::MANAGERS)?;
-    let target = target.map(str::trim).filter(|t| !t.is_empty());
+    let target = crate::services::text::given(target);
     let mut tx = db.read().await?;
     let entries = audit::journal(&mut tx, action, target, before, limit.clamp(1, 500)).await?;
     tx.commit().await?;

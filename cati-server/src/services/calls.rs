@@ -312,10 +312,7 @@ pub fn appointment_of(
                 )
             })
     };
-    fn given(text: Option<&str>) -> Option<&str> {
-        text.map(str::trim).filter(|t| !t.is_empty())
-    }
-    match (given(at), given(until)) {
+    match (text::given(at), text::given(until)) {
         (None, None) => Ok(None),
         (None, Some(_)) => Err(AppError::Invalid(
             "un rendez-vous souple demande aussi son début".to_owned(),

@@ -19,6 +19,7 @@ use sha2::Sha256;
 use crate::auth::Actor;
 use crate::error::AppError;
 use crate::sample::communes::COMMUNES;
+use crate::services::text::given;
 use crate::services::{surveys as survey_service, waves};
 use crate::store::audit::AuditAction;
 use crate::store::cases::{self, NewCase};
@@ -67,18 +68,13 @@ pub struct ImportOptions {
 impl ImportOptions {
     /// The columns' roles as the caller gave them (the others recognised by their header).
     fn mapping(&self) -> Mapping {
-        let pick = |given: &Option<String>| match given.as_deref().map(str::trim) {
-            None | Some("") => Pick::Auto,
+        let pick = |column: &Option<String>| match given(column.as_deref()) {
+            None => Pick::Auto,
             Some(name) if name.eq_ignore_ascii_case("aucune") => Pick::Absent,
             Some(name) => Pick::Column(name.to_owned()),
         };
         Mapping {
-            phone: self
-                .phone_column
-                .as_deref()
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-                .map(str::to_owned),
+            phone: given(self.phone_column.as_deref()).map(str::to_owned),
             second_phone: pick(&self.second_phone_column),
             commune: pick(&self.commune_column),
             external_id: pick(&self.id_column),
@@ -87,8 +83,7 @@ impl ImportOptions {
                 .as_deref()
                 .unwrap_or_default()
                 .split(',')
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
+                .filter_map(|c| given(Some(c)))
                 .map(str::to_owned)
                 .collect(),
         }

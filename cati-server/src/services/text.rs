@@ -1,6 +1,6 @@
 //! Bounds on the free texts the server stores (titles, descriptions, names shown, notes), so
 //! that no field can be used to fill the database or the pages: a text too long is refused with
-//! a 422 that says which field and its limit.
+//! a 422 that says which field and its limit. And what counts as a field left empty.
 
 use crate::error::AppError;
 
@@ -25,9 +25,22 @@ pub fn bounded<'a>(what: &str, text: &'a str, max_chars: usize) -> Result<&'a st
     Ok(text)
 }
 
+/// An optional field as given: trimmed, and `None` when absent or blank (a form sends empty
+/// fields, an API client may send spaces).
+pub fn given(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|t| !t.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_blank_field_is_not_given() {
+        assert_eq!(given(Some("  2023 ")), Some("2023"));
+        assert_eq!(given(Some("   ")), None);
+        assert_eq!(given(None), None);
+    }
 
     #[test]
     fn a_text_within_its_bound_is_kept_trimmed() {

@@ -366,7 +366,7 @@ pub fn may_move(from: WaveStatus, to: WaveStatus) -> bool {
 
 /// A field date, `YYYY-MM-DD`, or a French error naming which one.
 fn field_date(text: Option<&str>, which: &str) -> Result<Option<jiff::civil::Date>, AppError> {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
+    match crate::services::text::given(text) {
         None => Ok(None),
         Some(text) => text.parse::<jiff::civil::Date>().map(Some).map_err(|_| {
             AppError::Invalid(format!(

@@ -12,6 +12,7 @@ use crate::auth::Actor;
 use crate::error::AppError;
 use crate::services::export::Weighting;
 use crate::services::export::weighting::{WeightingInputError, from_text, latest_vintage};
+use crate::services::text::given;
 use crate::services::waves::find;
 use crate::store::audit::{self, AuditAction};
 use crate::store::surveys::{self, WaveRow};
@@ -215,6 +216,25 @@ pub async fn show(db: &Db, actor: Actor<'_>, key: &str) -> Result<WeightingView,
     view(&wave, setup.as_ref())
 }
 
+/// The weighting set-ups of `waves` (as listed for the caller), in their order, read together.
+pub async fn views(
+    db: &Db,
+    actor: Actor<'_>,
+    waves: &[WaveRow],
+) -> Result<Vec<WeightingView>, AppError> {
+    actor.require(Role::READERS)?;
+    let mut tx = db.read().await?;
+    let stored = surveys::weightings(&mut tx).await?;
+    tx.commit().await?;
+    waves
+        .iter()
+        .map(|wave| {
+            let setup = stored.get(&wave.id).map(|json| parse(json)).transpose()?;
+            view(wave, setup.as_ref())
+        })
+        .collect()
+}
+
 /// Sets the weighting of the wave `key`: the populations are read and checked against the
 /// wave's questionnaire, the method and its bounds checked, before anything is stored.
 pub async fn set(
@@ -224,16 +244,16 @@ pub async fn set(
     request: &WeightingRequest,
 ) -> Result<WeightingView, AppError> {
     actor.require(Role::MANAGERS)?;
-    let setup = setup_of(request)?;
+    let (setup, weighting) = setup_of(request)?;
     let mut tx = db.write().await?;
     let wave = find(&mut tx, key).await?;
-    check_communes(&mut tx, &wave, &setup).await?;
+    check_communes(&mut tx, &wave, &weighting).await?;
     let before = stored(&mut tx, wave.id).await?;
     let json = serde_json::to_string(&setup).map_err(|e| AppError::Internal(e.to_string()))?;
     surveys::set_weighting(&mut tx, wave.id, Some(&json)).await?;
     record(&mut tx, actor, &wave, before.as_ref(), Some(&setup)).await?;
     tx.commit().await?;
-    view(&wave, Some(&setup))
+    Ok(view_of(&wave, &setup, &weighting))
 }
 
 /// Removes the weighting of the wave `key`: its exports are unweighted by default.
@@ -252,11 +272,13 @@ pub async fn remove(db: &Db, actor: Actor<'_>, key: &str) -> Result<WeightingVie
 pub async fn stored(tx: &mut Tx, wave_id: i64) -> Result<Option<WeightingSetup>, AppError> {
     surveys::weighting(tx, wave_id)
         .await?
-        .map(|json| {
-            serde_json::from_str(&json)
-                .map_err(|e| AppError::Internal(format!("stored weighting unreadable: {e}")))
-        })
+        .map(|json| parse(&json))
         .transpose()
+}
+
+fn parse(json: &str) -> Result<WeightingSetup, AppError> {
+    serde_json::from_str(json)
+        .map_err(|e| AppError::Internal(format!("stored weighting unreadable: {e}")))
 }
 
 /// Gives `wave` the weighting of `previous`; the line of the comparability report saying so.
@@ -264,16 +286,13 @@ pub async fn carry(tx: &mut Tx, previous: &WaveRow, wave: &WaveRow) -> Result<St
     let Some(json) = surveys::weighting(tx, previous.id).await? else {
         return Ok("Pas de pondération dans la vague précédente.".to_owned());
     };
+    let setup = parse(&json)?;
     surveys::set_weighting(tx, wave.id, Some(&json)).await?;
-    let setup: Option<WeightingSetup> = serde_json::from_str(&json).ok();
-    Ok(match setup {
-        Some(setup) => format!(
-            "Pondération reprise : {} (millésime {}).",
-            method_label(&setup.method),
-            setup.vintage
-        ),
-        None => "Pondération reprise.".to_owned(),
-    })
+    Ok(format!(
+        "Pondération reprise : {} (millésime {}).",
+        method_label(&setup.method),
+        setup.vintage
+    ))
 }
 
 /// The demo wave's weighting: raking on the legal populations of the demo's quotas, when its
@@ -300,19 +319,31 @@ pub async fn demo(
     Ok(())
 }
 
-/// The set-up a request describes, fully checked (populations readable for the vintage, method
-/// and bounds valid).
-fn setup_of(request: &WeightingRequest) -> Result<WeightingSetup, AppError> {
-    fn text(value: &Option<String>) -> Option<&str> {
-        value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+/// Refuses, in French, a method the weighting does not know; `also` names what else the caller
+/// accepts (`none` for an export).
+pub fn known_method(method: &str, also: &[&str]) -> Result<(), AppError> {
+    if Method::NAMES.contains(&method) {
+        return Ok(());
     }
+    let accepted = std::iter::once(Method::NAMES.join(", "))
+        .chain(also.iter().map(|a| (*a).to_owned()))
+        .collect::<Vec<_>>()
+        .join(" ou ");
+    Err(AppError::Invalid(format!(
+        "méthode de pondération inconnue : « {method} » (attendu : {accepted})"
+    )))
+}
+
+/// The set-up a request describes, fully checked (populations readable for the vintage, method
+/// and bounds valid), with the weighting it gives.
+fn setup_of(request: &WeightingRequest) -> Result<(WeightingSetup, Weighting), AppError> {
     let (source, content) = match request.source {
         SourceKind::Legal => (PopulationSource::Legal, None),
         SourceKind::File => {
-            let content = text(&request.content).ok_or_else(|| {
+            let content = given(request.content.as_deref()).ok_or_else(|| {
                 AppError::Invalid("populations : le fichier est vide ou absent".to_owned())
             })?;
-            let file_name = text(&request.file_name)
+            let file_name = given(request.file_name.as_deref())
                 .map(file_name_only)
                 .unwrap_or_else(|| "populations.csv".to_owned());
             (
@@ -325,22 +356,18 @@ fn setup_of(request: &WeightingRequest) -> Result<WeightingSetup, AppError> {
         source,
         content,
         vintage: String::new(),
-        method: text(&request.method).unwrap_or("raking").to_owned(),
-        bounds: text(&request.bounds).map(str::to_owned),
+        method: given(request.method.as_deref())
+            .unwrap_or("raking")
+            .to_owned(),
+        bounds: given(request.bounds.as_deref()).map(str::to_owned),
     };
-    if !Method::NAMES.contains(&setup.method.as_str()) {
-        return Err(AppError::Invalid(format!(
-            "méthode de pondération inconnue : « {} » (attendu : {})",
-            setup.method,
-            Method::NAMES.join(", ")
-        )));
-    }
-    setup.vintage = match text(&request.vintage) {
+    known_method(&setup.method, &[])?;
+    setup.vintage = match given(request.vintage.as_deref()) {
         Some(vintage) => vintage.to_owned(),
         None => latest_vintage(setup.csv(), &setup.source_name()).map_err(invalid)?,
     };
-    setup.weighting(&Overrides::default()).map_err(invalid)?;
-    Ok(setup)
+    let weighting = setup.weighting(&Overrides::default()).map_err(invalid)?;
+    Ok((setup, weighting))
 }
 
 /// A file's name without the folders of the machine it came from.
@@ -357,7 +384,7 @@ fn invalid(error: WeightingInputError) -> AppError {
 async fn check_communes(
     tx: &mut Tx,
     wave: &WaveRow,
-    setup: &WeightingSetup,
+    weighting: &Weighting,
 ) -> Result<(), AppError> {
     let questionnaire =
         crate::services::interview::load_version(tx, wave.questionnaire_version_id).await?;
@@ -370,7 +397,6 @@ async fn check_communes(
             .collect(),
         _ => return Ok(()),
     };
-    let weighting = setup.weighting(&Overrides::default()).map_err(invalid)?;
     let unknown: Vec<String> = weighting
         .populations
         .iter()
@@ -432,6 +458,11 @@ fn view(wave: &WaveRow, setup: Option<&WeightingSetup>) -> Result<WeightingView,
     let weighting = setup
         .weighting(&Overrides::default())
         .map_err(|e| AppError::Internal(format!("stored weighting no longer reads: {e}")))?;
+    Ok(view_of(wave, setup, &weighting))
+}
+
+/// The view of a set-up and the weighting it gives.
+fn view_of(wave: &WaveRow, setup: &WeightingSetup, weighting: &Weighting) -> WeightingView {
     let total: u64 = weighting.populations.iter().map(|p| p.population).sum();
     let communes: Vec<CommuneMargin> = weighting
         .populations
@@ -447,7 +478,7 @@ fn view(wave: &WaveRow, setup: Option<&WeightingSetup>) -> Result<WeightingView,
             },
         })
         .collect();
-    Ok(WeightingView {
+    WeightingView {
         wave_id: wave.uuid,
         wave_name: wave.name.clone(),
         weighted: true,
@@ -458,7 +489,7 @@ fn view(wave: &WaveRow, setup: Option<&WeightingSetup>) -> Result<WeightingView,
         summary: setup.summary(communes.len()),
         communes,
         vintages: quotas::population_vintages(setup.csv()).unwrap_or_default(),
-    })
+    }
 }
 
 #[cfg(test)]
@@ -478,7 +509,7 @@ mod tests {
 
     #[test]
     fn legal_populations_default_to_the_latest_vintage_and_raking() {
-        let setup = setup_of(&request(SourceKind::Legal)).unwrap();
+        let setup = setup_of(&request(SourceKind::Legal)).unwrap().0;
         assert_eq!(setup.vintage, "2023");
         assert_eq!(setup.method, "raking");
         let weighting = setup.weighting(&Overrides::default()).unwrap();
@@ -508,7 +539,7 @@ mod tests {
         asked.method = Some("logit".to_owned());
         assert!(setup_of(&asked).is_err(), "logit needs bounds");
         asked.bounds = Some("0.3,3".to_owned());
-        assert_eq!(setup_of(&asked).unwrap().bounds.as_deref(), Some("0.3,3"));
+        assert_eq!(setup_of(&asked).unwrap().0.bounds.as_deref(), Some("0.3,3"));
     }
 
     #[test]
@@ -528,7 +559,7 @@ mod tests {
             "code_commune,nom_commune,millesime,population_municipale\n33063,Bordeaux,2024,260000\n"
                 .to_owned(),
         );
-        let setup = setup_of(&asked).unwrap();
+        let setup = setup_of(&asked).unwrap().0;
         assert_eq!(
             setup.source,
             PopulationSource::File {
@@ -547,7 +578,7 @@ mod tests {
 
     #[test]
     fn an_analyst_may_ask_another_method_or_vintage_for_one_export() {
-        let setup = setup_of(&request(SourceKind::Legal)).unwrap();
+        let setup = setup_of(&request(SourceKind::Legal)).unwrap().0;
         let overrides = Overrides {
             vintage: Some("2019".to_owned()),
             method: Some("linear".to_owned()),

@@ -15,7 +15,6 @@ pub mod calls;
 pub mod respondent;
 mod summary;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -32,6 +31,7 @@ use crate::services::interview::view::{QuestionDto, Special};
 use calls::{Dial, During};
 use respondent::Respondent;
 pub use summary::Summary;
+use summary::Tally;
 
 /// Options of `cati simulate`.
 #[derive(Clone, Debug, clap::Args)]
@@ -89,15 +89,6 @@ struct Shared {
     /// Bumped at every clock move: idle interviewers try again.
     moved: watch::Sender<u64>,
     tally: Mutex<Tally>,
-}
-
-/// What the interviewers saw.
-#[derive(Default)]
-struct Tally {
-    outcomes: BTreeMap<String, u64>,
-    claims: Vec<Duration>,
-    answers: Vec<Duration>,
-    errors: BTreeMap<u16, u64>,
 }
 
 /// Runs `cati simulate`.
@@ -192,17 +183,8 @@ pub async fn run(args: SimulateArgs) -> anyhow::Result<()> {
     let tally = std::mem::take(&mut *shared.tally.lock().await);
     let (_, aapor) = admin.get(&format!("/api/waves/{wave}/aapor")).await?;
     let (_, quotas) = admin.get(&format!("/api/waves/{wave}/quotas")).await?;
-    let summary = Summary::new(
-        &args,
-        wall,
-        shared.now_ms.load(Ordering::SeqCst) - started_ms,
-        tally.outcomes,
-        tally.claims,
-        tally.answers,
-        tally.errors,
-        &aapor,
-        &quotas,
-    );
+    let simulated_ms = shared.now_ms.load(Ordering::SeqCst) - started_ms;
+    let summary = Summary::new(&args, wall, simulated_ms, tally, &aapor, &quotas);
     drop(server);
     if args.json {
         crate::cli::print_stdout(&(serde_json::to_string_pretty(&summary)? + "\n"))?;

@@ -70,14 +70,7 @@ impl Respondent {
 
     /// The answer to `q`, drawn for this respondent.
     pub fn answer(&self, q: &QuestionDto, rng: &mut impl Rng) -> AnswerRequest {
-        let mut request = AnswerRequest {
-            var: q.var.clone(),
-            codes: None,
-            other: None,
-            value: None,
-            special: None,
-            confirm: true,
-        };
+        let mut request = AnswerRequest::confirmed(&q.var);
         let codes = match q.var.as_str() {
             "CONSENTEMENT" => Some(vec![1]),
             "COMMUNE" => Some(vec![self.commune_answer(q, rng)]),

@@ -9,6 +9,19 @@ use serde_json::Value;
 use super::SimulateArgs;
 use crate::bench::{ms, percentile};
 
+/// What the simulated interviewers saw.
+#[derive(Default)]
+pub(super) struct Tally {
+    /// Outcomes recorded, by name.
+    pub outcomes: BTreeMap<String, u64>,
+    /// Claim latencies.
+    pub claims: Vec<Duration>,
+    /// Answer latencies.
+    pub answers: Vec<Duration>,
+    /// Refused requests by status (0: the request itself failed).
+    pub errors: BTreeMap<u16, u64>,
+}
+
 /// The summary of a simulation.
 #[derive(Clone, Debug, Serialize)]
 pub struct Summary {
@@ -54,22 +67,22 @@ pub struct QuotaState {
 }
 
 impl Summary {
-    /// The summary of a run.
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "one value per figure of the summary"
-    )]
+    /// The summary of a run: what the interviewers saw, and the server's AAPOR report and quota
+    /// cells.
     pub(super) fn new(
         args: &SimulateArgs,
         wall: Duration,
         simulated_ms: i64,
-        outcomes: BTreeMap<String, u64>,
-        mut claims: Vec<Duration>,
-        mut answers: Vec<Duration>,
-        errors: BTreeMap<u16, u64>,
+        tally: Tally,
         aapor: &Value,
         quotas: &Value,
     ) -> Summary {
+        let Tally {
+            outcomes,
+            mut claims,
+            mut answers,
+            errors,
+        } = tally;
         claims.sort_unstable();
         answers.sort_unstable();
         let pair =

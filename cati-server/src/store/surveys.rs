@@ -474,6 +474,15 @@ pub async fn weighting(tx: &mut Tx, wave_id: i64) -> Result<Option<String>, Stor
     Ok(row.and_then(|(weighting,)| weighting))
 }
 
+/// Every wave's weighting set-up, by wave id (waves without one are left out).
+pub async fn weightings(tx: &mut Tx) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+    let rows: Vec<(i64, String)> = tx
+        .query("select id, weighting from waves where weighting is not null")
+        .fetch_all()
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
 /// Stores (or with `None` removes) a wave's weighting set-up (JSON text, already checked).
 pub async fn set_weighting(
     tx: &mut Tx,

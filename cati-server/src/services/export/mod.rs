@@ -361,7 +361,10 @@ pub fn write(
         };
         let manifest =
             build::export_wave(built, &request).map_err(|source| build_error(wave, source))?;
-        note_unweighted(dir, &unweighted)?;
+        if !unweighted.is_empty() {
+            let json = serde_json::to_value(&manifest).map_err(std::io::Error::from)?;
+            write_manifest(dir, json, &unweighted)?;
+        }
         return Ok(ExportSummary {
             manifest,
             report: None,
@@ -429,8 +432,7 @@ pub fn write(
             weighting: b.weighting.clone(),
         })
         .collect();
-    let manifest = complete_stacked_manifest(dir, manifest, &wave_weightings)?;
-    note_unweighted(dir, &unweighted)?;
+    let manifest = complete_stacked_manifest(dir, manifest, &wave_weightings, &unweighted)?;
     Ok(ExportSummary {
         manifest,
         report: Some(stacked.report),
@@ -447,6 +449,7 @@ fn complete_stacked_manifest(
     dir: &Path,
     mut manifest: WaveManifest,
     weightings: &[WaveWeighting],
+    unweighted: &[UnweightedWave],
 ) -> Result<WaveManifest, ExportError> {
     let (bytes, sha256) = sha256_file(&dir.join(STACK_REPORT))?;
     manifest.files.push(ManifestEntry {
@@ -477,28 +480,28 @@ fn complete_stacked_manifest(
             serde_json::json!({ "variable": WEIGHT, "per_wave": per_wave }),
         );
     }
-    let text = serde_json::to_string_pretty(&json).map_err(std::io::Error::from)? + "\n";
-    std::fs::write(dir.join(MANIFEST), text)?;
+    write_manifest(dir, json, unweighted)?;
     Ok(manifest)
 }
 
-/// Adds to `manifest.json` the waves exported unweighted against their set-up, with why
-/// (`"weighting_refused": [{"wave", "reason"}]`), so that nobody takes them for weighted.
-fn note_unweighted(dir: &Path, unweighted: &[UnweightedWave]) -> Result<(), ExportError> {
-    if unweighted.is_empty() {
-        return Ok(());
-    }
-    let path = dir.join(MANIFEST);
-    let mut json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path)?).map_err(std::io::Error::from)?;
-    if let Some(object) = json.as_object_mut() {
+/// Writes `manifest.json` from `json`, listing the waves exported unweighted against their
+/// set-up, with why (`"weighting_refused": [{"wave", "reason"}]`), so that nobody takes them
+/// for weighted.
+fn write_manifest(
+    dir: &Path,
+    mut json: serde_json::Value,
+    unweighted: &[UnweightedWave],
+) -> Result<(), ExportError> {
+    if !unweighted.is_empty()
+        && let Some(object) = json.as_object_mut()
+    {
         object.insert(
             "weighting_refused".to_owned(),
             serde_json::to_value(unweighted).map_err(std::io::Error::from)?,
         );
     }
     let text = serde_json::to_string_pretty(&json).map_err(std::io::Error::from)? + "\n";
-    std::fs::write(path, text)?;
+    std::fs::write(dir.join(MANIFEST), text)?;
     Ok(())
 }
 

@@ -182,6 +182,21 @@ pub struct AnswerRequest {
     pub confirm: bool,
 }
 
+impl AnswerRequest {
+    /// An answer to `var` with nothing chosen yet, soft checks confirmed: what a script fills
+    /// in (the benchmarks, the simulator).
+    pub fn confirmed(var: &str) -> AnswerRequest {
+        AnswerRequest {
+            var: var.to_owned(),
+            codes: None,
+            other: None,
+            value: None,
+            special: None,
+            confirm: true,
+        }
+    }
+}
+
 /// A missing-value answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
