@@ -196,6 +196,10 @@ async fn a_wave_hands_out_cases_only_while_open(postgres: bool) {
         .expect("wave")
         .wave;
     let mut tx = db.write().await.expect("write");
+    // Tests run at any hour: outside the default calling windows nothing would be handed out.
+    cati_server::services::rules::allow_around_the_clock(&mut tx, wave.id)
+        .await
+        .expect("rules");
     let sample: Vec<NewCase> = (0..3)
         .map(|i| NewCase {
             external_id: format!("C{i}"),
