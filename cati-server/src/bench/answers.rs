@@ -27,7 +27,7 @@ use crate::services::calls;
 use crate::services::interview::service;
 use crate::services::interview::view::{AnswerRequest, QuestionDto, QuestionKind, Special, Step};
 use crate::state::AppState;
-use crate::store::Db;
+use crate::store::{Db, Durability};
 use crate::store::cases::{self, NewCase};
 use crate::store::surveys::{self, WaveStatus};
 use crate::store::users::{self, Role};
@@ -54,6 +54,9 @@ pub struct AnswersArgs {
     /// tight loop).
     #[arg(long, default_value_t = 1000)]
     pub poll_interval_ms: u64,
+    /// Durability of SQLite's commits (`full` or `normal`), as `cati serve --durability`.
+    #[arg(long, default_value = "full", value_name = "full|normal")]
+    pub durability: Durability,
 }
 
 /// Rounds of the three conditions.
@@ -205,12 +208,13 @@ pub(super) async fn measure(label: &str, url: &str, args: &AnswersArgs) -> anyho
     let connections = args
         .interviewers
         .min(if url.starts_with("sqlite") { 16 } else { 40 });
-    let db = Db::connect(url, connections).await?;
+    let db = Db::connect_with(url, connections, args.durability).await?;
     let loading = Instant::now();
     let (wave, interviewers, supervisor, cases) = setup(&db, args).await?;
     println!(
-        "{label:<10} {cases} cases loaded in {:.1} s",
-        loading.elapsed().as_secs_f64()
+        "{label:<10} {cases} cases loaded in {:.1} s (SQLite durability: {})",
+        loading.elapsed().as_secs_f64(),
+        args.durability.name()
     );
     let state = crate::server::state(db.clone(), Default::default()).await?;
 

@@ -26,7 +26,7 @@ use crate::error::AppError;
 use crate::sample::demo::{self, DemoOptions};
 use crate::services::live::LiveDashboards;
 use crate::state::{AppState, Settings};
-use crate::store::{Db, Pool};
+use crate::store::{Db, Durability, Pool};
 use crate::telemetry::logging::LogFormat;
 use crate::telemetry::metrics::Metrics;
 use crate::telemetry::token::MetricsToken;
@@ -88,6 +88,12 @@ pub struct ServeArgs {
     /// Database connections in the pool.
     #[arg(long, default_value_t = 10)]
     pub max_connections: u32,
+    /// Durabilité des écritures SQLite : `full` (par défaut) attend que chaque écriture soit
+    /// sur le disque avant de l'accuser, et survit à une coupure de courant ; `normal` est plus
+    /// rapide et survit à l'arrêt brutal du serveur, pas à celui de la machine. Sans effet sur
+    /// PostgreSQL (son réglage `synchronous_commit`).
+    #[arg(long, default_value = "full", value_name = "full|normal")]
+    pub durability: Durability,
     // The docs of the options below are their CLI help, in French.
     /// Jeton exigé par `GET /metrics` sur l'adresse principale (en-tête `Authorization: Bearer
     /// JETON`, 16 caractères ASCII visibles au moins ; incompatible avec `--metrics-listen`).
@@ -152,7 +158,7 @@ pub struct ServeArgs {
 
 /// Runs the server until SIGTERM or Ctrl-C.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let db = Db::connect(&args.database_url, args.max_connections)
+    let db = Db::connect_with(&args.database_url, args.max_connections, args.durability)
         .await
         .with_context(|| format!("opening the database {}", redact(&args.database_url)))?;
     if args.demo {

@@ -28,6 +28,7 @@ pub mod cases;
 pub mod changes;
 pub mod counts;
 pub mod dispatch;
+mod durability;
 pub mod exports;
 pub mod interviews;
 pub mod quotas;
@@ -40,10 +41,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{PgPool, SqlitePool};
 
 pub use changes::{Change, ChangeBus};
+pub use durability::Durability;
 pub use tx::{Param, Record, Statement, Tx};
 
 /// The database a server instance works on: a connection pool of one backend, and the bus on
@@ -133,13 +135,23 @@ static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations
 
 impl Db {
     /// Connects to `url` (`sqlite://file.db` or `postgres://…`), creating the SQLite file if
-    /// needed, and applies pending migrations.
+    /// needed, and applies pending migrations; SQLite commits at [`Durability::Full`].
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, StoreError> {
+        Db::connect_with(url, max_connections, Durability::default()).await
+    }
+
+    /// [`Db::connect`], with SQLite's commits at the durability level `durability` (PostgreSQL
+    /// keeps its own `synchronous_commit`).
+    pub async fn connect_with(
+        url: &str,
+        max_connections: u32,
+        durability: Durability,
+    ) -> Result<Db, StoreError> {
         let (pool, writes) = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(durability.sqlite())
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true);
             // The one writer keeps 64 MB of pages in memory (SQLite's default is 2 MB): loading
