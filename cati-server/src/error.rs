@@ -118,9 +118,14 @@ impl AppError {
 }
 
 impl From<StoreError> for AppError {
-    /// A saturated or unreachable database sheds the request (503), anything else is a 500.
+    /// A full disk or a saturated or unreachable database sheds the request (503), anything
+    /// else is a 500.
     fn from(error: StoreError) -> AppError {
-        if error.is_overloaded() {
+        if error.is_disk_full() {
+            // Logged as an error: only an administrator can free space.
+            tracing::error!(%error, "disk full: request refused, nothing stored");
+            AppError::Busy(DISK_FULL.to_owned())
+        } else if error.is_overloaded() {
             tracing::warn!(%error, "database saturated: request shed");
             AppError::Unavailable
         } else {
@@ -128,6 +133,10 @@ impl From<StoreError> for AppError {
         }
     }
 }
+
+/// What a request refused for a full disk is told.
+const DISK_FULL: &str = "le disque du serveur est plein : rien n'a été enregistré ; prévenez l'administrateur, puis \
+     réessayez";
 
 /// Seconds a shed client is asked to wait before trying again.
 const RETRY_AFTER_SECONDS: u64 = 2;

@@ -6,18 +6,17 @@
 //! `synchronous=NORMAL` a commit only reaches the operating system and the log is synced at
 //! checkpoints: it survives the process being killed, but the last commits before a power cut
 //! may be lost. cati promises that an acknowledged answer is stored durably, so `Full` is the
-//! default; `Normal` is for machines where the disk's sync is slow and the power is safe (a
+//! default, made affordable by syncing the log once for a group of commits (`wal_sync`); `Normal` is for machines where the disk's sync is slow and the power is safe (a
 //! UPS, a virtual machine whose host syncs). PostgreSQL keeps its own setting
 //! (`synchronous_commit`, on by default, which is the same promise as `Full`).
 
 use std::str::FromStr;
 
-use sqlx::sqlite::SqliteSynchronous;
-
 /// The durability level of SQLite's commits (see the module documentation).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Durability {
-    /// Every commit synced to the disk before it is acknowledged (`synchronous=FULL`).
+    /// Every commit synced to the disk before it is acknowledged (what `synchronous=FULL`
+    /// promises, with the syncs grouped).
     #[default]
     Full,
     /// Commits reach the operating system; the disk is synced at checkpoints
@@ -26,14 +25,6 @@ pub enum Durability {
 }
 
 impl Durability {
-    /// SQLite's setting for this level.
-    pub fn sqlite(self) -> SqliteSynchronous {
-        match self {
-            Durability::Full => SqliteSynchronous::Full,
-            Durability::Normal => SqliteSynchronous::Normal,
-        }
-    }
-
     /// The level's name on the command line.
     pub fn name(self) -> &'static str {
         match self {
@@ -73,6 +64,5 @@ mod tests {
     #[test]
     fn full_durability_is_the_default() {
         assert_eq!(Durability::default(), Durability::Full);
-        assert!(matches!(Durability::Full.sqlite(), SqliteSynchronous::Full));
     }
 }

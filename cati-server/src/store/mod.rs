@@ -36,17 +36,21 @@ pub mod sample;
 pub mod surveys;
 mod tx;
 pub mod users;
+mod wal_sync;
 
+use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
 pub use changes::{Change, ChangeBus};
 pub use durability::Durability;
 pub use tx::{Param, Record, Statement, Tx};
+pub use wal_sync::WalSync;
 
 /// The database a server instance works on: a connection pool of one backend, and the bus on
 /// which committed changes are announced to this instance's live views.
@@ -64,6 +68,8 @@ pub struct Db {
     pool: Pool,
     writes: Pool,
     changes: ChangeBus,
+    /// SQLite at [`Durability::Full`]: the log's grouped sync every write commit waits for.
+    wal_sync: Option<Arc<WalSync>>,
 }
 
 /// A connection pool of one of the supported backends.
@@ -90,6 +96,10 @@ pub enum StoreError {
     /// The database refused or failed a statement.
     #[error("database error: {0}")]
     Sqlx(#[from] sqlx::Error),
+    /// SQLite's write-ahead log could not be flushed to the disk after a commit (a full or
+    /// failing disk): the write is not acknowledged.
+    #[error("cannot sync the database log to the disk: {0}")]
+    Sync(#[source] std::io::Error),
     /// The schema could not be brought up to date.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -124,6 +134,22 @@ impl StoreError {
         }
     }
 
+    /// Whether the disk holding the database is full: SQLite's `SQLITE_FULL`, PostgreSQL's
+    /// `disk_full`, or no space left to sync the log. Nothing was stored; once space returns,
+    /// the same request succeeds.
+    pub fn is_disk_full(&self) -> bool {
+        const NO_SPACE: i32 = 28; // ENOSPC
+        match self {
+            StoreError::Sqlx(sqlx::Error::Database(e)) => {
+                matches!(e.code().as_deref(), Some("13" | "53100"))
+            }
+            StoreError::Sqlx(sqlx::Error::Io(e)) | StoreError::Sync(e) => {
+                e.raw_os_error() == Some(NO_SPACE)
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the database refused a row because it would duplicate a unique key.
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, StoreError::Sqlx(sqlx::Error::Database(e)) if e.is_unique_violation())
@@ -147,11 +173,14 @@ impl Db {
         max_connections: u32,
         durability: Durability,
     ) -> Result<Db, StoreError> {
+        let mut wal_sync = None;
         let (pool, writes) = if url.starts_with("sqlite:") {
+            // Both levels run SQLite at NORMAL; Full adds the grouped sync of the log that
+            // SQLite's own FULL would make once per commit (see `wal_sync`).
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(durability.sqlite())
+                .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true);
             // The one writer keeps 64 MB of pages in memory (SQLite's default is 2 MB): loading
@@ -163,6 +192,11 @@ impl Db {
                 .connect_with(options.clone().pragma("cache_size", "-65536"))
                 .await?;
             SQLITE_MIGRATOR.run(&writer).await?;
+            let file = options.get_filename();
+            let in_memory = file.as_os_str().is_empty() || file == Path::new(":memory:");
+            if durability == Durability::Full && !in_memory {
+                wal_sync = Some(Arc::new(WalSync::new(file)));
+            }
             let pool = SqlitePoolOptions::new()
                 .max_connections(max_connections)
                 .connect_with(options)
@@ -189,6 +223,7 @@ impl Db {
             pool,
             writes,
             changes: ChangeBus::default(),
+            wal_sync,
         })
     }
 
@@ -203,6 +238,12 @@ impl Db {
             Pool::Sqlite(_) => Backend::Sqlite,
             Pool::Postgres(_) => Backend::Postgres,
         }
+    }
+
+    /// How many times the SQLite log was synced for write commits, at [`Durability::Full`]
+    /// (`None`: PostgreSQL, or SQLite at [`Durability::Normal`]).
+    pub fn log_syncs(&self) -> Option<u64> {
+        self.wal_sync.as_ref().map(|sync| sync.syncs())
     }
 
     /// The bus on which this instance hears committed changes.
@@ -224,7 +265,8 @@ impl Db {
             Pool::Sqlite(writer) => Tx::sqlite(
                 writer.begin_with("BEGIN IMMEDIATE").await?,
                 self.changes.clone(),
-            ),
+            )
+            .synced_by(self.wal_sync.clone()),
             Pool::Postgres(pool) => Tx::postgres(pool.begin().await?, self.changes.clone()),
         })
     }

@@ -19,7 +19,10 @@ use sqlx::{Arguments, Database, Encode, FromRow, Postgres, Sqlite, Transaction, 
 
 use uuid::Uuid;
 
+use std::sync::Arc;
+
 use super::changes::{Change, ChangeBus};
+use super::wal_sync::WalSync;
 use super::{Backend, StoreError};
 
 /// A row type that decodes from both backends: anything deriving `sqlx::FromRow`, and tuples.
@@ -156,6 +159,8 @@ pub struct Tx {
     inner: Inner,
     bus: ChangeBus,
     pending: Vec<Change>,
+    /// The log sync a SQLite write transaction waits for after its commit (durability Full).
+    wal_sync: Option<Arc<WalSync>>,
 }
 
 impl Tx {
@@ -164,7 +169,14 @@ impl Tx {
             inner: Inner::Sqlite(tx),
             bus,
             pending: Vec::new(),
+            wal_sync: None,
         }
+    }
+
+    /// A write transaction whose commit returns only once the log is on the disk.
+    pub(super) fn synced_by(mut self, wal_sync: Option<Arc<WalSync>>) -> Tx {
+        self.wal_sync = wal_sync;
+        self
     }
 
     pub(super) fn postgres(tx: Transaction<'static, Postgres>, bus: ChangeBus) -> Tx {
@@ -172,6 +184,7 @@ impl Tx {
             inner: Inner::Postgres(tx),
             bus,
             pending: Vec::new(),
+            wal_sync: None,
         }
     }
 
@@ -227,6 +240,9 @@ impl Tx {
         match self.inner {
             Inner::Sqlite(tx) => {
                 tx.commit().await?;
+                if let Some(wal_sync) = &self.wal_sync {
+                    wal_sync.after_commit().await?;
+                }
                 for change in self.pending {
                     self.bus.publish(change);
                 }
