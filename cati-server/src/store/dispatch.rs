@@ -214,9 +214,9 @@ pub async fn open_waves(tx: &mut Tx) -> Result<Vec<OpenWave>, StoreError> {
 pub async fn sample_communes(tx: &mut Tx, wave_id: i64) -> Result<Vec<String>, StoreError> {
     let rows: Vec<(String,)> = tx
         .query(
-            "select distinct commune_code from sample_counts \
-             where wave_id = $1 and status in ('pending', 'appointment') and cases > 0 \
-             order by commune_code",
+            "select commune_code from sample_counts \
+             where wave_id = $1 and status in ('pending', 'appointment') \
+             group by commune_code having sum(cases) > 0 order by commune_code",
         )
         .bind(wave_id)
         .fetch_all()
