@@ -188,5 +188,141 @@ fn weight_writes_id_and_weight_and_refuses_an_empty_cell_before_iterating() {
 
     let empty = run("margins_emptycell.csv");
     assert_eq!(empty.status.code(), Some(1));
-    assert!(stderr(&empty).contains("doctorat"), "{}", stderr(&empty));
+    let message = stderr(&empty);
+    assert!(
+        message.starts_with(
+            "erreur : 1 modalité de marge a une cible positive mais aucun répondant (le calage ne \
+             peut pas converger) :\n  marge « diplome », modalité « doctorat » (cible 1500) : \
+             regroupez-la avec une modalité voisine dans le fichier (« superieur » ("
+        ),
+        "{message}"
+    );
+}
+
+/// `cati weight` on the fixture respondents with margins written as `margins`, its output in
+/// `dir`.
+fn weight_with_margins(dir: &Path, margins: &str) -> Output {
+    let fixtures = repo().join("exports/tests/fixtures/weighting");
+    let file = dir.join("marges.csv");
+    std::fs::write(&file, margins).unwrap();
+    cati(&[
+        "weight",
+        "--respondents",
+        fixtures.join("respondents.csv").to_str().unwrap(),
+        "--margins",
+        file.to_str().unwrap(),
+        "--method",
+        "raking",
+        "--out",
+        dir.join("poids.csv").to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn weight_reads_margins_saved_by_a_french_excel_with_semicolons_and_decimal_commas() {
+    let comma =
+        std::fs::read_to_string(repo().join("exports/tests/fixtures/weighting/margins_oneway.csv"))
+            .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ok = weight_with_margins(dir.path(), &comma);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let expected = std::fs::read_to_string(dir.path().join("poids.csv")).unwrap();
+
+    // The same margins as Excel saves them in France: BOM, `;`, CRLF, a decimal comma.
+    let excel = "\u{feff}".to_owned()
+        + &comma
+            .replace(',', ";")
+            .replace("\n", "\r\n")
+            .replace("sexe;F;52120", "sexe;F;52120,0");
+    let ok = weight_with_margins(dir.path(), &excel);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("poids.csv")).unwrap(),
+        expected
+    );
+    let report = stderr(&ok);
+    assert!(
+        report.starts_with("Méthode : calage sur marges"),
+        "{report}"
+    );
+    assert!(
+        report.contains("Poids de 1200 répondant(s) écrits dans « "),
+        "{report}"
+    );
+}
+
+#[test]
+fn weight_errors_are_french_and_name_the_file_given_and_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("marges.csv");
+    let out = weight_with_margins(
+        dir.path(),
+        "variable;category;target_total\ncommune;c01;25000\nsexe;F;dix\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "erreur : {}, ligne 3 : la cible target_total « dix » n'est pas un nombre \
+             (décimales avec un point ou une virgule : 12.5 ou 12,5 ; espaces admises entre les \
+             milliers)\n",
+            file.display()
+        )
+    );
+
+    let out = weight_with_margins(dir.path(), "variable|category|target_total\nsexe|F|10\n");
+    let message = stderr(&out);
+    assert!(
+        message.contains(", ligne 1 : colonne « variable » absente")
+            && message.contains("l'en-tête ne forme qu'une seule colonne"),
+        "{message}"
+    );
+
+    let out = cati(&[
+        "weight",
+        "--respondents",
+        "absent.csv",
+        "--margins",
+        file.to_str().unwrap(),
+        "--method",
+        "logit",
+        "--out",
+        "poids.csv",
+    ]);
+    assert_eq!(
+        stderr(&out),
+        "erreur : la méthode « logit » demande des bornes L,U sur le rapport g = poids / poids \
+         initial (par exemple 0.5,2)\n"
+    );
+    let out = cati(&[
+        "weight",
+        "--respondents",
+        "absent.csv",
+        "--margins",
+        file.to_str().unwrap(),
+        "--method",
+        "ipf",
+        "--out",
+        "poids.csv",
+    ]);
+    assert!(
+        stderr(&out).starts_with("erreur : méthode de pondération inconnue : « ipf »"),
+        "{}",
+        stderr(&out)
+    );
+    let out = cati(&[
+        "weight",
+        "--respondents",
+        "absent.csv",
+        "--margins",
+        file.to_str().unwrap(),
+        "--method",
+        "raking",
+        "--out",
+        "poids.csv",
+    ]);
+    assert_eq!(
+        stderr(&out),
+        "erreur : lecture de « absent.csv » impossible : fichier ou dossier introuvable\n"
+    );
 }

@@ -205,11 +205,13 @@ async fn a_wave_is_weighted_by_default_as_set_up_and_unweighted_with_the_reason_
     let thin = manifest(&out);
     assert_eq!(thin["weighting"], Value::Null, "{thin}");
     assert_eq!(thin["weighting_refused"][0]["wave"], "Démonstration");
+    let reason = thin["weighting_refused"][0]["reason"].as_str().unwrap();
     assert!(
-        !thin["weighting_refused"][0]["reason"]
-            .as_str()
-            .unwrap()
-            .is_empty()
+        reason.starts_with(
+            "27 modalités de marge ont une cible positive mais aucun répondant (le calage ne peut \
+             pas converger) :\n  marge « commune_insee », modalité « 33003 »"
+        ) && reason.contains(" : regroupez-la avec une modalité voisine dans le fichier (« "),
+        "{reason}"
     );
     // Asked for a method, the same wave is refused with the reason.
     let linear = Overrides {
@@ -225,6 +227,13 @@ async fn a_wave_is_weighted_by_default_as_set_up_and_unweighted_with_the_reason_
     .await
     .unwrap_err();
     assert!(matches!(error, ExportError::Weighting { .. }), "{error}");
+    let message = error.to_string();
+    assert!(
+        message.starts_with(
+            "pondération de la vague « Démonstration » impossible : 27 modalités de marge"
+        ) && !message.contains('/'),
+        "{message}"
+    );
 
     // Set up on a file of Bordeaux alone, the wave is weighted by default.
     let request: weighting_setup::WeightingRequest = serde_json::from_value(json!({

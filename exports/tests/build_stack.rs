@@ -156,9 +156,9 @@ fn a_variable_numeric_in_one_wave_and_text_in_another_is_an_error() {
     assert!(matches!(error, StackError::TypeConflict { .. }));
     let message = error.to_string();
     assert!(
-        message.contains("`NB`")
-            && message.contains("numeric in wave 'v1'")
-            && message.contains("text in wave 'v2'"),
+        message.contains("« NB »")
+            && message.contains("de type numérique dans la vague « v1 »")
+            && message.contains("mais texte dans la vague « v2 »"),
         "{message}"
     );
 }

@@ -118,7 +118,12 @@ fn respondents_without_a_commune_cannot_be_weighted() {
     let mut wave = build(&q, &six_completed(&q), &opts);
     let error = add_weights(&mut wave, &populations(), &WeightingSpec::default()).unwrap_err();
     assert!(matches!(error, BuildError::UnknownCommune { count: 6, .. }));
-    assert!(error.to_string().contains("commune is unknown"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .starts_with("6 répondant(s) sans commune connue ne peuvent pas être pondérés"),
+        "{error}"
+    );
 
     let mut wave = build(&q, &six_completed(&q), &options("2026-1"));
     let only_bordeaux = BTreeMap::from([(BORDEAUX.to_owned(), 267_991.0)]);
@@ -154,7 +159,7 @@ fn invalid_indicators_are_refused_with_the_indicator_named() {
         parse_indicators(&number, &q)
             .unwrap_err()
             .to_string()
-            .contains("must be a condition")
+            .contains("doit être une condition (vrai/faux), or c'est un nombre")
     );
     let personal =
         file("[[indicator]]\nname = \"p\"\nlabel = \"P\"\nexpr = \"nom_contact = 'x'\"\n");

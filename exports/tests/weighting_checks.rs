@@ -33,7 +33,8 @@ fn margin_on_unknown_variable_names_the_variable_and_lists_the_known_ones() {
     let error = weight(&sample(), &margins, &raking()).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "margin 'age' uses unknown variable 'age' (respondent variables: commune, sexe)"
+        "la marge « age » utilise la variable « age », qui n'est pas une variable des répondants \
+         (variables : commune, sexe)"
     );
 }
 
@@ -43,7 +44,9 @@ fn respondent_category_missing_from_margins_is_reported_with_its_count() {
     let error = weight(&sample(), &margins, &raking()).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "category 'b' of margin 'commune' has 4 respondent(s) (e.g. respondent at row 6) but no target in the margins; add its target or recode those respondents"
+        "la modalité « b » de la marge « commune » compte 4 répondant(s) (par exemple le répondant \
+         de rang 6 (compté à partir de 0)) mais n'a pas de cible dans les marges : ajoutez sa cible \
+         ou recodez ces répondants"
     );
 }
 
@@ -53,7 +56,8 @@ fn margins_with_different_totals_report_both_totals() {
     let error = weight(&sample(), &margins, &raking()).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "margins disagree: 'commune' totals 100 but 'sexe' totals 95"
+        "les marges ne concordent pas : « commune » totalise 100 mais « sexe » totalise 95 ; les \
+         marges doivent avoir le même total"
     );
 }
 
@@ -71,7 +75,8 @@ fn crossed_margin_disagreeing_with_a_one_way_subtotal_names_the_category() {
     let error = weight(&sample(), &[commune(60.0, 40.0), crossed], &raking()).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "margins disagree: 'commune' totals 60 but 'commune:sexe' totals 65 for commune=a"
+        "les marges ne concordent pas : « commune » totalise 60 mais « commune:sexe » totalise 65 \
+         pour commune = « a » ; les marges doivent avoir le même total"
     );
 }
 
@@ -96,9 +101,10 @@ fn empty_crossed_cell_suggests_categories_differing_in_one_variable() {
     let error = weight(&respondents, &[crossed], &raking()).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "1 margin category with a positive target but no respondent (weighting cannot converge):\n  \
-         margin 'commune:sexe' category 'b:H' (target 20): collapse it with a category differing in one \
-         variable ('a:H' (1 respondents), 'b:F' (2 respondents)), or replace 'commune:sexe' by one-way margins"
+        "1 modalité de marge a une cible positive mais aucun répondant (le calage ne peut pas \
+         converger) :\n  marge « commune:sexe », modalité « b:H » (cible 20) : regroupez-la avec une \
+         modalité qui ne diffère que par une variable (« a:H » (1 répondant), « b:F » (2 \
+         répondants)), ou remplacez la marge croisée « commune:sexe » par des marges simples"
     );
 }
 
@@ -123,8 +129,8 @@ fn empty_one_way_category_suggests_its_neighbours_and_the_smallest_category() {
     };
     assert_eq!(
         cells[0].suggestion,
-        "collapse it with a neighbouring category ('15-29' (2 respondents) or '45-59' (2 respondents)), \
-         or with the smallest other one '60+' (1 respondents)"
+        "regroupez-la avec une modalité voisine dans le fichier (« 15-29 » (2 répondants) ou \
+         « 45-59 » (2 répondants)), ou avec la plus petite autre modalité, « 60+ » (1 répondant)"
     );
 }
 
@@ -174,7 +180,9 @@ fn bounds_that_a_category_cannot_meet_are_rejected_before_iterating() {
     let error = weight(&sample(), &[commune(6.0, 40.0)], &Options::new(method)).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "bounds [0.5, 2] cannot be met: category 'b' of margin 'commune' needs an average adjustment of 10.0000 (target / sum of base weights)"
+        "les bornes [0.5 ; 2] ne peuvent pas être respectées : la modalité « b » de la marge \
+         « commune » demande un ajustement moyen de 10.0000 (cible / somme des poids initiaux de \
+         ses répondants) ; élargissez les bornes ou regroupez cette modalité"
     );
 }
 
@@ -201,7 +209,8 @@ fn invalid_base_weight_names_the_respondent() {
     let error = respondents.set_base_weights(weights).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "base weight of respondent 'r4' is 0; base weights must be finite and > 0"
+        "le poids initial du répondant « r4 » vaut 0 : les poids initiaux doivent être des nombres \
+         finis strictement positifs"
     );
 }
 
@@ -268,6 +277,6 @@ fn coded_variable_with_a_code_outside_its_categories_is_rejected() {
         .unwrap_err();
     assert_eq!(
         error.to_string(),
-        "variable 'sexe' has code 2 but only 2 categories"
+        "la variable « sexe » a le code 2 mais seulement 2 modalité(s), codées à partir de 0"
     );
 }

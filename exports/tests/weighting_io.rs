@@ -45,12 +45,49 @@ fn base_weight_column_is_used_as_design_weight() {
 }
 
 #[test]
+fn semicolon_files_weigh_as_their_comma_twins() {
+    let respondents = "id,commune,sexe,pb\nr1,a,F,1\nr2,a,H,1.5\nr3,a,H,3\nr4,b,F,2\nr5,b,H,2\n";
+    let options = RunOptions {
+        base_weight: Some("pb".to_owned()),
+        ..raking()
+    };
+    let (expected, _) = run(respondents.as_bytes(), MARGINS.as_bytes(), &options).unwrap();
+    let semicolons = |text: &str| text.replace(',', ";").replace("1.5", "1,5");
+    let (weights, _) = run(
+        semicolons(respondents).as_bytes(),
+        semicolons(MARGINS).as_bytes(),
+        &options,
+    )
+    .unwrap();
+    assert_eq!(weights, expected);
+}
+
+#[test]
+fn a_margins_error_names_the_file_and_line_in_french() {
+    let margins = "variable;category;target_total\nsexe;F;30\nsexe;H;-2\n";
+    let error = read_margins(margins.as_bytes()).unwrap_err();
+    assert!(matches!(
+        error,
+        WeightError::Csv {
+            file: exports::weighting::MARGINS_FILE,
+            line: 3,
+            ..
+        }
+    ));
+    assert_eq!(
+        error.to_string(),
+        "fichier des marges, ligne 3 : la cible target_total vaut -2 : elle doit être finie, \
+         positive ou nulle"
+    );
+}
+
+#[test]
 fn duplicate_respondent_id_names_both_lines() {
     let respondents = "id,commune,sexe\nr1,a,F\nr2,a,H\nr1,b,F\n";
     let error = run(respondents.as_bytes(), MARGINS.as_bytes(), &raking()).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "respondents, line 4: id 'r1' already used at line 2"
+        "fichier des répondants, ligne 4 : identifiant « r1 » déjà utilisé ligne 2"
     );
 }
 
@@ -60,7 +97,8 @@ fn empty_weighting_value_names_its_line_and_variable() {
     let error = run(respondents.as_bytes(), MARGINS.as_bytes(), &raking()).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "respondents, line 3: empty value for weighting variable 'commune' (respondent 'r2')"
+        "fichier des répondants, ligne 3 : valeur vide pour la variable de pondération « commune » \
+         (répondant « r2 »)"
     );
 }
 
@@ -70,7 +108,7 @@ fn row_with_missing_fields_names_its_line() {
     let error = run(respondents.as_bytes(), MARGINS.as_bytes(), &raking()).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "respondents, line 3: expected 3 fields, found 2"
+        "fichier des répondants, ligne 3 : la ligne a 2 champ(s) alors que l'en-tête en a 3"
     );
 }
 
@@ -80,7 +118,8 @@ fn crossed_category_with_wrong_number_of_parts_names_its_line() {
     let error = read_margins(margins.as_bytes()).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "margins, line 3: category 'a' has 1 part(s) but margin 'commune:sexe' crosses 2 variable(s)"
+        "fichier des marges, ligne 3 : la modalité « a » a 1 partie(s) mais la marge \
+         « commune:sexe » croise 2 variable(s) : écrivez une partie par variable, séparées par « : »"
     );
 }
 
@@ -90,7 +129,7 @@ fn repeated_margin_category_names_both_lines() {
     let error = read_margins(margins.as_bytes()).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "margins, line 4: category 'F' of margin 'sexe' already given at line 2"
+        "fichier des marges, ligne 4 : la modalité « F » de la marge « sexe » est déjà donnée ligne 2"
     );
 }
 
@@ -101,7 +140,9 @@ fn respondent_category_absent_from_margins_names_an_example_respondent() {
     assert!(matches!(error, WeightError::CategoryWithoutTarget { .. }));
     assert_eq!(
         error.to_string(),
-        "category 'c:H' of margin 'commune:sexe' has 1 respondent(s) (e.g. respondent 'r5') but no target in the margins; add its target or recode those respondents"
+        "la modalité « c:H » de la marge « commune:sexe » compte 1 répondant(s) (par exemple le \
+         répondant « r5 ») mais n'a pas de cible dans les marges : ajoutez sa cible ou recodez ces \
+         répondants"
     );
 }
 

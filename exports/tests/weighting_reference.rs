@@ -170,7 +170,7 @@ fn empty_margin_category_is_rejected_before_iterating_with_a_collapse_suggestion
     assert_eq!(cells[0].category, "doctorat");
     assert_eq!(cells[0].target, 1500.0);
     assert!(
-        cells[0].suggestion.contains("'superieur'"),
+        cells[0].suggestion.contains("« superieur »"),
         "suggests the neighbouring category: {}",
         cells[0].suggestion
     );

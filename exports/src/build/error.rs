@@ -1,4 +1,6 @@
-//! Why a wave could not be built, weighted, tabulated or exported.
+//! Why a wave could not be built, weighted, tabulated or exported. Messages are in French
+//! (analysts and managers read them on the page, in `manifest.json` and at the terminal) and
+//! never name a file of the server.
 
 use crate::dataset::DatasetError;
 use crate::indicators::IndicatorError;
@@ -12,7 +14,7 @@ use super::indicators_spec::IndicatorsFileError;
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     /// The pseudonymisation secret is too short to be safe.
-    #[error("the pseudonymisation secret has {bytes} byte(s); at least {minimum} are required")]
+    #[error("le secret de pseudonymisation fait {bytes} octet(s) ; il en faut au moins {minimum}")]
     ShortSecret {
         /// Length given.
         bytes: usize,
@@ -21,7 +23,7 @@ pub enum BuildError {
     },
     /// Two cases share a key, or two keys gave the same pseudonym.
     #[error(
-        "respondent id {pseudonym} would be given to two cases ('{first}' and '{second}'): case keys must be unique"
+        "l'identifiant pseudonyme {pseudonym} serait donné à deux cas (« {first} » et « {second} ») : les clés des cas doivent être uniques"
     )]
     DuplicateRespondent {
         /// The pseudonym.
@@ -32,7 +34,9 @@ pub enum BuildError {
         second: String,
     },
     /// A code does not fit the 32-bit integers of the file formats.
-    #[error("variable `{variable}`: code {code} does not fit a 32-bit integer")]
+    #[error(
+        "variable « {variable} » : le code {code} dépasse les entiers de 32 bits des formats de fichier"
+    )]
     CodeOutOfRange {
         /// Variable.
         variable: String,
@@ -40,14 +44,14 @@ pub enum BuildError {
         code: i64,
     },
     /// The option names a questionnaire variable that does not exist.
-    #[error("the commune variable `{0}` is not a variable of the questionnaire")]
+    #[error("la variable de commune « {0} » n'est pas une variable du questionnaire")]
     UnknownCommuneVariable(String),
     /// The dataset could not be built (name clash, label too long, bad value…).
-    #[error("dataset: {0}")]
+    #[error("jeu de données : {0}")]
     Dataset(#[from] DatasetError),
     /// Some completed respondents have no commune, so the wave cannot be weighted.
     #[error(
-        "{count} respondent(s) cannot be weighted because their commune is unknown (e.g. {examples}); record their commune or leave them out of the export"
+        "{count} répondant(s) sans commune connue ne peuvent pas être pondérés (par exemple {examples}) : renseignez leur commune ou exportez la vague sans pondération"
     )]
     UnknownCommune {
         /// How many.
@@ -56,7 +60,9 @@ pub enum BuildError {
         examples: String,
     },
     /// A commune of a respondent has no population.
-    #[error("commune {code} of respondent {respondent} has no population in the populations given")]
+    #[error(
+        "la commune {code} du répondant {respondent} n'a pas de population dans les populations de référence"
+    )]
     CommuneWithoutPopulation {
         /// INSEE code.
         code: String,
@@ -64,7 +70,9 @@ pub enum BuildError {
         respondent: String,
     },
     /// A margin names a variable that is not a column of the dataset.
-    #[error("margin `{margin}` uses `{variable}`, which is not a column of the dataset")]
+    #[error(
+        "la marge « {margin} » utilise « {variable} », qui n'est pas une colonne du jeu de données"
+    )]
     UnknownMarginVariable {
         /// Margin name.
         margin: String,
@@ -72,7 +80,9 @@ pub enum BuildError {
         variable: String,
     },
     /// A respondent has no value for a margin variable.
-    #[error("respondent {respondent} has no value for `{variable}`, a weighting margin variable")]
+    #[error(
+        "le répondant {respondent} n'a pas de valeur pour « {variable} », variable d'une marge de pondération"
+    )]
     MissingMarginValue {
         /// Respondent id.
         respondent: String,
@@ -80,21 +90,32 @@ pub enum BuildError {
         variable: String,
     },
     /// There is nobody to weight.
-    #[error("no completed interview to weight")]
+    #[error("aucun entretien complet à pondérer")]
     NobodyToWeight,
-    /// Weighting failed (see the message).
-    #[error("weighting: {0}")]
+    /// Weighting failed (see the message; callers say it is the weighting).
+    #[error("{0}")]
     Weighting(#[from] WeightError),
     /// The indicators file is invalid.
-    #[error("indicators file: {0}")]
+    #[error("fichier d'indicateurs : {0}")]
     IndicatorsFile(#[from] IndicatorsFileError),
     /// Indicator estimation failed.
-    #[error("indicators: {0}")]
+    #[error("indicateurs : {}", indicator_message(.0))]
     Indicators(#[from] IndicatorError),
     /// A file could not be written.
-    #[error("writing the export: {0}")]
+    #[error("écriture de l'export impossible : {0}")]
     Write(#[from] WriteError),
     /// The export directory could not be written.
-    #[error("writing the export: {0}")]
+    #[error("écriture de l'export impossible : {0}")]
     Io(#[from] std::io::Error),
+}
+
+/// The indicators' error in French when an analyst can cause it (too few respondents); the
+/// others are faults of the program, reported as they are.
+fn indicator_message(error: &IndicatorError) -> String {
+    match error {
+        IndicatorError::TooFewRespondents(found) => format!(
+            "il faut au moins 2 répondants pour estimer une variance, la vague en a {found}"
+        ),
+        other => other.to_string(),
+    }
 }

@@ -23,7 +23,7 @@ pub enum IndicatorsFileError {
     #[error("{0}")]
     Toml(String),
     /// The file is for another questionnaire.
-    #[error("the file is for questionnaire '{file}', not '{questionnaire}'")]
+    #[error("le fichier est pour le questionnaire « {file} », pas pour « {questionnaire} »")]
     OtherQuestionnaire {
         /// Id in the file.
         file: String,
@@ -31,10 +31,10 @@ pub enum IndicatorsFileError {
         questionnaire: String,
     },
     /// No indicator defined.
-    #[error("the file defines no [[indicator]]")]
+    #[error("le fichier ne définit aucun indicateur ([[indicator]])")]
     Empty,
     /// A name is not lowercase letters, digits and `_`, or is used twice.
-    #[error("indicator '{name}': {reason}")]
+    #[error("indicateur « {name} » : {reason}")]
     Name {
         /// Name.
         name: String,
@@ -42,7 +42,7 @@ pub enum IndicatorsFileError {
         reason: &'static str,
     },
     /// An expression does not parse or type-check.
-    #[error("indicator '{name}', {field} `{source_text}`: {message}")]
+    #[error("indicateur « {name} », {field} « {source_text} » : {message}")]
     Expression {
         /// Indicator.
         name: String,
@@ -117,13 +117,13 @@ pub fn parse_indicators(
         if !name_ok {
             return Err(IndicatorsFileError::Name {
                 name: indicator.name,
-                reason: "names are 1 to 32 lowercase ASCII letters, digits or '_'",
+                reason: "un nom compte 1 à 32 lettres minuscules non accentuées, chiffres ou « _ »",
             });
         }
         if !names.insert(indicator.name.clone()) {
             return Err(IndicatorsFileError::Name {
                 name: indicator.name,
-                reason: "defined twice",
+                reason: "défini deux fois",
             });
         }
         let condition = |field: &'static str, source: &str| {
@@ -137,7 +137,8 @@ pub fn parse_indicators(
             match parsed.check(&scope).map_err(|e| error(e.to_string()))? {
                 Type::Bool => Ok(parsed),
                 other => Err(error(format!(
-                    "must be a condition (true/false), but it is a {other}"
+                    "doit être une condition (vrai/faux), or c'est {}",
+                    type_name(other)
                 ))),
             }
         };
@@ -273,4 +274,15 @@ pub fn indicator_table_for_wave(
         &table,
         &TableOptions::new(variance, interval),
     )?)
+}
+
+/// An expression's type in French, for messages.
+fn type_name(kind: Type) -> &'static str {
+    match kind {
+        Type::Number => "un nombre",
+        Type::Text => "un texte",
+        Type::Date => "une date",
+        Type::Bool => "une condition",
+        Type::Codes => "un ensemble de codes (réponse à choix multiple)",
+    }
 }

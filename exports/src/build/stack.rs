@@ -25,17 +25,17 @@ pub struct WaveDataset<'a> {
 #[derive(Debug, thiserror::Error)]
 pub enum StackError {
     /// Nothing to stack.
-    #[error("no wave to stack")]
+    #[error("aucune vague à assembler")]
     NoWave,
     /// Two waves share an identifier.
-    #[error("wave '{0}' is given twice")]
+    #[error("la vague « {0} » est donnée deux fois")]
     DuplicateWave(String),
     /// A wave already has a `wave` column.
-    #[error("wave '{0}' already has a column named `wave`")]
+    #[error("la vague « {0} » a déjà une colonne nommée « wave »")]
     WaveColumn(String),
     /// A variable is numeric in one wave and text in another.
     #[error(
-        "variable `{variable}` is {first_kind} in wave '{first_wave}' but {second_kind} in wave '{second_wave}': give it a new name in the later questionnaire (names must keep their meaning and type across waves)"
+        "la variable « {variable} » est de type {first_kind} dans la vague « {first_wave} » mais {second_kind} dans la vague « {second_wave} » : donnez-lui un autre nom dans le questionnaire le plus récent (un nom garde son sens et son type d'une vague à l'autre)"
     )]
     TypeConflict {
         /// Variable.
@@ -50,7 +50,7 @@ pub enum StackError {
         second_kind: &'static str,
     },
     /// The stacked dictionary or rows are invalid (e.g. more than 3 missing codes in all).
-    #[error("stacked dataset: {0}")]
+    #[error("jeu de données assemblé : {0}")]
     Dataset(#[from] DatasetError),
 }
 
@@ -241,8 +241,8 @@ pub fn stack(waves: &[WaveDataset<'_>], info: DatasetInfo) -> Result<Stacked, St
 fn kind_name(kind: VariableKind) -> &'static str {
     match kind {
         VariableKind::Date => "date",
-        VariableKind::Text { .. } => "text",
-        _ => "numeric",
+        VariableKind::Text { .. } => "texte",
+        _ => "numérique",
     }
 }
 

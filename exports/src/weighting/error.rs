@@ -24,9 +24,7 @@ pub struct EmptyCell {
 #[derive(Debug, Error)]
 pub enum WeightError {
     /// A margin names a variable the respondents do not have.
-    #[error(
-        "margin '{margin}' uses unknown variable '{variable}' (respondent variables: {available})"
-    )]
+    #[error("{}", unknown_variable(.margin, .variable, .available))]
     UnknownVariable {
         /// Margin name.
         margin: String,
@@ -36,10 +34,10 @@ pub enum WeightError {
         available: String,
     },
     /// A variable was added twice to the respondents.
-    #[error("variable '{0}' is defined twice")]
+    #[error("la variable « {0} » est définie deux fois")]
     DuplicateVariable(String),
     /// A column does not have one value per respondent.
-    #[error("variable '{variable}' has {found} values for {expected} respondents")]
+    #[error("la variable « {variable} » a {found} valeur(s) pour {expected} répondant(s)")]
     LengthMismatch {
         /// Variable (or `base weight`).
         variable: String,
@@ -49,7 +47,9 @@ pub enum WeightError {
         found: usize,
     },
     /// A coded variable uses a code outside its category list.
-    #[error("variable '{variable}' has code {code} but only {categories} categories")]
+    #[error(
+        "la variable « {variable} » a le code {code} mais seulement {categories} modalité(s), codées à partir de 0"
+    )]
     InvalidCode {
         /// Variable name.
         variable: String,
@@ -59,16 +59,16 @@ pub enum WeightError {
         categories: usize,
     },
     /// There is nothing to weight.
-    #[error("no respondents to weight")]
+    #[error("aucun répondant à pondérer")]
     NoRespondents,
     /// No margin was given.
-    #[error("no margins given")]
+    #[error("aucune marge donnée")]
     NoMargins,
     /// The same margin appears twice.
-    #[error("margin '{0}' is given twice")]
+    #[error("la marge « {0} » est donnée deux fois")]
     DuplicateMargin(String),
     /// The same category appears twice in one margin.
-    #[error("margin '{margin}' lists category '{category}' twice")]
+    #[error("la marge « {margin} » donne deux fois la modalité « {category} »")]
     DuplicateCategory {
         /// Margin name.
         margin: String,
@@ -77,7 +77,7 @@ pub enum WeightError {
     },
     /// A crossed category does not have one part per crossed variable.
     #[error(
-        "margin '{margin}' crosses {expected} variables but category '{category}' has {found} parts"
+        "la marge « {margin} » croise {expected} variables mais la modalité « {category} » a {found} partie(s) : écrivez les modalités croisées x:y, une partie par variable"
     )]
     CategoryArity {
         /// Margin name.
@@ -91,7 +91,7 @@ pub enum WeightError {
     },
     /// A target total is negative, infinite or not a number.
     #[error(
-        "margin '{margin}' category '{category}' has invalid target {target} (must be finite and >= 0)"
+        "la marge « {margin} », modalité « {category} », a une cible invalide ({target}) : la cible doit être un nombre fini, positif ou nul"
     )]
     InvalidTarget {
         /// Margin name.
@@ -103,7 +103,7 @@ pub enum WeightError {
     },
     /// A base weight is not a finite positive number.
     #[error(
-        "base weight of respondent {respondent} is {weight}; base weights must be finite and > 0"
+        "le poids initial du répondant {respondent} vaut {weight} : les poids initiaux doivent être des nombres finis strictement positifs"
     )]
     InvalidBaseWeight {
         /// Respondent id (or 0-based row when there are no ids).
@@ -117,7 +117,7 @@ pub enum WeightError {
     EmptyCells(Vec<EmptyCell>),
     /// Respondents fall in a category that has no target in a margin.
     #[error(
-        "category '{category}' of margin '{margin}' has {respondents} respondent(s) (e.g. respondent {example}) but no target in the margins; add its target or recode those respondents"
+        "la modalité « {category} » de la marge « {margin} » compte {respondents} répondant(s) (par exemple le répondant {example}) mais n'a pas de cible dans les marges : ajoutez sa cible ou recodez ces répondants"
     )]
     CategoryWithoutTarget {
         /// Margin name.
@@ -131,7 +131,7 @@ pub enum WeightError {
     },
     /// Respondents fall in a category whose target is 0: every weight there would be 0.
     #[error(
-        "category '{category}' of margin '{margin}' has target 0 but {respondents} respondent(s); remove them or give the category a positive target"
+        "la modalité « {category} » de la marge « {margin} » a une cible nulle mais {respondents} répondant(s) : retirez ces répondants ou donnez à la modalité une cible positive"
     )]
     ZeroTargetWithRespondents {
         /// Margin name.
@@ -143,7 +143,10 @@ pub enum WeightError {
     },
     /// Two margins disagree on a shared total (the grand total, or a subtotal over shared
     /// variables such as `commune` in `commune` and `commune:sexe`).
-    #[error("margins disagree: '{first}' totals {first_total} but '{second}' totals {second_total}{}", subtotal_suffix(.over))]
+    #[error(
+        "les marges ne concordent pas : « {first} » totalise {first_total} mais « {second} » totalise {second_total}{} ; les marges doivent avoir le même total",
+        subtotal_suffix(.over)
+    )]
     InconsistentTotals {
         /// First margin.
         first: String,
@@ -158,7 +161,7 @@ pub enum WeightError {
     },
     /// Post-stratification adjusts to a single (possibly crossed) margin.
     #[error(
-        "post-stratification takes exactly one margin, got {0}; cross the variables (a:b) or use raking"
+        "la post-stratification prend exactement une marge, {0} données : croisez les variables (a:b) dans une seule marge ou utilisez le calage « raking »"
     )]
     PostStratificationMargins(usize),
     /// Bounds given for a method that does not use them, or missing for one that needs them.
@@ -166,7 +169,7 @@ pub enum WeightError {
     Bounds(String),
     /// Bounds cannot be met: a margin category needs an adjustment outside `[lower, upper]`.
     #[error(
-        "bounds [{lower}, {upper}] cannot be met: category '{category}' of margin '{margin}' needs an average adjustment of {ratio:.4} (target / sum of base weights)"
+        "les bornes [{lower} ; {upper}] ne peuvent pas être respectées : la modalité « {category} » de la marge « {margin} » demande un ajustement moyen de {ratio:.4} (cible / somme des poids initiaux de ses répondants) ; élargissez les bornes ou regroupez cette modalité"
     )]
     InfeasibleBounds {
         /// Margin name.
@@ -181,15 +184,17 @@ pub enum WeightError {
         upper: f64,
     },
     /// The cross-classification of all margin variables is too large to index.
-    #[error("the cross-classification of the margin variables has too many cells")]
+    #[error(
+        "le croisement des variables des marges a trop de cases : réduisez le nombre de variables ou de modalités"
+    )]
     TooManyCells,
-    /// An option has an invalid value.
-    #[error("invalid option: {0}")]
+    /// An option has an invalid value (the message names it).
+    #[error("{0}")]
     InvalidOption(String),
     /// Iterations stopped before every margin was met. The last weights and their diagnostics
     /// are kept so a caller can inspect them, but they are never returned as a success.
     #[error(
-        "weighting did not converge after {iterations} iterations: margin '{margin}' category '{category}' is off by {absolute_error:.6} ({relative_error:.3e} relative)"
+        "le calage n'a pas convergé en {iterations} itérations : la marge « {margin} », modalité « {category} », reste à {absolute_error:.6} de sa cible ({relative_error:.3e} en relatif)"
     )]
     NotConverged {
         /// Iterations done.
@@ -206,9 +211,9 @@ pub enum WeightError {
         partial: Box<Weighting>,
     },
     /// A CSV file could not be read.
-    #[error("{file}, line {line}: {message}")]
+    #[error("{}", csv_location(.file, *.line, .message))]
     Csv {
-        /// Which file (`respondents` or `margins`).
+        /// Which file, in French: [`RESPONDENTS_FILE`] or [`MARGINS_FILE`].
         file: &'static str,
         /// 1-based line number (0 when unknown).
         line: u64,
@@ -216,25 +221,72 @@ pub enum WeightError {
         message: String,
     },
     /// Writing the output failed.
-    #[error("cannot write weights: {0}")]
+    #[error("écriture des poids impossible : {0}")]
     Write(String),
+}
+
+/// Name given to the grouping variable (`group_by`) where a margin name is expected, so that
+/// an unknown grouping variable is reported as such.
+pub(crate) const GROUPING_MARGIN: &str = "(variable de regroupement)";
+/// [`WeightError::Csv`]'s `file` for the respondents file.
+pub const RESPONDENTS_FILE: &str = "fichier des répondants";
+/// [`WeightError::Csv`]'s `file` for the margins file.
+pub const MARGINS_FILE: &str = "fichier des marges";
+
+fn unknown_variable(margin: &str, variable: &str, available: &str) -> String {
+    let available = if available.is_empty() {
+        "aucune".to_owned()
+    } else {
+        available.to_owned()
+    };
+    if margin == GROUPING_MARGIN {
+        format!(
+            "la variable de regroupement « {variable} » n'est pas une variable des répondants (variables : {available})"
+        )
+    } else {
+        format!(
+            "la marge « {margin} » utilise la variable « {variable} », qui n'est pas une variable des répondants (variables : {available})"
+        )
+    }
+}
+
+/// `fichier des marges, ligne 4 : …` (no line when it is unknown).
+fn csv_location(file: &str, line: u64, message: &str) -> String {
+    if line == 0 {
+        format!("{file} : {message}")
+    } else {
+        format!("{file}, ligne {line} : {message}")
+    }
 }
 
 fn subtotal_suffix(over: &Option<String>) -> String {
     over.as_ref()
-        .map(|o| format!(" for {o}"))
+        .map(|o| format!(" pour {o}"))
         .unwrap_or_default()
 }
 
+/// `n répondant(s)`, singular for 0 and 1 as French writes it.
+pub(crate) fn n_respondents(count: impl Into<u64>) -> String {
+    let count = count.into();
+    if count < 2 {
+        format!("{count} répondant")
+    } else {
+        format!("{count} répondants")
+    }
+}
+
 fn format_empty_cells(cells: &[EmptyCell]) -> String {
-    let mut text = format!(
-        "{} margin categor{} with a positive target but no respondent (weighting cannot converge):",
-        cells.len(),
-        if cells.len() == 1 { "y" } else { "ies" }
-    );
+    let mut text = if cells.len() == 1 {
+        "1 modalité de marge a une cible positive mais aucun répondant (le calage ne peut pas converger) :".to_owned()
+    } else {
+        format!(
+            "{} modalités de marge ont une cible positive mais aucun répondant (le calage ne peut pas converger) :",
+            cells.len()
+        )
+    };
     for cell in cells {
         text.push_str(&format!(
-            "\n  margin '{}' category '{}' (target {}): {}",
+            "\n  marge « {} », modalité « {} » (cible {}) : {}",
             cell.margin, cell.category, cell.target, cell.suggestion
         ));
     }

@@ -28,7 +28,7 @@ use serde::Serialize;
 pub use diagnostics::{
     Diagnostics, GroupDiagnostics, GroupSummary, MarginError, Quantile, WeightSummary,
 };
-pub use error::{EmptyCell, WeightError};
+pub use error::{EmptyCell, MARGINS_FILE, RESPONDENTS_FILE, WeightError};
 pub use margins::{CROSS_SEPARATOR, Margin};
 pub use respondents::Respondents;
 
@@ -58,7 +58,7 @@ impl FromStr for Bounds {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let invalid = || {
             WeightError::Bounds(format!(
-                "bounds must be written L,U (e.g. 0.5,2), got '{text}'"
+                "les bornes s'écrivent L,U (par exemple 0.5,2), reçu « {text} »"
             ))
         };
         let (lower, upper) = text.split_once(',').ok_or_else(invalid)?;
@@ -117,17 +117,17 @@ impl Method {
             ("truncated", Some(bounds)) => Method::Truncated { bounds },
             ("logit" | "truncated", None) => {
                 return Err(WeightError::Bounds(format!(
-                    "method '{name}' requires bounds L,U on g = w/d"
+                    "la méthode « {name} » demande des bornes L,U sur le rapport g = poids / poids initial (par exemple 0.5,2)"
                 )));
             }
             ("poststrat" | "raking" | "linear", Some(_)) => {
                 return Err(WeightError::Bounds(format!(
-                    "method '{name}' takes no bounds; use 'logit' (bounded raking-like) or 'truncated' (bounded linear)"
+                    "la méthode « {name} » ne prend pas de bornes ; pour borner les poids, utilisez « logit » (calage borné proche du raking) ou « truncated » (calage linéaire borné)"
                 )));
             }
             _ => {
                 return Err(WeightError::InvalidOption(format!(
-                    "unknown method '{name}' (expected poststrat, raking, linear, logit or truncated)"
+                    "méthode de pondération inconnue : « {name} » (attendu : poststrat, raking, linear, logit ou truncated)"
                 )));
             }
         };
@@ -145,14 +145,14 @@ impl Method {
                 && 1.0 < upper))
                 .then(|| {
                     format!(
-                        "logit bounds must be finite with 0 <= L < 1 < U, got [{lower}, {upper}]"
+                        "les bornes de la méthode logit doivent être finies avec 0 ≤ L < 1 < U, reçu [{lower} ; {upper}]"
                     )
                 }),
             Method::Truncated {
                 bounds: Bounds { lower, upper },
             } => (!(lower <= 1.0 && 1.0 <= upper && lower < upper)).then(|| {
                 format!(
-                    "truncated bounds must satisfy L <= 1 <= U and L < U, got [{lower}, {upper}]"
+                    "les bornes de la méthode truncated doivent vérifier L ≤ 1 ≤ U et L < U, reçu [{lower} ; {upper}]"
                 )
             }),
             _ => None,
@@ -246,7 +246,7 @@ pub fn weight(
     method.check_bounds()?;
     if !(options.tolerance > 0.0 && options.tolerance < 1.0) {
         return Err(WeightError::InvalidOption(format!(
-            "tolerance must be in (0, 1), got {}",
+            "la tolérance doit être strictement comprise entre 0 et 1, reçu {}",
             options.tolerance
         )));
     }

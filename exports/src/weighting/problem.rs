@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::cells::Cells;
-use super::error::{EmptyCell, WeightError};
+use super::error::{EmptyCell, GROUPING_MARGIN, WeightError, n_respondents};
 use super::margins::{Margin, category_label};
 use super::respondents::{Column, Respondents};
 
@@ -73,7 +73,7 @@ impl Problem {
                 respondents,
                 &mut names,
                 &mut columns,
-                "(grouping variable)",
+                GROUPING_MARGIN,
                 variable,
             )?),
             None => None,
@@ -203,7 +203,7 @@ fn check_totals(margins: &[Margin], tolerance: f64) -> Result<(), WeightError> {
                     let over = shared
                         .iter()
                         .zip(key)
-                        .map(|(v, c)| format!("{v}={c}"))
+                        .map(|(v, c)| format!("{v} = « {c} »"))
                         .collect::<Vec<_>>()
                         .join(", ");
                     return Err(WeightError::InconsistentTotals {
@@ -361,24 +361,24 @@ fn suggest_collapse(margin: &Margin, counts: &[u64], empty: usize) -> String {
             .collect();
         let neighbours: Vec<String> = adjacent
             .iter()
-            .map(|&i| format!("'{}' ({} respondents)", label(i), counts[i]))
+            .map(|&i| format!("« {} » ({})", label(i), n_respondents(counts[i])))
             .collect();
         let smallest = (0..targets.len())
             .filter(|&i| counts[i] > 0 && !adjacent.contains(&i))
             .min_by_key(|&i| counts[i]);
         let mut text = format!(
-            "collapse it with a neighbouring category ({})",
+            "regroupez-la avec une modalité voisine dans le fichier ({})",
             if neighbours.is_empty() {
-                "none".to_owned()
+                "aucune".to_owned()
             } else {
-                neighbours.join(" or ")
+                neighbours.join(" ou ")
             }
         );
         if let Some(i) = smallest {
             text.push_str(&format!(
-                ", or with the smallest other one '{}' ({} respondents)",
+                ", ou avec la plus petite autre modalité, « {} » ({})",
                 label(i),
-                counts[i]
+                n_respondents(counts[i])
             ));
         }
         return text;
@@ -400,12 +400,12 @@ fn suggest_collapse(margin: &Margin, counts: &[u64], empty: usize) -> String {
     let listed: Vec<String> = candidates
         .iter()
         .take(3)
-        .map(|&i| format!("'{}' ({} respondents)", label(i), counts[i]))
+        .map(|&i| format!("« {} » ({})", label(i), n_respondents(counts[i])))
         .collect();
     format!(
-        "collapse it with a category differing in one variable ({}), or replace '{}' by one-way margins",
+        "regroupez-la avec une modalité qui ne diffère que par une variable ({}), ou remplacez la marge croisée « {} » par des marges simples",
         if listed.is_empty() {
-            "none".to_owned()
+            "aucune".to_owned()
         } else {
             listed.join(", ")
         },

@@ -98,7 +98,7 @@ impl Respondents {
 
     /// Sets design (base) weights; they must be finite and positive.
     pub fn set_base_weights(&mut self, weights: Vec<f64>) -> Result<(), WeightError> {
-        self.check_len("base weight", weights.len())?;
+        self.check_len("poids initial", weights.len())?;
         if let Some(row) = weights.iter().position(|w| !(w.is_finite() && *w > 0.0)) {
             return Err(WeightError::InvalidBaseWeight {
                 respondent: self.describe_row(row),
@@ -111,7 +111,7 @@ impl Respondents {
 
     /// Sets respondent ids, used to name respondents in error messages.
     pub fn set_ids(&mut self, ids: Vec<String>) -> Result<(), WeightError> {
-        self.check_len("id", ids.len())?;
+        self.check_len("identifiant", ids.len())?;
         self.ids = Some(ids);
         Ok(())
     }
@@ -133,8 +133,8 @@ impl Respondents {
     /// Id of a respondent for messages, or its 0-based row.
     pub(crate) fn describe_row(&self, row: usize) -> String {
         match &self.ids {
-            Some(ids) => format!("'{}'", ids[row]),
-            None => format!("at row {row}"),
+            Some(ids) => format!("« {} »", ids[row]),
+            None => format!("de rang {row} (compté à partir de 0)"),
         }
     }
 
