@@ -11,6 +11,9 @@
 //!   the cross-classification so that a million respondents rake in milliseconds.
 //! - [`indicators`]: weighted proportions with confidence intervals that account for the
 //!   calibration, overall and per commune.
+//! - [`publication`]: what the observatory publishes from the indicator table: publication
+//!   rules, the change since the previous wave with its test, the communes' choropleth map
+//!   (SVG) and the open-data export of the publishable cells.
 //! - [`writers`]: CSV (and its French spreadsheet variant), SPSS `.sav`, Stata `.dta` 118,
 //!   Parquet, codebook, Frictionless data package and a checksummed manifest, each
 //!   reproducible byte for byte.
@@ -18,5 +21,6 @@
 pub mod build;
 pub mod dataset;
 pub mod indicators;
+pub mod publication;
 pub mod weighting;
 pub mod writers;

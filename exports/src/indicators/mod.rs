@@ -39,5 +39,6 @@ pub use interval::{Interval, IntervalMethod, Z_95};
 pub use sample::Sample;
 pub use small_domain::SmallDomainRule;
 pub use table::{
-    DECIMALS, DomainLabel, Indicator, TableOptions, TableRow, indicator_table, write_table_csv,
+    DECIMALS, DomainLabel, Indicator, TABLE_COLUMNS, TableOptions, TableRow, indicator_table,
+    table_figure, table_record, write_table_csv,
 };

@@ -152,6 +152,49 @@ pub fn indicator_table(
     Ok(rows)
 }
 
+/// The header of `indicateurs.csv`: [`TableRow`]'s fields in order.
+pub const TABLE_COLUMNS: [&str; 12] = [
+    "indicateur",
+    "libelle",
+    "domaine",
+    "code_domaine",
+    "n",
+    "proportion",
+    "ic_bas",
+    "ic_haut",
+    "erreur_type",
+    "n_effectif",
+    "methode_ic",
+    "effectif_faible",
+];
+
+/// A figure as the table writes it: [`DECIMALS`] decimals and a decimal point, empty when
+/// missing or infinite.
+pub fn table_figure(value: Option<f64>) -> String {
+    value
+        .filter(|v| v.is_finite())
+        .map_or_else(String::new, |v| format!("{v:.DECIMALS$}"))
+}
+
+/// One row as the table's CSV writes it, in [`TABLE_COLUMNS`] order (the flag as 1 or 0), so
+/// that every file carrying the table's cells writes them alike.
+pub fn table_record(row: &TableRow) -> [String; 12] {
+    [
+        row.indicateur.clone(),
+        row.libelle.clone(),
+        row.domaine.clone(),
+        row.code_domaine.clone(),
+        row.n.to_string(),
+        table_figure(row.proportion),
+        table_figure(row.ic_bas),
+        table_figure(row.ic_haut),
+        table_figure(row.erreur_type),
+        table_figure(row.n_effectif),
+        row.methode_ic.to_owned(),
+        if row.effectif_faible { "1" } else { "0" }.to_owned(),
+    ]
+}
+
 /// Writes the table as CSV: UTF-8 without BOM, comma-separated, CRLF line ends, a header
 /// row, figures with [`DECIMALS`] decimals and a decimal point, empty cells for missing
 /// figures, the flag as 1 or 0.
@@ -159,36 +202,9 @@ pub fn write_table_csv<W: Write>(rows: &[TableRow], writer: W) -> Result<(), Ind
     let mut csv = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(writer);
-    csv.write_record([
-        "indicateur",
-        "libelle",
-        "domaine",
-        "code_domaine",
-        "n",
-        "proportion",
-        "ic_bas",
-        "ic_haut",
-        "erreur_type",
-        "n_effectif",
-        "methode_ic",
-        "effectif_faible",
-    ])?;
-    let figure = |value: Option<f64>| value.map_or_else(String::new, |v| format!("{v:.DECIMALS$}"));
+    csv.write_record(TABLE_COLUMNS)?;
     for row in rows {
-        csv.write_record([
-            row.indicateur.as_str(),
-            row.libelle.as_str(),
-            row.domaine.as_str(),
-            row.code_domaine.as_str(),
-            &row.n.to_string(),
-            &figure(row.proportion),
-            &figure(row.ic_bas),
-            &figure(row.ic_haut),
-            &figure(row.erreur_type),
-            &figure(row.n_effectif.filter(|n| n.is_finite())),
-            row.methode_ic,
-            if row.effectif_faible { "1" } else { "0" },
-        ])?;
+        csv.write_record(table_record(row))?;
     }
     csv.flush().map_err(csv::Error::from)?;
     Ok(())
