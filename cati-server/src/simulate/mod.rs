@@ -12,6 +12,7 @@
 //! claim and answer latencies, errors by status.
 
 pub mod calls;
+pub mod check;
 pub mod respondent;
 mod summary;
 
@@ -28,6 +29,7 @@ use tokio::sync::{Mutex, watch};
 
 use crate::apiclient::{ServerProcess, Session};
 use crate::services::interview::view::{QuestionDto, Special};
+use crate::store::Db;
 use calls::{Dial, During};
 use respondent::Respondent;
 pub use summary::Summary;
@@ -69,6 +71,21 @@ pub struct SimulateArgs {
     /// Affiche le résumé en JSON.
     #[arg(long)]
     pub json: bool,
+    /// Vérifie après la vague, dans la base, les invariants : aucun cas tenu par deux
+    /// enquêteurs à la fois, aucun quota strict dépassé, toute réponse acquittée enregistrée,
+    /// dispositions et comptes AAPOR conformes aux appels, marges pondérées égales aux
+    /// populations ; sort en erreur si l'un est violé. Avec --server, donnez aussi
+    /// --database-url (la base de ce serveur).
+    #[arg(long)]
+    pub check: bool,
+    /// Ne joue aucune vague : vérifie les invariants de la base --database-url (sa vague
+    /// ouverte), avec les réponses acquittées de --acknowledged si donné.
+    #[arg(long, requires = "database_url", conflicts_with = "server")]
+    pub check_only: bool,
+    /// Fichier des réponses acquittées (JSON, une par ligne) : écrit après la vague, lu par
+    /// --check-only.
+    #[arg(long, value_name = "FICHIER")]
+    pub acknowledged: Option<std::path::PathBuf>,
 }
 
 /// Minutes the clock jumps when no interviewer has a case to call.
@@ -93,10 +110,17 @@ struct Shared {
 
 /// Runs `cati simulate`.
 pub async fn run(args: SimulateArgs) -> anyhow::Result<()> {
+    if args.check_only {
+        return check_only(&args).await;
+    }
     if args.interviewers == 0 || args.completes == 0 {
         bail!("--interviewers et --completes doivent être d'au moins 1");
     }
+    if args.check && args.server.is_some() && args.database_url.is_none() {
+        bail!("--check avec --server : donnez aussi --database-url, la base de ce serveur");
+    }
     let scratch = tempfile::tempdir().context("dossier temporaire")?;
+    let mut database_url = args.database_url.clone();
     let (server, base, password) = match &args.server {
         Some(url) => {
             let password = args
@@ -126,6 +150,7 @@ pub async fn run(args: SimulateArgs) -> anyhow::Result<()> {
             .map(str::to_owned)
             .to_vec();
             let server = ServerProcess::start(&url, &options, &password).await?;
+            database_url = Some(url);
             let base = server.base.clone();
             (Some(server), base, password)
         }
@@ -180,18 +205,66 @@ pub async fn run(args: SimulateArgs) -> anyhow::Result<()> {
     }
     let wall = wall.elapsed();
 
-    let tally = std::mem::take(&mut *shared.tally.lock().await);
+    let mut tally = std::mem::take(&mut *shared.tally.lock().await);
+    let acknowledged = std::mem::take(&mut tally.acknowledged);
     let (_, aapor) = admin.get(&format!("/api/waves/{wave}/aapor")).await?;
     let (_, quotas) = admin.get(&format!("/api/waves/{wave}/quotas")).await?;
     let simulated_ms = shared.now_ms.load(Ordering::SeqCst) - started_ms;
-    let summary = Summary::new(&args, wall, simulated_ms, tally, &aapor, &quotas);
+    let mut summary = Summary::new(&args, wall, simulated_ms, tally, &aapor, &quotas);
+    if let Some(path) = &args.acknowledged {
+        check::write_acknowledged(path, &acknowledged)?;
+    }
+    if args.check
+        && let Some(url) = &database_url
+    {
+        let db = Db::connect(url, 4)
+            .await
+            .context("ouverture de la base pour la vérification")?;
+        let found = check::find_wave(&db, Some(&wave)).await?;
+        summary.checks = Some(check::check(&db, &found, Some(&acknowledged)).await?);
+        db.close().await;
+    }
     drop(server);
     if args.json {
         crate::cli::print_stdout(&(serde_json::to_string_pretty(&summary)? + "\n"))?;
     } else {
         crate::cli::print_stdout(&summary.text())?;
     }
-    Ok(())
+    violations(summary.checks.as_ref())
+}
+
+/// `--check-only`: the invariants of the database's open wave, no wave played.
+async fn check_only(args: &SimulateArgs) -> anyhow::Result<()> {
+    let url = args
+        .database_url
+        .as_deref()
+        .context("--check-only demande --database-url")?;
+    let acknowledged = match &args.acknowledged {
+        Some(path) => Some(check::read_acknowledged(path)?),
+        None => None,
+    };
+    let db = Db::connect(url, 4)
+        .await
+        .context("ouverture de la base à vérifier")?;
+    let wave = check::find_wave(&db, None).await?;
+    let report = check::check(&db, &wave, acknowledged.as_deref()).await?;
+    db.close().await;
+    if args.json {
+        crate::cli::print_stdout(&(serde_json::to_string_pretty(&report)? + "\n"))?;
+    } else {
+        crate::cli::print_stdout(&report.text())?;
+    }
+    violations(Some(&report))
+}
+
+/// An error naming the violated invariants, if any.
+fn violations(report: Option<&check::Report>) -> anyhow::Result<()> {
+    match report {
+        Some(report) if !report.holds() => {
+            bail!("invariant(s) violé(s) : {}", report.violated().join(" ; "))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The demo survey's open wave.
@@ -417,7 +490,16 @@ async fn interview(
             *shared.tally.lock().await.errors.entry(status).or_default() += 1;
             return Ok(());
         }
-        shared.tally.lock().await.answers.push(started.elapsed());
+        {
+            let mut tally = shared.tally.lock().await;
+            tally.answers.push(started.elapsed());
+            if let Ok(interview) = id.parse() {
+                tally.acknowledged.push(check::Acknowledged {
+                    interview,
+                    answer: serde_json::from_value(answer)?,
+                });
+            }
+        }
         view = next;
     }
     let ending = match view["step"]["type"].as_str() {

@@ -20,6 +20,8 @@ pub(super) struct Tally {
     pub answers: Vec<Duration>,
     /// Refused requests by status (0: the request itself failed).
     pub errors: BTreeMap<u16, u64>,
+    /// Answers the server acknowledged with a 2xx, for `--check`.
+    pub acknowledged: Vec<super::check::Acknowledged>,
 }
 
 /// The summary of a simulation.
@@ -51,6 +53,9 @@ pub struct Summary {
     pub aapor: Value,
     /// Quota cells: how many, how many full, interviews achieved and targeted.
     pub quotas: QuotaState,
+    /// With `--check`: the invariants checked in the database after the wave.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checks: Option<super::check::Report>,
 }
 
 /// Where the quotas stand.
@@ -82,6 +87,7 @@ impl Summary {
             mut claims,
             mut answers,
             errors,
+            acknowledged: _,
         } = tally;
         claims.sort_unstable();
         answers.sort_unstable();
@@ -101,6 +107,7 @@ impl Summary {
             errors,
             aapor: aapor["rows"].get(0).cloned().unwrap_or(Value::Null),
             quotas: quota_state(quotas),
+            checks: None,
         }
     }
 
@@ -153,6 +160,9 @@ impl Summary {
                 text.push_str(&format!(" {status} × {count} ;"));
             }
             text.push('\n');
+        }
+        if let Some(checks) = &self.checks {
+            text.push_str(&checks.text());
         }
         text
     }

@@ -31,6 +31,7 @@ pub mod dispatch;
 mod durability;
 pub mod exports;
 pub mod interviews;
+pub mod invariants;
 pub mod quotas;
 pub mod sample;
 pub mod surveys;

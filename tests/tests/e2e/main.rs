@@ -32,6 +32,9 @@ mod screens;
 mod languages;
 // A whole wave played by `cati simulate` on a simulated clock.
 mod simulation;
+// The soak's short variant: invariants checked from the database after a simulated wave (and
+// failing on a corrupted one); nothing personal in what analysts read, decompressed.
+mod soak;
 
 /// Declares a scenario's SQLite and PostgreSQL tests.
 macro_rules! on_both_backends {
