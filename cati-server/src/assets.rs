@@ -16,7 +16,7 @@ const DASHBOARD_JS: &str = include_str!("../assets/dashboard.js");
 const FAVICON_SVG: &str = include_str!("../assets/favicon.svg");
 /// The 28 communes of Bordeaux Métropole (IGN ADMIN EXPRESS COG 2018 via
 /// github.com/gregoiredavid/france-geojson, Licence Ouverte; see `shared/data/README.md`).
-const COMMUNES_GEOJSON: &str = include_str!("../assets/bm_communes.geojson");
+pub(crate) const COMMUNES_GEOJSON: &str = include_str!("../assets/bm_communes.geojson");
 
 /// The `/assets` routes.
 pub fn router() -> Router<AppState> {

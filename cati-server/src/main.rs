@@ -46,6 +46,8 @@ enum Command {
     Weight(cli::weight::WeightArgs),
     /// Exports a wave's dataset for analysts.
     Export(cli::export::ExportArgs),
+    /// Résultats publiables d'une vague : tableau, carte (SVG), données ouvertes (zip).
+    Results(cli::results::ResultsArgs),
     /// Measures answer-save throughput and latency.
     Bench(bench::BenchArgs),
     /// Joue une vague entière par l'API, avec des enquêteurs et des répondants simulés, sur
@@ -75,6 +77,7 @@ async fn main() -> ExitCode {
         Command::Quotas(args) => cli::quotas::run(args).map(ok),
         Command::Weight(args) => cli::weight::run(args),
         Command::Export(args) => cli::export::run(args).await.map(ok),
+        Command::Results(args) => cli::results::run(args).await.map(ok),
         Command::Bench(args) => bench::run(args).await.map(ok),
         Command::Simulate(args) => simulate::run(args).await.map(ok),
     };

@@ -10,6 +10,7 @@ pub(crate) mod exports;
 mod interviews;
 mod manage;
 mod quotas;
+pub(crate) mod results;
 mod sample;
 mod simulation;
 mod surveys;
@@ -81,6 +82,11 @@ pub fn routes() -> (Router<AppState>, OpenApi) {
         .routes(routes!(dashboard::figures))
         .routes(routes!(dashboard::events))
         .routes(routes!(exports::download))
+        .routes(routes!(results::results))
+        .routes(routes!(results::results_csv))
+        .routes(routes!(results::map_svg))
+        .routes(routes!(results::open_data))
+        .routes(routes!(results::publication, results::set_publication))
         .routes(routes!(quotas::wave_quotas, quotas::attach_design))
         .routes(routes!(quotas::update_cell))
         .routes(routes!(manage::users, manage::create_user))

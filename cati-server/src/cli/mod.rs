@@ -6,6 +6,7 @@ pub mod export;
 pub mod questionnaire;
 pub mod quotas;
 pub mod report;
+pub mod results;
 pub mod sample;
 pub mod survey;
 pub mod user;

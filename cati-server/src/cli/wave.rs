@@ -1,8 +1,9 @@
-//! `cati wave create|list|quotas|open|pause|close|rules|weighting`: waves from the command line,
+//! `cati wave create|list|quotas|open|pause|close|rules|weighting|publication`: waves from the command line,
 //! through the same service as the pages and the API (audited as the operator).
 
 use super::{DatabaseArgs, refused};
 use crate::auth::Actor;
+use crate::services::publication::{self, PublicationRequest};
 use crate::services::waves::{self, CreatedWave, WaveRequest};
 use crate::services::weighting::{self, SourceKind, WeightingRequest};
 use crate::services::{manage, rules};
@@ -101,6 +102,22 @@ enum WaveCommand {
         #[arg(long)]
         remove: bool,
     },
+    /// Affiche les règles de publication de la vague (ce que la page « Résultats » et les
+    /// données ouvertes publient), ou les change ; une option absente garde sa valeur.
+    Publication {
+        /// La vague (nom ou identifiant).
+        wave: String,
+        /// Nombre minimal de répondants d'une cellule (par défaut : 30).
+        #[arg(long)]
+        min_n: Option<usize>,
+        /// Taille effective minimale d'une cellule (par défaut : 20).
+        #[arg(long)]
+        min_neff: Option<f64>,
+        /// Demi-largeur maximale de l'intervalle de confiance à 95 %, en proportion (par
+        /// défaut : 0.15, soit ±15 points).
+        #[arg(long)]
+        max_half_width: Option<f64>,
+    },
 }
 
 /// Runs a `cati wave` subcommand.
@@ -191,6 +208,31 @@ pub async fn run(args: WaveArgs) -> anyhow::Result<()> {
             let text = format!(
                 "Pondération de la vague « {} » : {}\n",
                 view.wave_name, view.summary
+            );
+            args.database.answer(&view, &text)
+        }
+        WaveCommand::Publication {
+            wave,
+            min_n,
+            min_neff,
+            max_half_width,
+        } => {
+            let view = if min_n.is_none() && min_neff.is_none() && max_half_width.is_none() {
+                publication::show(&db, Actor::Operator, &wave).await
+            } else {
+                let request = PublicationRequest {
+                    min_n,
+                    min_effective_n: min_neff,
+                    max_half_width,
+                };
+                publication::set(&db, Actor::Operator, &wave, &request).await
+            }
+            .map_err(refused)?;
+            let text = format!(
+                "Règles de publication de la vague « {} »{} : {}\n",
+                view.wave_name,
+                if view.default { " (par défaut)" } else { "" },
+                view.summary
             );
             args.database.answer(&view, &text)
         }

@@ -6,6 +6,7 @@ mod fieldwork;
 mod journal;
 mod login;
 mod manage;
+mod results;
 mod setup;
 mod workstation;
 
@@ -50,6 +51,8 @@ pub fn router() -> Router<AppState> {
         .route("/suivi", get(manage::progress))
         .merge(dashboard::router())
         .route("/analyses", get(analysis::page))
+        .route("/resultats", get(results::page))
+        .route("/resultats/regles", post(results::set_rules))
         .route("/analyses/vagues/{id}/export", get(analysis::download))
         .route(
             "/admin/utilisateurs",
@@ -149,12 +152,12 @@ pub(crate) fn layout(title: &str, user: Option<&CurrentUser>, body: Markup) -> M
                         nav {
                             @match user.role {
                                 Role::Interviewer => { a href="/poste" { "Poste d'enquête" } }
-                                Role::Supervisor => { a href="/mise-en-place" { "Mise en place" } " " a href="/echantillon" { "Échantillon" } " " a href="/suivi" { "Suivi" } " " a href="/terrain" { "Terrain" } " " a href="/tableau-de-bord" { "Tableau de bord" } " " a href="/analyses" { "Analyses" } " " a href="/journal" { "Journal" } }
+                                Role::Supervisor => { a href="/mise-en-place" { "Mise en place" } " " a href="/echantillon" { "Échantillon" } " " a href="/suivi" { "Suivi" } " " a href="/terrain" { "Terrain" } " " a href="/tableau-de-bord" { "Tableau de bord" } " " a href="/analyses" { "Analyses" } " " a href="/resultats" { "Résultats" } " " a href="/journal" { "Journal" } }
                                 Role::Admin => {
                                     a href="/mise-en-place" { "Mise en place" } " " a href="/echantillon" { "Échantillon" } " " a href="/suivi" { "Suivi" } " " a href="/terrain" { "Terrain" } " " a href="/tableau-de-bord" { "Tableau de bord" } " "
-                                    a href="/analyses" { "Analyses" } " " a href="/journal" { "Journal" } " " a href="/admin/utilisateurs" { "Utilisateurs" }
+                                    a href="/analyses" { "Analyses" } " " a href="/resultats" { "Résultats" } " " a href="/journal" { "Journal" } " " a href="/admin/utilisateurs" { "Utilisateurs" }
                                 }
-                                Role::Analyst => { a href="/suivi" { "Suivi" } " " a href="/analyses" { "Analyses" } }
+                                Role::Analyst => { a href="/suivi" { "Suivi" } " " a href="/analyses" { "Analyses" } " " a href="/resultats" { "Résultats" } }
                             }
                         }
                         form.inline method="post" action="/deconnexion" {

@@ -261,6 +261,7 @@ async fn carry_over(
     }
 
     lines.push(crate::services::weighting::carry(tx, previous, wave).await?);
+    lines.push(crate::services::publication::carry(tx, previous, wave).await?);
 
     let old_indicators =
         surveys::questionnaire_indicators(tx, previous.questionnaire_version_id).await?;

@@ -47,6 +47,9 @@ pub enum AuditAction {
     /// Pondération de la vague changée.
     #[serde(rename = "wave.weighting")]
     WaveWeighting,
+    /// Règles de publication de la vague changées.
+    #[serde(rename = "wave.publication")]
+    WavePublication,
     /// Enquêteur marqué (ou non) pour la reconversion des refus.
     #[serde(rename = "user.converter")]
     UserConverter,
@@ -81,7 +84,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 23] = [
+    pub const ALL: [AuditAction; 24] = [
         AuditAction::UserCreate,
         AuditAction::UserPassword,
         AuditAction::UserDisable,
@@ -95,6 +98,7 @@ impl AuditAction {
         AuditAction::WaveStatus,
         AuditAction::WaveRules,
         AuditAction::WaveWeighting,
+        AuditAction::WavePublication,
         AuditAction::UserConverter,
         AuditAction::SampleImport,
         AuditAction::SampleRelease,
@@ -123,6 +127,7 @@ impl AuditAction {
             AuditAction::WaveStatus => "wave.status",
             AuditAction::WaveRules => "wave.rules",
             AuditAction::WaveWeighting => "wave.weighting",
+            AuditAction::WavePublication => "wave.publication",
             AuditAction::UserConverter => "user.converter",
             AuditAction::SampleImport => "sample.import",
             AuditAction::SampleRelease => "sample.release",
@@ -152,6 +157,7 @@ impl AuditAction {
             AuditAction::WaveStatus => "État de vague changé",
             AuditAction::WaveRules => "Règles d'appel changées",
             AuditAction::WaveWeighting => "Pondération de la vague changée",
+            AuditAction::WavePublication => "Règles de publication de la vague changées",
             AuditAction::UserConverter => "Reconversion des refus (enquêteur)",
             AuditAction::SampleImport => "Liste de numéros chargée",
             AuditAction::SampleRelease => "Réplicat libéré",

@@ -497,6 +497,44 @@ pub async fn set_weighting(
     Ok(())
 }
 
+/// A wave's publication rules as stored (JSON text; `None`: the defaults).
+pub async fn publication(tx: &mut Tx, wave_id: i64) -> Result<Option<String>, StoreError> {
+    let row: Option<(Option<String>,)> = tx
+        .query("select publication from waves where id = $1")
+        .bind(wave_id)
+        .fetch_optional()
+        .await?;
+    Ok(row.and_then(|(publication,)| publication))
+}
+
+/// Stores a wave's publication rules (JSON text, already checked).
+pub async fn set_publication(
+    tx: &mut Tx,
+    wave_id: i64,
+    publication: &str,
+) -> Result<(), StoreError> {
+    tx.query("update waves set publication = $1 where id = $2")
+        .bind(publication)
+        .bind(wave_id)
+        .execute()
+        .await?;
+    Ok(())
+}
+
+/// The wave a wave's results are compared with: the one it was created from, else the latest
+/// earlier wave of its survey; `None` for a survey's first wave.
+pub async fn previous_wave_id(tx: &mut Tx, wave_id: i64) -> Result<Option<i64>, StoreError> {
+    let row: Option<(Option<i64>,)> = tx
+        .query(
+            "select coalesce(w.previous_wave_id, (select max(p.id) from waves p \
+             where p.survey_id = w.survey_id and p.id < w.id)) from waves w where w.id = $1",
+        )
+        .bind(wave_id)
+        .fetch_optional()
+        .await?;
+    Ok(row.and_then(|(id,)| id))
+}
+
 /// A survey's outcome code frame as stored (JSON text; `None`: the default frame).
 pub async fn outcome_frame(tx: &mut Tx, survey_id: i64) -> Result<Option<String>, StoreError> {
     let row: Option<(Option<String>,)> = tx

@@ -23,7 +23,7 @@ use exports::build::{
 };
 use exports::build::{AppliedWeighting, WEIGHT};
 use exports::dataset::{DatasetInfo, Timestamp};
-use exports::indicators::{IndicatorError, IntervalMethod};
+use exports::indicators::{IndicatorError, IntervalMethod, TableRow};
 use exports::writers::bundle::MANIFEST;
 use exports::writers::manifest::{ManifestEntry, sha256_file};
 use questionnaire::Questionnaire;
@@ -328,32 +328,7 @@ pub fn write(
             (Some(wave), Some(built)) => (wave, built),
             _ => return Err(ExportError::UnknownWave(String::new())),
         };
-        let source = settings
-            .indicators
-            .as_deref()
-            .or(gathered.indicators.as_deref());
-        let table = match source {
-            Some(source) => {
-                let definitions = build::parse_indicators(source, &wave.questionnaire)?;
-                match build::indicator_table_for_wave(
-                    built,
-                    &definitions,
-                    IntervalMethod::default(),
-                ) {
-                    Ok(table) => Some(table),
-                    // The survey's own definition does not stop the export of a wave with
-                    // fewer than two completed interviews: the table is left out (the
-                    // manifest's `indicators` is `null`). An indicators file asked for is.
-                    Err(BuildError::Indicators(IndicatorError::TooFewRespondents(_)))
-                        if settings.indicators.is_none() =>
-                    {
-                        None
-                    }
-                    Err(source) => return Err(build_error(wave, source)),
-                }
-            }
-            None => None,
-        };
+        let table = table_of(gathered, wave, built, settings)?;
         let request = ExportRequest {
             dir,
             format: settings.format,
@@ -439,6 +414,52 @@ pub fn write(
         wave_weightings,
         unweighted,
     })
+}
+
+/// The indicator table of a single wave's export (`indicateurs.csv`), computed exactly as
+/// [`write`] computes it, without writing anything: the results page and the open data read
+/// their figures here: `None` when the wave's questionnaire has no indicators definition or
+/// the wave fewer than two completed interviews; with the reason when the wave's weighting
+/// set-up could not weight it (the table is then unweighted, as the export's).
+pub fn indicator_table(
+    gathered: &Gathered,
+    settings: &ExportSettings,
+) -> Result<(Option<Vec<TableRow>>, Option<UnweightedWave>), ExportError> {
+    let Some(wave) = gathered.waves.first() else {
+        return Err(ExportError::UnknownWave(String::new()));
+    };
+    let (built, unweighted) = build_one(wave, &gathered.secret, settings)?;
+    Ok((table_of(gathered, wave, &built, settings)?, unweighted))
+}
+
+/// The indicator table of `built`, from the indicators file asked for or the one stored with
+/// the wave's questionnaire version.
+fn table_of(
+    gathered: &Gathered,
+    wave: &GatheredWave,
+    built: &BuiltWave,
+    settings: &ExportSettings,
+) -> Result<Option<Vec<TableRow>>, ExportError> {
+    let source = settings
+        .indicators
+        .as_deref()
+        .or(gathered.indicators.as_deref());
+    let Some(source) = source else {
+        return Ok(None);
+    };
+    let definitions = build::parse_indicators(source, &wave.questionnaire)?;
+    match build::indicator_table_for_wave(built, &definitions, IntervalMethod::default()) {
+        Ok(table) => Ok(Some(table)),
+        // The survey's own definition does not stop the export of a wave with fewer than two
+        // completed interviews: the table is left out (the manifest's `indicators` is
+        // `null`). An indicators file asked for is.
+        Err(BuildError::Indicators(IndicatorError::TooFewRespondents(_)))
+            if settings.indicators.is_none() =>
+        {
+            Ok(None)
+        }
+        Err(source) => Err(build_error(wave, source)),
+    }
 }
 
 /// Rewrites the stacked export's `manifest.json`: the report on the waves is listed with its
