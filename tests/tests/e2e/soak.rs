@@ -404,6 +404,17 @@ async fn an_analyst_reads_no_phone_number_nor_personal_field_even_decompressed(b
         "Parquet, .sav and .dta rows decoded: {decoded_rows:?}"
     );
     assert!(urls.len() > 10, "{urls:?}");
+    // The control: the same search finds the numbers where they belong, in the supervisors'
+    // sample search.
+    let (_, sample) = admin.get(&format!("/api/waves/{wave}/sample")).await;
+    let sample = sample.to_string();
+    assert!(
+        phones
+            .iter()
+            .flat_map(|p| forms(p))
+            .any(|form| sample.contains(form.as_str())),
+        "{sample}"
+    );
     let found: Vec<String> = phones
         .iter()
         .flat_map(|p| forms(p))
