@@ -84,7 +84,7 @@ async fn a_simulated_wave_keeps_every_invariant_in_its_database(backend: Backend
         "--interviewers",
         "8",
         "--completes",
-        "180",
+        "200",
         "--seed",
         "11",
         "--check",
@@ -95,7 +95,7 @@ async fn a_simulated_wave_keeps_every_invariant_in_its_database(backend: Backend
     assert!(output.status.success(), "{}", text(&output));
     let summary: Value = serde_json::from_slice(&output.stdout).expect("a JSON summary");
     assert!(
-        summary["outcomes"]["completed"].as_u64().unwrap_or(0) >= 180,
+        summary["outcomes"]["completed"].as_u64().unwrap_or(0) >= 200,
         "{summary}"
     );
     let checks = &summary["checks"];
@@ -114,7 +114,7 @@ async fn a_simulated_wave_keeps_every_invariant_in_its_database(backend: Backend
         .next()
         .and_then(|n| n.parse().ok())
         .unwrap_or(0);
-    assert!(acknowledged > 180 * 20, "{answers}");
+    assert!(acknowledged > 200 * 20, "{answers}");
 }
 on_both_backends!(a_simulated_wave_keeps_every_invariant_in_its_database);
 
@@ -125,9 +125,9 @@ async fn a_corrupted_database_fails_the_check_naming_what_is_wrong(backend: Back
     let output = cati(&[
         "simulate",
         "--interviewers",
-        "4",
+        "3",
         "--completes",
-        "30",
+        "20",
         "--seed",
         "4",
         "--check",
