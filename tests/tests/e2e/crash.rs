@@ -215,7 +215,7 @@ async fn sigkill_at_random_moments_under_load_loses_no_acknowledged_answer(backe
         worker.await.expect("interviewer");
     }
 
-    let seen = seen.lock().unwrap();
+    let seen = std::mem::take(&mut *seen.lock().unwrap());
     println!(
         "{} answers acknowledged, {} cases handed out, through {KILLS} kills",
         seen.answers.len(),
