@@ -64,7 +64,7 @@ pub async fn run(args: ResultsArgs) -> anyhow::Result<()> {
         "Résultats de la vague « {} » — {}\nRègles de publication : {}\n",
         computed.wave.name, computed.weighting, computed.rules_summary
     );
-    if let Some(note) = &computed.note {
+    for note in computed.note.iter().chain(&computed.note_detail) {
         text.push_str(&format!("{note}\n"));
     }
     for indicator in &computed.indicators {

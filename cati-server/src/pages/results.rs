@@ -137,6 +137,12 @@ async fn render(
         @if let Some(note) = &computed.note {
             p.notice { (note) }
         }
+        @if let Some(detail) = &computed.note_detail {
+            details.notice {
+                summary { "Pourquoi ?" }
+                pre { (detail) }
+            }
+        }
         @if let Some(indicator) = &indicator {
             (figures(&computed, &indicator.name, &indicator.label)?)
         }

@@ -70,8 +70,11 @@ pub struct WaveResults {
     pub weighting: String,
     /// The indicators, in the file's order.
     pub indicators: Vec<IndicatorName>,
-    /// Why there are no figures, when there are none (no indicators file, too few interviews).
+    /// Why there are no figures (no indicators file, too few interviews), or why they are
+    /// unweighted.
     pub note: Option<String>,
+    /// The weighting's own message when it could not be applied (long: every sparse category).
+    pub note_detail: Option<String>,
     /// Last change of the interviews the figures come from (RFC 3339).
     pub as_of: Option<String>,
     /// Every cell: the indicator table's row (`indicateur`, `domaine`, `code_domaine`, `n`,
@@ -135,6 +138,7 @@ fn assemble(
         .and_then(|w| w.rows.iter().map(|r| r.updated_at).max())
         .and_then(utc_timestamp)
         .map(|t| t.rfc3339());
+    let mut note_detail = None;
     let (table, note) = if gathered.is_some_and(|w| w.rows.is_empty()) {
         (None, Some("Aucun entretien dans cette vague.".to_owned()))
     } else {
@@ -146,11 +150,14 @@ fn assemble(
                  ou la vague a moins de deux entretiens complets."
                     .to_owned(),
             ),
-            (Some(_), Some(unweighted)) => Some(format!(
-                "Chiffres non pondérés : la pondération réglée pour la vague n'a pas pu être \
-                 appliquée ({}).",
-                unweighted.reason
-            )),
+            (Some(_), Some(unweighted)) => {
+                note_detail = Some(unweighted.reason);
+                Some(
+                    "Chiffres non pondérés : la pondération réglée pour la vague n'a pas pu être \
+                     appliquée."
+                        .to_owned(),
+                )
+            }
             (Some(_), None) => None,
         };
         (table, note)
@@ -195,6 +202,7 @@ fn assemble(
         weighting,
         indicators,
         note,
+        note_detail,
         as_of,
         rows,
     })

@@ -30,6 +30,8 @@ mod instances;
 mod screens;
 // An interview switched to another language of its questionnaire, mid-way.
 mod languages;
+// The results page: switching indicator and wave in a browser.
+mod results;
 // A whole wave played by `cati simulate` on a simulated clock.
 mod simulation;
 // The soak's short variant: invariants checked from the database after a simulated wave (and
