@@ -52,6 +52,8 @@ try {
   assert.equal(await page.locator("#results-choice select[name='vague']").inputValue(), secondWave);
   await checkWhole();
   assert.match(await page.locator("#metropole").innerText(), /évolution depuis la vague/);
+  // The rules set for this wave from the command line.
+  assert.match(await page.locator("#metropole").innerText(), /au moins 5 répondants/);
   const first = await seen();
   await page.screenshot({ path: join(shots, "results-latest-wave.png"), fullPage: true });
 

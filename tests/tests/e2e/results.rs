@@ -139,6 +139,42 @@ async fn the_results_page_switches_indicator_and_wave_in_a_browser() {
         complete(&interviewer, commune, 3 * k + 1).await;
     }
 
+    // The command line sets the second wave's rules and writes its results' files.
+    let (ok, rules) = server.cli(
+        &["wave", "publication", &second, "--min-n", "5", "--json"],
+        "",
+    );
+    assert!(ok, "{rules}");
+    let rules: Value = serde_json::from_str(&rules).expect("JSON");
+    assert_eq!(
+        (rules["min_n"].as_u64(), rules["default"].as_bool()),
+        (Some(5), Some(false))
+    );
+    let (map, open_data) = (db.dir().join("carte.svg"), db.dir().join("ouvertes.zip"));
+    let (ok, out) = server.cli(
+        &[
+            "results",
+            "--wave",
+            &second,
+            "--map",
+            map.to_str().unwrap(),
+            "--open-data",
+            open_data.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("Règles de publication : au moins 5 répondants"),
+        "{out}"
+    );
+    assert!(
+        std::fs::read_to_string(&map)
+            .expect("map")
+            .starts_with("<svg")
+    );
+    assert!(std::fs::read(&open_data).expect("zip").starts_with(b"PK"));
+
     server.run_browser_script(
         "results.mjs",
         &[
