@@ -115,6 +115,16 @@ impl TestDb {
         }
     }
 
+    /// A database that exists already at `url` (a test's own PostgreSQL server), left as it
+    /// is when dropped.
+    pub fn existing(url: String) -> TestDb {
+        TestDb {
+            url,
+            dir: tempfile::tempdir().expect("temporary directory"),
+            postgres_name: None,
+        }
+    }
+
     /// A directory that lives as long as the database (for logs).
     pub fn dir(&self) -> &Path {
         self.dir.path()

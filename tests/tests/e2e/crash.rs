@@ -75,10 +75,39 @@ struct Acknowledged {
     answers: Vec<(String, String, Value)>,
     /// (case, interviewer) of every case handed out.
     claims: Vec<(String, String)>,
+    /// Requests answered 500 (a fault must be answered 503, or not at all).
+    server_errors: Vec<String>,
+    /// Requests answered 503 (the database out of reach, the server starting).
+    unavailable: usize,
+}
+
+impl Acknowledged {
+    /// Notes a reply: a 500 is a fault handled badly.
+    fn note(&mut self, path: &str, reply: &Option<(StatusCode, Value)>) {
+        if let Some((status, body)) = reply
+            && *status == StatusCode::INTERNAL_SERVER_ERROR
+        {
+            self.server_errors.push(format!("{path}: {body}"));
+        }
+        if let Some((StatusCode::SERVICE_UNAVAILABLE, _)) = reply {
+            self.unavailable += 1;
+        }
+    }
 }
 
 /// `POST path` without panicking when the server is down: `None` on a transport error.
-async fn try_post(client: &Client, path: &str, body: &Value) -> Option<(StatusCode, Value)> {
+async fn try_post(
+    client: &Client,
+    path: &str,
+    body: &Value,
+    seen: &Mutex<Acknowledged>,
+) -> Option<(StatusCode, Value)> {
+    let reply = post_once(client, path, body).await;
+    seen.lock().unwrap().note(path, &reply);
+    reply
+}
+
+async fn post_once(client: &Client, path: &str, body: &Value) -> Option<(StatusCode, Value)> {
     let response = client
         .http
         .post(format!("{}{path}", client.base))
@@ -92,7 +121,17 @@ async fn try_post(client: &Client, path: &str, body: &Value) -> Option<(StatusCo
 }
 
 /// `GET path` without panicking when the server is down.
-async fn try_get(client: &Client, path: &str) -> Option<(StatusCode, Value)> {
+async fn try_get(
+    client: &Client,
+    path: &str,
+    seen: &Mutex<Acknowledged>,
+) -> Option<(StatusCode, Value)> {
+    let reply = get_once(client, path).await;
+    seen.lock().unwrap().note(path, &reply);
+    reply
+}
+
+async fn get_once(client: &Client, path: &str) -> Option<(StatusCode, Value)> {
     let response = client
         .http
         .get(format!("{}{path}", client.base))
@@ -115,14 +154,15 @@ async fn work_through_kills(
     let pause = || tokio::time::sleep(Duration::from_millis(50));
     while !stop.load(Ordering::SeqCst) {
         // Where am I? The case held, and its interview, or a new case.
-        let Some((status, current)) = try_get(&interviewer, "/api/cases/current").await else {
+        let Some((status, current)) = try_get(&interviewer, "/api/cases/current", &seen).await
+        else {
             pause().await;
             continue;
         };
         let case = if status == StatusCode::OK {
             current
         } else if status == StatusCode::NOT_FOUND {
-            match try_post(&interviewer, "/api/cases/next", &json!({})).await {
+            match try_post(&interviewer, "/api/cases/next", &json!({}), &seen).await {
                 Some((StatusCode::OK, case)) => {
                     let id = case["case_id"].as_str().unwrap_or_default().to_owned();
                     seen.lock().unwrap().claims.push((id, name.clone()));
@@ -140,12 +180,13 @@ async fn work_through_kills(
         };
         let case_id = case["case_id"].as_str().unwrap_or_default().to_owned();
         let view = match case["interview"]["id"].as_str() {
-            Some(id) => try_get(&interviewer, &format!("/api/interviews/{id}")).await,
+            Some(id) => try_get(&interviewer, &format!("/api/interviews/{id}"), &seen).await,
             None => {
                 try_post(
                     &interviewer,
                     &format!("/api/cases/{case_id}/interview"),
                     &json!({}),
+                    &seen,
                 )
                 .await
             }
@@ -162,6 +203,7 @@ async fn work_through_kills(
                 &interviewer,
                 &format!("/api/interviews/{id}/answers"),
                 &answer,
+                &seen,
             )
             .await
             {
@@ -221,10 +263,21 @@ async fn sigkill_at_random_moments_under_load_loses_no_acknowledged_answer(backe
         seen.answers.len(),
         seen.claims.len()
     );
+    nothing_acknowledged_was_lost(&server, &seen).await;
+}
+
+/// The checks after a fault: the interviewers got work done, no case went to two of them, no
+/// request was answered 500, and every acknowledged answer is stored with its value.
+async fn nothing_acknowledged_was_lost(server: &Server, seen: &Acknowledged) {
     assert!(
         seen.answers.len() > 20,
-        "the interviewers worked through the kills: {} answers",
+        "the interviewers worked through the fault: {} answers",
         seen.answers.len()
+    );
+    assert!(
+        seen.server_errors.is_empty(),
+        "faults answered 500: {:?}",
+        seen.server_errors
     );
     let mut holders: HashMap<&str, &str> = HashMap::new();
     for (case, interviewer) in &seen.claims {
@@ -259,3 +312,168 @@ async fn sigkill_at_random_moments_under_load_loses_no_acknowledged_answer(backe
 }
 
 on_both_backends!(sigkill_at_random_moments_under_load_loses_no_acknowledged_answer);
+
+/// A PostgreSQL server of the test's own (the shared one cannot be restarted under the other
+/// tests): a fresh cluster in a temporary directory, on a free port, run as `postgres`.
+struct PrivatePostgres {
+    data: std::path::PathBuf,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl PrivatePostgres {
+    fn start() -> PrivatePostgres {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let status = std::process::Command::new("chown")
+            .args(["postgres:postgres"])
+            .arg(dir.path())
+            .status()
+            .expect("chown");
+        assert!(
+            status.success(),
+            "chown to postgres (the tests run as root)"
+        );
+        let data = dir.path().join("data");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let server = PrivatePostgres {
+            data,
+            port,
+            _dir: dir,
+        };
+        server.run(
+            "initdb",
+            &[
+                "-D",
+                &server.data.display().to_string(),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+            ],
+        );
+        server.ctl("start");
+        server
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// `pg_ctl start|stop|restart`, waiting for it to finish.
+    fn ctl(&self, action: &str) {
+        let options = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -k {}",
+            self.port,
+            self.data.display()
+        );
+        let log = self.data.with_file_name("postgres.log");
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                &self.data.display().to_string(),
+                "-o",
+                &options,
+                "-l",
+                &log.display().to_string(),
+                "-m",
+                "fast",
+                "-w",
+                action,
+            ],
+        );
+    }
+
+    fn run(&self, program: &str, args: &[&str]) {
+        let binary = std::fs::read_dir("/usr/lib/postgresql")
+            .expect("PostgreSQL's binaries in /usr/lib/postgresql")
+            .filter_map(Result::ok)
+            .map(|version| version.path().join("bin").join(program))
+            .find(|path| path.exists())
+            .unwrap_or_else(|| panic!("{program} not found under /usr/lib/postgresql"));
+        let output = std::process::Command::new("runuser")
+            .args(["-u", "postgres", "--"])
+            .arg(binary)
+            .args(args)
+            .output()
+            .expect("runuser");
+        assert!(
+            output.status.success(),
+            "{program} {args:?}: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+impl Drop for PrivatePostgres {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("runuser")
+            .args(["-u", "postgres", "--", "sh", "-c"])
+            .arg(format!(
+                "$(ls -d /usr/lib/postgresql/*/bin | head -n1)/pg_ctl -D {} -m immediate stop",
+                self.data.display()
+            ))
+            .output();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_restarted_under_load_loses_no_acknowledged_answer_and_answers_503_meanwhile() {
+    const INTERVIEWERS: u32 = 6;
+    let postgres = PrivatePostgres::start();
+    let db = TestDb::existing(postgres.url());
+    let server = Server::start(&db, DemoSize::new(400, INTERVIEWERS)).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let seen = Arc::new(Mutex::new(Acknowledged::default()));
+    let mut workers = Vec::new();
+    for i in 1..=INTERVIEWERS {
+        let name = format!("enqueteur{i}");
+        let interviewer = server.login(&name).await;
+        workers.push(tokio::spawn(work_through_kills(
+            interviewer,
+            name,
+            Arc::clone(&stop),
+            Arc::clone(&seen),
+        )));
+    }
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    let before = seen.lock().unwrap().answers.len();
+    // Stopped for a moment, then started again: cati must reconnect by itself.
+    let outage = tokio::task::spawn_blocking(move || {
+        postgres.ctl("stop");
+        std::thread::sleep(Duration::from_millis(1_000));
+        postgres.ctl("start");
+        postgres
+    });
+    let postgres = outage.await.expect("restart");
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    stop.store(true, Ordering::SeqCst);
+    for worker in workers {
+        worker.await.expect("interviewer");
+    }
+    let seen = std::mem::take(&mut *seen.lock().unwrap());
+    println!(
+        "{} answers acknowledged ({before} before the restart), {} cases handed out, {} \
+         requests answered 503",
+        seen.answers.len(),
+        seen.claims.len(),
+        seen.unavailable
+    );
+    assert!(
+        seen.unavailable > 0,
+        "requests during the outage are answered 503"
+    );
+    assert!(
+        seen.answers.len() > before + 10,
+        "work went on after PostgreSQL came back: {} answers, {before} before",
+        seen.answers.len()
+    );
+    nothing_acknowledged_was_lost(&server, &seen).await;
+    drop(server);
+    drop(postgres);
+}

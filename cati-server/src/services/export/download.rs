@@ -40,7 +40,7 @@ pub async fn zip(
 pub fn app_error(error: ExportError) -> AppError {
     match error {
         ExportError::UnknownWave(_) => AppError::NotFound(error.to_string()),
-        ExportError::Store(e) => AppError::Store(e),
+        ExportError::Store(e) => AppError::from(e),
         ExportError::Io(e) => AppError::Internal(format!("export: {e}")),
         other => AppError::Invalid(other.to_string()),
     }

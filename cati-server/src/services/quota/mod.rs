@@ -53,7 +53,8 @@ pub enum QuotaError {
 impl From<QuotaError> for AppError {
     fn from(error: QuotaError) -> AppError {
         match error {
-            QuotaError::Store(e) => AppError::Store(e),
+            // Through `From`, so that a database out of reach or a full disk is a 503.
+            QuotaError::Store(e) => AppError::from(e),
             QuotaError::UnknownCell => AppError::NotFound(error.to_string()),
             QuotaError::Invalid(message) => AppError::Invalid(message),
             other => AppError::Internal(other.to_string()),
