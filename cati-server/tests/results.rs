@@ -505,6 +505,48 @@ async fn results_equal_the_indicator_table_and_follow_the_publication_rules(post
         "analysts do not change the rules"
     );
 
+    // A supervisor changes the rules from the page's form (audited); nonsense is refused in
+    // French on the page sent again.
+    let supervisor = login(&app, "superviseur").await;
+    let (_, page) = get(&app, &supervisor, &format!("/resultats?vague={id}")).await;
+    assert!(
+        String::from_utf8(page)
+            .unwrap()
+            .contains("Enregistrer les règles")
+    );
+    let post_rules = |half_width: &str| {
+        Request::post("/resultats/regles")
+            .header(header::COOKIE, &supervisor)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(format!(
+                "vague={id}&indicateur={indicator}&min_n=10&min_effective_n=15&max_half_width={half_width}"
+            )))
+            .unwrap()
+    };
+    let response = app.clone().oneshot(post_rules("0.2")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers()[header::LOCATION],
+        format!("/resultats?vague={id}&indicateur={indicator}").as_str()
+    );
+    let (_, rules) = get(&app, &analyst, &format!("/api/waves/{id}/publication")).await;
+    let rules: Value = serde_json::from_slice(&rules).unwrap();
+    assert_eq!(
+        (rules["min_n"].as_u64(), rules["max_half_width"].as_f64()),
+        (Some(10), Some(0.2))
+    );
+    let response = app.clone().oneshot(post_rules("0")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    assert!(
+        String::from_utf8(page.to_vec())
+            .unwrap()
+            .contains("demi-largeur maximale")
+    );
+
     // Interviewers may not read results; analysts may not change the rules.
     cati_server::services::accounts::create(
         db,
@@ -543,7 +585,7 @@ async fn results_equal_the_indicator_table_and_follow_the_publication_rules(post
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(audited, 1);
+    assert_eq!(audited, 2, "wave 1's change and the supervisor's");
     scratch.drop_database().await;
 }
 

@@ -2,8 +2,7 @@
 //! for analysts, supervisors and admins. The analysts' page downloads through the same code.
 
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use exports::build::ExportFormat;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -76,18 +75,8 @@ pub(crate) async fn export_zip(
     query: &ExportQuery,
 ) -> Result<Response, AppError> {
     let zipped = download::zip(state, user, wave_id, settings(query)?).await?;
-    let disposition = format!("attachment; filename=\"export-vague-{wave_id}.zip\"");
-    let mut response = (StatusCode::OK, zipped).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/zip"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
+    let name = format!("export-vague-{wave_id}.zip");
+    Ok(super::download::download(zipped, "application/zip", &name))
 }
 
 /// The export settings of a request: each wave weighted as set up for it, unless the request

@@ -6,6 +6,7 @@
 mod account;
 mod calls;
 pub(crate) mod dashboard;
+mod download;
 pub(crate) mod exports;
 mod interviews;
 mod manage;

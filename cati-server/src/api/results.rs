@@ -4,11 +4,11 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::download::download;
 use crate::auth::{Actor, CurrentUser};
 use crate::error::{ApiJson, ApiPath, ApiQuery, AppError, ErrorBody};
 use crate::services::publication::{self, PublicationRequest, PublicationView};
@@ -173,16 +173,4 @@ pub async fn set_publication(
     Ok(Json(
         publication::set(&state.db, Actor::User(&user), &id.to_string(), &request).await?,
     ))
-}
-
-/// A file download: its type, its name, never cached (results move with the interviews).
-pub(crate) fn download(body: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {
-    let mut response = (StatusCode::OK, body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
 }

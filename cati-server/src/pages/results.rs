@@ -91,14 +91,9 @@ fn address(query: &ResultsQuery) -> String {
     url
 }
 
-/// Indicator names are lowercase letters, digits and `_`; anything else is escaped anyway.
+/// `text` for a query string.
 fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'-' => (b as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 async fn render(
