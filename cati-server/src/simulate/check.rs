@@ -253,45 +253,96 @@ async fn no_double_hold(db: &Db, wave: &WaveRow) -> Result<Invariant, CheckError
     Ok(invariant)
 }
 
-/// No hard cell holds more completes than its target, no cell more than its capacity, and every
-/// cell's counter equals the completes recounted from the interviews' places.
+/// No hard cell holds more completes than its target, no cell more than its capacity. The
+/// completes of each cell are recounted twice: from the completed interviews' answers, placed
+/// in the design's cells (`quotas::Design::match_cells`, as at the quota point), and from the
+/// places they hold; both must equal the cell's counter.
 async fn hard_quotas(db: &Db, wave: &WaveRow) -> Result<Invariant, CheckError> {
     let mut tx = db.read().await?;
     let cells = invariants::cell_recounts(&mut tx, wave.id).await?;
+    let source = crate::store::quotas::design_source(&mut tx, wave.id).await?;
+    let completed = invariants::completed_interviews(&mut tx, wave.id).await?;
+    let answers = invariants::answers(&mut tx, wave.id).await?;
     tx.commit().await?;
     let hard = cells.iter().filter(|c| c.kind == "hard").count();
-    let completes: i64 = cells.iter().map(|c| c.recounted).sum();
     let mut invariant = Invariant::new(
         "hard_quotas",
         "Aucun quota strict dépassé",
         format!(
-            "{} cellule(s) dont {hard} stricte(s), {completes} place(s) de complets recomptée(s)",
-            cells.len()
+            "{} cellule(s) dont {hard} stricte(s), {} complet(s) replacés dans les cellules \
+             d'après leurs réponses",
+            cells.len(),
+            completed.len()
         ),
     );
-    if cells.is_empty() {
+    let Some(source) = source.filter(|_| !cells.is_empty()) else {
         return Ok(invariant.not_checked("la vague n'a pas de quotas".to_owned()));
+    };
+    let design = quotas::Design::from_toml(&source)
+        .map_err(|e| AppError::Internal(format!("plan de quotas illisible : {e}")))?;
+    let completed: std::collections::HashSet<Uuid> = completed.into_iter().collect();
+    let mut values: HashMap<Uuid, BTreeMap<String, i64>> = HashMap::new();
+    for answer in answers
+        .iter()
+        .filter(|a| completed.contains(&a.interview_uuid))
+    {
+        let entry = values.entry(answer.interview_uuid).or_default();
+        if let Some(n) = serde_json::from_str::<Answer>(&answer.answer)
+            .ok()
+            .as_ref()
+            .and_then(integer_of)
+        {
+            entry.insert(answer.variable.clone(), n);
+        }
+    }
+    let mut from_answers: HashMap<String, i64> = HashMap::new();
+    for interview in &completed {
+        let empty = BTreeMap::new();
+        match design.match_cells(values.get(interview).unwrap_or(&empty)) {
+            Ok(matched) => {
+                for cell in matched {
+                    *from_answers.entry(cell.key.to_string()).or_default() += 1;
+                }
+            }
+            Err(e) => invariant.violated(format!(
+                "entretien {interview} : complet hors de toute cellule ({e})"
+            )),
+        }
     }
     for cell in &cells {
-        if cell.kind == "hard" && cell.recounted > cell.target {
+        let counted = from_answers.get(&cell.cell_key).copied().unwrap_or(0);
+        if cell.kind == "hard" && counted > cell.target {
             invariant.violated(format!(
-                "cellule {} : {} complet(s) pour un objectif strict de {}",
-                cell.cell_key, cell.recounted, cell.target
+                "cellule {} : {counted} complet(s) pour un objectif strict de {}",
+                cell.cell_key, cell.target
             ));
-        } else if cell.recounted > cell.capacity {
+        } else if counted > cell.capacity {
             invariant.violated(format!(
-                "cellule {} : {} complet(s) pour une capacité de {}",
-                cell.cell_key, cell.recounted, cell.capacity
+                "cellule {} : {counted} complet(s) pour une capacité de {}",
+                cell.cell_key, cell.capacity
             ));
         }
-        if cell.recounted != cell.achieved {
+        if counted != cell.achieved || counted != cell.recounted {
             invariant.violated(format!(
-                "cellule {} : le compteur dit {} complet(s), les entretiens {}",
-                cell.cell_key, cell.achieved, cell.recounted
+                "cellule {} : {counted} complet(s) d'après les réponses, {} place(s) tenues, \
+                 compteur {}",
+                cell.cell_key, cell.recounted, cell.achieved
             ));
         }
     }
     Ok(invariant)
+}
+
+/// The integer value of a quota answer, as the quota point reads it (a code, an integer, a
+/// whole decimal, digits typed as text).
+fn integer_of(answer: &Answer) -> Option<i64> {
+    match answer {
+        Answer::Choice { code, .. } => Some(*code),
+        Answer::Integer(n) => Some(*n),
+        Answer::Decimal(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => Some(*x as i64),
+        Answer::Text(text) => text.trim().parse().ok(),
+        _ => None,
+    }
 }
 
 /// Every answer the server acknowledged is stored, with the value sent.

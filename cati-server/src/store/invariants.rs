@@ -109,6 +109,19 @@ pub async fn answers(tx: &mut Tx, wave_id: i64) -> Result<Vec<StoredAnswer>, Sto
     .await
 }
 
+/// The wave's completed interviews.
+pub async fn completed_interviews(tx: &mut Tx, wave_id: i64) -> Result<Vec<Uuid>, StoreError> {
+    let rows: Vec<(Uuid,)> = tx
+        .query(
+            "select i.uuid from interviews i join sample_cases c on c.id = i.case_id \
+             where c.wave_id = $1 and i.status = 'completed'",
+        )
+        .bind(wave_id)
+        .fetch_all()
+        .await?;
+    Ok(rows.into_iter().map(|(u,)| u).collect())
+}
+
 /// A case as the disposition checks read it.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct CaseDisposition {
