@@ -238,7 +238,8 @@ async fn no_double_hold(db: &Db, wave: &WaveRow) -> Result<Invariant, CheckError
         "no_double_hold",
         "Aucun cas tenu par deux enquêteurs à la fois",
         format!(
-            "{calls} appel(s) d'un même cas par des enquêteurs différents comparés deux à deux"
+            "{calls} appel(s), ceux d'un même cas par des enquêteurs différents comparés deux \
+             à deux"
         ),
     );
     for o in overlaps {
