@@ -27,10 +27,10 @@ use crate::services::calls;
 use crate::services::interview::service;
 use crate::services::interview::view::{AnswerRequest, QuestionDto, QuestionKind, Special, Step};
 use crate::state::AppState;
-use crate::store::{Db, Durability};
 use crate::store::cases::{self, NewCase};
 use crate::store::surveys::{self, WaveStatus};
 use crate::store::users::{self, Role};
+use crate::store::{Db, Durability};
 
 /// Options of `cati bench answers`.
 #[derive(Clone, Debug, clap::Args)]
