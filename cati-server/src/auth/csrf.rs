@@ -99,15 +99,12 @@ async fn check(
     let logged_in = session
         .get::<i64>(USER_KEY)
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(super::session_error)?
         .is_some();
     if !logged_in {
         return Ok(());
     }
-    let expected: Option<String> = session
-        .get(CSRF_KEY)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let expected: Option<String> = session.get(CSRF_KEY).await.map_err(super::session_error)?;
     match (expected, text(CSRF_HEADER)) {
         (Some(expected), Some(given)) if expected == given => Ok(()),
         (_, None) => Err(AppError::forbidden(

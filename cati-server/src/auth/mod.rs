@@ -116,8 +116,19 @@ impl Actor<'_> {
     }
 }
 
-fn session_error(e: tower_sessions::session::Error) -> AppError {
-    AppError::Internal(e.to_string())
+/// A session that could not be read or saved: the sessions live in the database, so a store
+/// failure is the database out of reach (503, the request may be sent again); a session that
+/// does not encode or decode is a fault (500).
+pub(crate) fn session_error(e: tower_sessions::session::Error) -> AppError {
+    use tower_sessions::session::Error as SessionError;
+    use tower_sessions::session_store::Error as StoreError;
+    match e {
+        SessionError::Store(StoreError::Backend(reason)) => {
+            tracing::warn!(%reason, "session store unreachable: request shed");
+            AppError::Unavailable
+        }
+        other => AppError::Internal(other.to_string()),
+    }
 }
 
 impl FromRequestParts<AppState> for CurrentUser {

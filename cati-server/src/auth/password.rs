@@ -41,24 +41,26 @@ pub struct Hasher {
 }
 
 impl Hasher {
-    /// At most `per_second` checks started per second (as a burst too), `workers` at once and
-    /// `max_waiting` waiting for their turn.
-    pub fn new(per_second: u32, workers: usize, max_waiting: usize) -> Hasher {
+    /// At most `per_second` checks started per second, `burst` of them at once after a quiet
+    /// moment, `workers` running at once and `max_waiting` waiting for their turn.
+    pub fn new(per_second: u32, burst: u32, workers: usize, max_waiting: usize) -> Hasher {
         let per_second = NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(burst).unwrap_or(per_second);
         Hasher {
-            rate: RateLimiter::direct(Quota::per_second(per_second)),
+            rate: RateLimiter::direct(Quota::per_second(per_second).allow_burst(burst)),
             running: Semaphore::new(workers.max(1)),
             waiting: AtomicUsize::new(0),
             max_waiting,
         }
     }
 
-    /// 2 checks per core per second; half the cores (at least one) check at once; 16 checks
-    /// per worker may wait.
+    /// 2 checks per core per second, 4 per core at once after a quiet moment (a few people
+    /// logging in together, or someone mistyping a few times, are all checked); half the cores
+    /// (at least one) check at once; 16 checks per worker may wait.
     pub fn for_this_machine() -> Hasher {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         let workers = (cores / 2).max(1);
-        Hasher::new(2 * cores as u32, workers, 16 * workers)
+        Hasher::new(2 * cores as u32, 4 * cores as u32, workers, 16 * workers)
     }
 
     /// Checks a password against a PHC string, when a worker is free; refused with 503 when
@@ -139,7 +141,7 @@ mod tests {
     #[tokio::test]
     async fn checks_beyond_the_rate_are_refused_at_once() {
         let hash = password_auth::generate_hash("bon-mot-de-passe");
-        let hasher = Hasher::new(2, 4, 100);
+        let hasher = Hasher::new(2, 2, 4, 100);
         for _ in 0..2 {
             let checked = hasher
                 .verify("mauvais".to_owned(), hash.clone(), true)
@@ -155,7 +157,7 @@ mod tests {
     #[tokio::test]
     async fn checks_beyond_the_queue_are_refused_at_once_and_the_others_complete() {
         let hash = password_auth::generate_hash("bon-mot-de-passe");
-        let hasher = Arc::new(Hasher::new(1000, 1, 2));
+        let hasher = Arc::new(Hasher::new(1000, 1000, 1, 2));
         let checks: Vec<_> = (0..8)
             .map(|_| {
                 let hasher = Arc::clone(&hasher);

@@ -219,24 +219,52 @@ async fn work_through_kills(
     }
 }
 
+/// Demo interviewers working through a fault (`work_through_kills`) until stopped.
+struct Crew {
+    stop: Arc<AtomicBool>,
+    seen: Arc<Mutex<Acknowledged>>,
+    workers: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Crew {
+    /// `enqueteur1`…`enqueteurN` logged in and at work.
+    async fn start(server: &Server, interviewers: u32) -> Crew {
+        let stop = Arc::new(AtomicBool::new(false));
+        let seen = Arc::new(Mutex::new(Acknowledged::default()));
+        let mut workers = Vec::new();
+        for i in 1..=interviewers {
+            let name = format!("enqueteur{i}");
+            let interviewer = server.login(&name).await;
+            workers.push(tokio::spawn(work_through_kills(
+                interviewer,
+                name,
+                Arc::clone(&stop),
+                Arc::clone(&seen),
+            )));
+        }
+        Crew {
+            stop,
+            seen,
+            workers,
+        }
+    }
+
+    /// Stops them and returns what the server acknowledged to them.
+    async fn stop(self) -> Acknowledged {
+        self.stop.store(true, Ordering::SeqCst);
+        for worker in self.workers {
+            worker.await.expect("interviewer");
+        }
+        std::mem::take(&mut *self.seen.lock().unwrap())
+    }
+}
+
 async fn sigkill_at_random_moments_under_load_loses_no_acknowledged_answer(backend: Backend) {
     const INTERVIEWERS: u32 = 6;
     const KILLS: u64 = 4;
     let db = TestDb::new(backend).await;
     let mut server = Server::start(&db, DemoSize::new(400, INTERVIEWERS)).await;
-    let stop = Arc::new(AtomicBool::new(false));
-    let seen = Arc::new(Mutex::new(Acknowledged::default()));
-    let mut workers = Vec::new();
-    for i in 1..=INTERVIEWERS {
-        let name = format!("enqueteur{i}");
-        let interviewer = server.login(&name).await;
-        workers.push(tokio::spawn(work_through_kills(
-            interviewer,
-            name,
-            Arc::clone(&stop),
-            Arc::clone(&seen),
-        )));
-    }
+    let crew = Crew::start(&server, INTERVIEWERS).await;
     // Kills at moments that differ from run to run (the seed is printed to replay a failure).
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -252,12 +280,7 @@ async fn sigkill_at_random_moments_under_load_loses_no_acknowledged_answer(backe
         server.restart().await;
     }
     tokio::time::sleep(Duration::from_millis(800)).await;
-    stop.store(true, Ordering::SeqCst);
-    for worker in workers {
-        worker.await.expect("interviewer");
-    }
-
-    let seen = std::mem::take(&mut *seen.lock().unwrap());
+    let seen = crew.stop().await;
     println!(
         "{} answers acknowledged, {} cases handed out, through {KILLS} kills",
         seen.answers.len(),
@@ -276,8 +299,14 @@ async fn nothing_acknowledged_was_lost(server: &Server, seen: &Acknowledged) {
     );
     assert!(
         seen.server_errors.is_empty(),
-        "faults answered 500: {:?}",
-        seen.server_errors
+        "faults answered 500: {:?}\nserver log: {}",
+        seen.server_errors,
+        server
+            .log_text()
+            .lines()
+            .filter(|line| line.contains("request failed"))
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     let mut holders: HashMap<&str, &str> = HashMap::new();
     for (case, interviewer) in &seen.claims {
@@ -428,21 +457,9 @@ async fn postgres_restarted_under_load_loses_no_acknowledged_answer_and_answers_
     let postgres = PrivatePostgres::start();
     let db = TestDb::existing(postgres.url());
     let server = Server::start(&db, DemoSize::new(400, INTERVIEWERS)).await;
-    let stop = Arc::new(AtomicBool::new(false));
-    let seen = Arc::new(Mutex::new(Acknowledged::default()));
-    let mut workers = Vec::new();
-    for i in 1..=INTERVIEWERS {
-        let name = format!("enqueteur{i}");
-        let interviewer = server.login(&name).await;
-        workers.push(tokio::spawn(work_through_kills(
-            interviewer,
-            name,
-            Arc::clone(&stop),
-            Arc::clone(&seen),
-        )));
-    }
+    let crew = Crew::start(&server, INTERVIEWERS).await;
     tokio::time::sleep(Duration::from_millis(1_000)).await;
-    let before = seen.lock().unwrap().answers.len();
+    let before = crew.seen.lock().unwrap().answers.len();
     // Stopped for a moment, then started again: cati must reconnect by itself.
     let outage = tokio::task::spawn_blocking(move || {
         postgres.ctl("stop");
@@ -452,11 +469,7 @@ async fn postgres_restarted_under_load_loses_no_acknowledged_answer_and_answers_
     });
     let postgres = outage.await.expect("restart");
     tokio::time::sleep(Duration::from_millis(1_500)).await;
-    stop.store(true, Ordering::SeqCst);
-    for worker in workers {
-        worker.await.expect("interviewer");
-    }
-    let seen = std::mem::take(&mut *seen.lock().unwrap());
+    let seen = crew.stop().await;
     println!(
         "{} answers acknowledged ({before} before the restart), {} cases handed out, {} \
          requests answered 503",
