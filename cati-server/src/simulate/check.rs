@@ -451,7 +451,7 @@ async fn dispositions(db: &Db, wave: &WaveRow) -> Result<(Invariant, Recount), C
         "dispositions",
         "Dispositions cohérentes avec les appels",
         format!(
-            "{} cas, {} appel(s), disposition recalculée par fieldwork::final_disposition",
+            "{} cas, {} appel(s), disposition recalculée depuis les appels selon les règles de la vague",
             cases.len(),
             calls.len()
         ),
