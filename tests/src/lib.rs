@@ -762,24 +762,49 @@ pub fn is_uuid_v7(text: &str) -> bool {
 /// Answers the current step: `COMMUNE` with `commune`, anything else with a plausible answer
 /// (soft checks confirmed; « ne sait pas » or refusal when the plausible answer is refused).
 pub async fn answer_step(interviewer: &Client, view: &Value, commune: &str) -> Value {
-    let id = view["interview_id"].as_str().unwrap().to_owned();
     let step = &view["step"];
-    let path = format!("/api/interviews/{id}/answers");
-    let mut answer = if step["var"] == "COMMUNE" {
+    let answer = if step["var"] == "COMMUNE" {
         json!({ "var": "COMMUNE", "codes": [commune.parse::<i64>().unwrap()] })
     } else {
         generic_answer(step)
     };
-    answer["confirm"] = true.into();
-    let (status, next) = interviewer.post(&path, &answer).await;
-    if status == StatusCode::OK {
-        return next;
+    match try_answer(interviewer, view, answer).await {
+        Ok(next) => next,
+        Err((status, next)) => {
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{next}");
+            answer_special(interviewer, view).await
+        }
     }
-    assert_eq!(
-        status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{answer} -> {next}"
-    );
+}
+
+/// Answers the current step with `answer`, soft checks confirmed, or, when it is refused,
+/// with « ne sait pas » or a refusal; returns the new view.
+pub async fn answer_or_decline(interviewer: &Client, view: &Value, answer: Value) -> Value {
+    match try_answer(interviewer, view, answer).await {
+        Ok(next) => next,
+        Err(_) => answer_special(interviewer, view).await,
+    }
+}
+
+/// Sends `answer` to the current step, soft checks confirmed: the new view, or the refusal.
+async fn try_answer(interviewer: &Client, view: &Value, mut answer: Value) -> Result<Value, Reply> {
+    let id = view["interview_id"].as_str().unwrap();
+    answer["confirm"] = true.into();
+    let (status, next) = interviewer
+        .post(&format!("/api/interviews/{id}/answers"), &answer)
+        .await;
+    if status == StatusCode::OK {
+        Ok(next)
+    } else {
+        Err((status, json!({ "answer": answer, "reply": next })))
+    }
+}
+
+/// Answers the current step with « ne sait pas » when it allows it, otherwise a refusal.
+async fn answer_special(interviewer: &Client, view: &Value) -> Value {
+    let id = view["interview_id"].as_str().unwrap();
+    let step = &view["step"];
+    let path = format!("/api/interviews/{id}/answers");
     let special = if step["allow_dont_know"] == true {
         "dont_know"
     } else {

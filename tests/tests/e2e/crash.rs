@@ -102,22 +102,12 @@ async fn try_post(
     body: &Value,
     seen: &Mutex<Acknowledged>,
 ) -> Option<(StatusCode, Value)> {
-    let reply = post_once(client, path, body).await;
-    seen.lock().unwrap().note(path, &reply);
-    reply
-}
-
-async fn post_once(client: &Client, path: &str, body: &Value) -> Option<(StatusCode, Value)> {
-    let response = client
+    let request = client
         .http
         .post(format!("{}{path}", client.base))
         .header("x-csrf-token", &client.csrf)
-        .json(body)
-        .send()
-        .await
-        .ok()?;
-    let status = response.status();
-    Some((status, response.json().await.unwrap_or(Value::Null)))
+        .json(body);
+    send_noted(request, path, seen).await
 }
 
 /// `GET path` without panicking when the server is down.
@@ -126,20 +116,25 @@ async fn try_get(
     path: &str,
     seen: &Mutex<Acknowledged>,
 ) -> Option<(StatusCode, Value)> {
-    let reply = get_once(client, path).await;
-    seen.lock().unwrap().note(path, &reply);
-    reply
+    let request = client.http.get(format!("{}{path}", client.base));
+    send_noted(request, path, seen).await
 }
 
-async fn get_once(client: &Client, path: &str) -> Option<(StatusCode, Value)> {
-    let response = client
-        .http
-        .get(format!("{}{path}", client.base))
-        .send()
-        .await
-        .ok()?;
-    let status = response.status();
-    Some((status, response.json().await.unwrap_or(Value::Null)))
+/// Sends `request`, notes its reply in `seen`; `None` on a transport error.
+async fn send_noted(
+    request: reqwest::RequestBuilder,
+    path: &str,
+    seen: &Mutex<Acknowledged>,
+) -> Option<(StatusCode, Value)> {
+    let reply = match request.send().await {
+        Ok(response) => {
+            let status = response.status();
+            Some((status, response.json().await.unwrap_or(Value::Null)))
+        }
+        Err(_) => None,
+    };
+    seen.lock().unwrap().note(path, &reply);
+    reply
 }
 
 /// One interviewer working until `stop`: resumes whatever it holds (the server may have been

@@ -3,8 +3,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use cati_e2e::{
-    Backend, Client, DemoSize, PASSWORD, Server, TestDb, cati_binary, generic_answer,
-    observatory_questionnaire, screenshots_dir,
+    Backend, Client, DemoSize, PASSWORD, Server, TestDb, answer_or_decline, cati_binary,
+    generic_answer, observatory_questionnaire, screenshots_dir,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -16,29 +16,13 @@ const BORDEAUX: &str = "33063";
 /// Answers the current step: `COMMUNE` with Bordeaux, anything else with a plausible answer
 /// (soft checks confirmed; « ne sait pas » or refusal when the plausible answer is refused).
 async fn answer_step(interviewer: &Client, view: &Value) -> Value {
-    let id = view["interview_id"].as_str().unwrap().to_owned();
     let step = &view["step"];
-    let path = format!("/api/interviews/{id}/answers");
-    let mut answer = if step["var"] == "COMMUNE" {
+    let answer = if step["var"] == "COMMUNE" {
         json!({ "var": "COMMUNE", "codes": [BORDEAUX.parse::<i64>().unwrap()] })
     } else {
         generic_answer(step)
     };
-    answer["confirm"] = true.into();
-    let (status, next) = interviewer.post(&path, &answer).await;
-    if status == StatusCode::OK {
-        return next;
-    }
-    let special = if step["allow_dont_know"] == true {
-        "dont_know"
-    } else {
-        "refused"
-    };
-    let (status, next) = interviewer
-        .post(&path, &json!({ "var": step["var"], "special": special }))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{}: {next}", step["var"]);
-    next
+    answer_or_decline(interviewer, view, answer).await
 }
 
 /// Claims a case and completes its interview with a Bordeaux respondent.

@@ -5,8 +5,8 @@
 use std::ffi::OsStr;
 
 use cati_e2e::{
-    Backend, Client, DemoSize, PASSWORD, Server, TestDb, generic_answer, observatory_questionnaire,
-    screenshots_dir,
+    Backend, Client, DemoSize, PASSWORD, Server, TestDb, answer_or_decline, generic_answer,
+    observatory_questionnaire, screenshots_dir,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -18,16 +18,14 @@ const STEADY: [&str; 3] = ["CONSENTEMENT", "SEXE", "AGE_TRANCHE"];
 /// option (so that respondents differ) but for [`STEADY`] questions, anything else plausibly;
 /// « ne sait pas » or refusal when the answer is refused.
 async fn answer(interviewer: &Client, view: &Value, commune: &str, k: usize) -> Value {
-    let id = view["interview_id"].as_str().unwrap().to_owned();
     let step = &view["step"];
-    let path = format!("/api/interviews/{id}/answers");
     let ordinary: Vec<&Value> = step["options"]
         .as_array()
         .into_iter()
         .flatten()
         .filter(|o| o["other"] != true && o["exclusive"] != true)
         .collect();
-    let mut answer = match step["kind"].as_str() {
+    let answer = match step["kind"].as_str() {
         _ if step["var"] == "COMMUNE" => {
             json!({ "var": "COMMUNE", "codes": [commune.parse::<i64>().unwrap()] })
         }
@@ -38,21 +36,7 @@ async fn answer(interviewer: &Client, view: &Value, commune: &str, k: usize) -> 
         }
         _ => generic_answer(step),
     };
-    answer["confirm"] = true.into();
-    let (status, next) = interviewer.post(&path, &answer).await;
-    if status == StatusCode::OK {
-        return next;
-    }
-    let special = if step["allow_dont_know"] == true {
-        "dont_know"
-    } else {
-        "refused"
-    };
-    let (status, next) = interviewer
-        .post(&path, &json!({ "var": step["var"], "special": special }))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{}: {next}", step["var"]);
-    next
+    answer_or_decline(interviewer, view, answer).await
 }
 
 /// Completes the next case's interview with a respondent of `commune`.
