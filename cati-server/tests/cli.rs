@@ -201,6 +201,22 @@ fn weight_writes_id_and_weight_and_refuses_an_empty_cell_before_iterating() {
 
 /// `cati weight` on the fixture respondents with margins written as `margins`, its output in
 /// `dir`.
+/// `cati weight` with a respondents file that does not exist, the margins file `margins` and
+/// `method`: a bad method is refused before the files are read.
+fn weight_absent_respondents(margins: &Path, method: &str) -> Output {
+    cati(&[
+        "weight",
+        "--respondents",
+        "absent.csv",
+        "--margins",
+        margins.to_str().unwrap(),
+        "--method",
+        method,
+        "--out",
+        "poids.csv",
+    ])
+}
+
 fn weight_with_margins(dir: &Path, margins: &str) -> Output {
     let fixtures = repo().join("exports/tests/fixtures/weighting");
     let file = dir.join("marges.csv");
@@ -278,49 +294,19 @@ fn weight_errors_are_french_and_name_the_file_given_and_its_line() {
         "{message}"
     );
 
-    let out = cati(&[
-        "weight",
-        "--respondents",
-        "absent.csv",
-        "--margins",
-        file.to_str().unwrap(),
-        "--method",
-        "logit",
-        "--out",
-        "poids.csv",
-    ]);
+    let out = weight_absent_respondents(&file, "logit");
     assert_eq!(
         stderr(&out),
         "erreur : la méthode « logit » demande des bornes L,U sur le rapport g = poids / poids \
          initial (par exemple 0.5,2)\n"
     );
-    let out = cati(&[
-        "weight",
-        "--respondents",
-        "absent.csv",
-        "--margins",
-        file.to_str().unwrap(),
-        "--method",
-        "ipf",
-        "--out",
-        "poids.csv",
-    ]);
+    let out = weight_absent_respondents(&file, "ipf");
     assert!(
         stderr(&out).starts_with("erreur : méthode de pondération inconnue : « ipf »"),
         "{}",
         stderr(&out)
     );
-    let out = cati(&[
-        "weight",
-        "--respondents",
-        "absent.csv",
-        "--margins",
-        file.to_str().unwrap(),
-        "--method",
-        "raking",
-        "--out",
-        "poids.csv",
-    ]);
+    let out = weight_absent_respondents(&file, "raking");
     assert_eq!(
         stderr(&out),
         "erreur : lecture de « absent.csv » impossible : fichier ou dossier introuvable\n"
