@@ -1,7 +1,7 @@
 // One interview in headless Debian Chromium, driven from the keyboard alone.
 // Usage: node interview.mjs <base-url> <username> <password>
 import assert from "node:assert/strict";
-import { launch, reportFailure, submitWith as submitOn, watchErrors } from "./chromium.mjs";
+import { launch, reportFailure, settled, submitWith as submitOn, watchErrors } from "./chromium.mjs";
 
 const [base, username, password] = process.argv.slice(2);
 const browser = await launch();
@@ -21,6 +21,7 @@ async function question() {
 
 try {
   await page.goto(`${base}/connexion`);
+  await settled(page); // a key typed before the autofocus lands is lost
   await page.keyboard.type(username);
   await page.keyboard.press("Tab");
   await page.keyboard.type(password);

@@ -69,6 +69,7 @@ function percentile(sorted, p) {
 
 try {
   await page.goto(`${base}/connexion`);
+  await settled(); // a key typed before the autofocus lands is lost
   await page.keyboard.type(username);
   await page.keyboard.press("Tab");
   await page.keyboard.type(password);

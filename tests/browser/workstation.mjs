@@ -35,6 +35,7 @@ async function question(on = page) {
 
 try {
   await page.goto(`${base}/connexion`);
+  await settled(); // a key typed before the autofocus lands is lost
   await page.keyboard.type(username);
   await page.keyboard.press("Tab");
   await page.keyboard.type(password);
