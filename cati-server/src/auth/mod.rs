@@ -143,7 +143,8 @@ impl FromRequestParts<AppState> for CurrentUser {
         };
         let version: Option<i64> = session.get(VERSION_KEY).await.map_err(session_error)?;
         let csrf_token: Option<String> = session.get(CSRF_KEY).await.map_err(session_error)?;
-        let mut tx = state.db.read().await?;
+        // Read on every request: one statement, without a transaction's round trips.
+        let mut tx = state.db.read_autocommit().await?;
         let user = users::by_id(&mut tx, user_id).await?;
         tx.commit().await?;
         match (user, csrf_token) {

@@ -13,8 +13,9 @@
 //! backends). Store functions are ordinary `async fn`s taking `&mut Tx`, so a service composes
 //! several of them, and the audit entry recording them, in one transaction.
 
-use sqlx::postgres::PgRow;
-use sqlx::sqlite::SqliteRow;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnection, PgRow};
+use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::{Arguments, Database, Encode, FromRow, Postgres, Sqlite, Transaction, Type};
 
 use uuid::Uuid;
@@ -141,11 +142,20 @@ where
     Ok(arguments)
 }
 
-/// The transaction of one backend.
+/// The transaction of one backend, or a connection whose statements each commit on their own
+/// (reads only, see [`super::Db::read_autocommit`]).
 #[derive(Debug)]
 enum Inner {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
+    SqliteAutocommit(PoolConnection<Sqlite>),
+    PostgresAutocommit(PoolConnection<Postgres>),
+}
+
+/// The connection a statement runs on.
+enum Connection<'c> {
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
 }
 
 /// An open transaction: every store function runs on one, so that what a service does commits
@@ -188,6 +198,47 @@ impl Tx {
         }
     }
 
+    pub(super) fn sqlite_autocommit(connection: PoolConnection<Sqlite>, bus: ChangeBus) -> Tx {
+        Tx {
+            inner: Inner::SqliteAutocommit(connection),
+            bus,
+            pending: Vec::new(),
+            wal_sync: None,
+        }
+    }
+
+    pub(super) fn postgres_autocommit(connection: PoolConnection<Postgres>, bus: ChangeBus) -> Tx {
+        Tx {
+            inner: Inner::PostgresAutocommit(connection),
+            bus,
+            pending: Vec::new(),
+            wal_sync: None,
+        }
+    }
+
+    fn is_autocommit(&self) -> bool {
+        matches!(
+            self.inner,
+            Inner::SqliteAutocommit(_) | Inner::PostgresAutocommit(_)
+        )
+    }
+
+    /// The connection to run `sql` on; an autocommit read refuses anything but a `select`, so
+    /// that no write ever commits outside a transaction.
+    fn connection(&mut self, sql: &str) -> Result<Connection<'_>, StoreError> {
+        if self.is_autocommit() && !is_select(sql) {
+            return Err(StoreError::Invalid(format!(
+                "only a select may run outside a transaction: {sql}"
+            )));
+        }
+        Ok(match &mut self.inner {
+            Inner::Sqlite(tx) => Connection::Sqlite(&mut **tx),
+            Inner::Postgres(tx) => Connection::Postgres(&mut **tx),
+            Inner::SqliteAutocommit(connection) => Connection::Sqlite(&mut **connection),
+            Inner::PostgresAutocommit(connection) => Connection::Postgres(&mut **connection),
+        })
+    }
+
     /// How many rows of `params_per_row` parameters one multi-row statement should carry.
     /// sqlx binds SQLite parameters by name, looking each one up among all the statement's
     /// names, so binding costs grow with the square of their number (measured: with 5,000
@@ -204,8 +255,8 @@ impl Tx {
     /// Which database this transaction runs on (for the few statements that differ).
     pub fn backend(&self) -> Backend {
         match self.inner {
-            Inner::Sqlite(_) => Backend::Sqlite,
-            Inner::Postgres(_) => Backend::Postgres,
+            Inner::Sqlite(_) | Inner::SqliteAutocommit(_) => Backend::Sqlite,
+            Inner::Postgres(_) | Inner::PostgresAutocommit(_) => Backend::Postgres,
         }
     }
 
@@ -221,6 +272,11 @@ impl Tx {
     /// Announces a change to every live view once this transaction commits (see the type's
     /// documentation). Announcing the same change twice sends it once.
     pub async fn announce(&mut self, change: Change) -> Result<(), StoreError> {
+        if self.is_autocommit() {
+            return Err(StoreError::Invalid(
+                "a change is announced only by a transaction".to_owned(),
+            ));
+        }
         if self.pending.contains(&change) {
             return Ok(());
         }
@@ -250,6 +306,8 @@ impl Tx {
             // PostgreSQL delivers the notifications itself, to every listening instance
             // (including this one, through its listener).
             Inner::Postgres(tx) => tx.commit().await?,
+            // Each statement committed on its own; the connection goes back to the pool.
+            Inner::SqliteAutocommit(_) | Inner::PostgresAutocommit(_) => {}
         }
         Ok(())
     }
@@ -259,6 +317,7 @@ impl Tx {
         match self.inner {
             Inner::Sqlite(tx) => tx.rollback().await?,
             Inner::Postgres(tx) => tx.rollback().await?,
+            Inner::SqliteAutocommit(_) | Inner::PostgresAutocommit(_) => {}
         }
         Ok(())
     }
@@ -281,30 +340,32 @@ impl Statement<'_> {
 
     /// Runs the statement; returns the number of rows it changed.
     pub async fn execute(self) -> Result<u64, StoreError> {
-        let done = match &mut self.tx.inner {
-            Inner::Sqlite(tx) => sqlx::query_with(self.sql, arguments::<Sqlite>(self.params)?)
-                .execute(&mut **tx)
+        let done = match self.tx.connection(self.sql)? {
+            Connection::Sqlite(c) => sqlx::query_with(self.sql, arguments::<Sqlite>(self.params)?)
+                .execute(c)
                 .await?
                 .rows_affected(),
-            Inner::Postgres(tx) => sqlx::query_with(self.sql, arguments::<Postgres>(self.params)?)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected(),
+            Connection::Postgres(c) => {
+                sqlx::query_with(self.sql, arguments::<Postgres>(self.params)?)
+                    .execute(c)
+                    .await?
+                    .rows_affected()
+            }
         };
         Ok(done)
     }
 
     /// Runs the statement and decodes every row it returns.
     pub async fn fetch_all<T: Record>(self) -> Result<Vec<T>, StoreError> {
-        let rows = match &mut self.tx.inner {
-            Inner::Sqlite(tx) => {
+        let rows = match self.tx.connection(self.sql)? {
+            Connection::Sqlite(c) => {
                 sqlx::query_as_with::<_, T, _>(self.sql, arguments::<Sqlite>(self.params)?)
-                    .fetch_all(&mut **tx)
+                    .fetch_all(c)
                     .await?
             }
-            Inner::Postgres(tx) => {
+            Connection::Postgres(c) => {
                 sqlx::query_as_with::<_, T, _>(self.sql, arguments::<Postgres>(self.params)?)
-                    .fetch_all(&mut **tx)
+                    .fetch_all(c)
                     .await?
             }
         };
@@ -313,15 +374,15 @@ impl Statement<'_> {
 
     /// Runs the statement and decodes its first row, if any.
     pub async fn fetch_optional<T: Record>(self) -> Result<Option<T>, StoreError> {
-        let row = match &mut self.tx.inner {
-            Inner::Sqlite(tx) => {
+        let row = match self.tx.connection(self.sql)? {
+            Connection::Sqlite(c) => {
                 sqlx::query_as_with::<_, T, _>(self.sql, arguments::<Sqlite>(self.params)?)
-                    .fetch_optional(&mut **tx)
+                    .fetch_optional(c)
                     .await?
             }
-            Inner::Postgres(tx) => {
+            Connection::Postgres(c) => {
                 sqlx::query_as_with::<_, T, _>(self.sql, arguments::<Postgres>(self.params)?)
-                    .fetch_optional(&mut **tx)
+                    .fetch_optional(c)
                     .await?
             }
         };
@@ -343,4 +404,12 @@ impl Statement<'_> {
         let (value,) = self.fetch_one::<(V,)>().await?;
         Ok(value)
     }
+}
+
+/// Whether `sql` is a plain `select` (which cannot write on either backend).
+fn is_select(sql: &str) -> bool {
+    let sql = sql.trim_start();
+    sql.get(..6)
+        .is_some_and(|head| head.eq_ignore_ascii_case("select"))
+        && sql[6..].starts_with(char::is_whitespace)
 }

@@ -413,8 +413,11 @@ fn ensure_holder(user: &CurrentUser, loaded: &Loaded) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Loads an interview for a request. Its rows are read each in its own snapshot (saving the
+/// round trips of a transaction on every answer): what an answer's save relies on, the
+/// interview's revision and status and its case's holder, the save checks again as it writes.
 async fn load_by_uuid(state: &AppState, interview: Uuid) -> Result<Loaded, AppError> {
-    let mut tx = state.db.read().await?;
+    let mut tx = state.db.read_autocommit().await?;
     let row = interviews::by_uuid(&mut tx, interview)
         .await?
         .ok_or_else(|| AppError::not_found("entretien inconnu"))?;
