@@ -232,10 +232,10 @@ impl Tx {
             )));
         }
         Ok(match &mut self.inner {
-            Inner::Sqlite(tx) => Connection::Sqlite(&mut **tx),
-            Inner::Postgres(tx) => Connection::Postgres(&mut **tx),
-            Inner::SqliteAutocommit(connection) => Connection::Sqlite(&mut **connection),
-            Inner::PostgresAutocommit(connection) => Connection::Postgres(&mut **connection),
+            Inner::Sqlite(tx) => Connection::Sqlite(tx),
+            Inner::Postgres(tx) => Connection::Postgres(tx),
+            Inner::SqliteAutocommit(connection) => Connection::Sqlite(connection),
+            Inner::PostgresAutocommit(connection) => Connection::Postgres(connection),
         })
     }
 
