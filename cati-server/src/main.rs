@@ -21,34 +21,34 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Starts the HTTP server.
+    /// Démarre le serveur HTTP.
     Serve(server::ServeArgs),
-    /// Manages accounts.
+    /// Gère les comptes.
     User(cli::user::UserArgs),
-    /// Creates and lists surveys.
+    /// Crée et liste les enquêtes.
     Survey(cli::survey::SurveyArgs),
-    /// Checks a questionnaire file or tries it in the terminal; uploads, lists and compares a
-    /// survey's versions.
+    /// Vérifie un fichier de questionnaire ou l'essaie dans le terminal ; charge, liste et compare
+    /// les versions du questionnaire d'une enquête.
     Questionnaire(cli::questionnaire::QuestionnaireArgs),
-    /// Creates waves and opens, pauses or closes them.
+    /// Crée les vagues, les ouvre, les met en pause ou les ferme.
     Wave(cli::wave::WaveArgs),
     /// Chiffres du terrain : taux AAPOR d'une vague.
     Report(cli::report::ReportArgs),
-    /// Loads phone lists into waves and releases their replicates.
+    /// Charge les fichiers de numéros dans les vagues et libère leurs réplicats.
     Sample(cli::sample::SampleArgs),
-    /// Manages a survey's do-not-call list.
+    /// Gère la liste d'opposition d'une enquête (numéros à ne plus appeler).
     Dnc(cli::sample::DncArgs),
-    /// Releases the cases of absent interviewers.
+    /// Libère les cas des enquêteurs absents.
     Case(cli::case::CaseArgs),
-    /// Plans quota targets from legal populations.
+    /// Calcule les objectifs de quotas à partir des populations légales.
     Quotas(cli::quotas::QuotasArgs),
-    /// Calibrates respondents to population margins.
+    /// Pondère les répondants par calage sur des marges de population.
     Weight(cli::weight::WeightArgs),
-    /// Exports a wave's dataset for analysts.
+    /// Exporte le jeu de données d'une vague pour les analystes.
     Export(cli::export::ExportArgs),
     /// Résultats publiables d'une vague : tableau, carte (SVG), données ouvertes (zip).
     Results(cli::results::ResultsArgs),
-    /// Measures answer-save throughput and latency.
+    /// Mesures de performance : par défaut, débit et latence de l'enregistrement des réponses.
     Bench(bench::BenchArgs),
     /// Joue une vague entière par l'API, avec des enquêteurs et des répondants simulés, sur
     /// une horloge simulée ; affiche complets, issues, taux AAPOR, quotas, débit et latences.

@@ -35,26 +35,27 @@ use crate::store::{Db, Durability};
 /// Options of `cati bench answers`.
 #[derive(Clone, Debug, clap::Args)]
 pub struct AnswersArgs {
-    /// Concurrent simulated interviewers.
+    /// Nombre d'enquêteurs simulés travaillant en même temps.
     #[arg(long, default_value_t = 100)]
     pub interviewers: u32,
-    /// Answers each interviewer saves in each run.
+    /// Nombre de réponses enregistrées par chaque enquêteur à chaque passe.
     #[arg(long, default_value_t = 30)]
     pub answers: u32,
-    /// Cases in the sample.
+    /// Nombre de cas de l'échantillon.
     #[arg(long, default_value_t = 100_000)]
     pub sample: u32,
-    /// Live dashboard streams open during the second run.
+    /// Nombre de flux du tableau de bord en direct ouverts pendant la deuxième passe.
     #[arg(long, default_value_t = 500)]
     pub streams: u32,
-    /// Supervisors reading the dashboard during the third run.
+    /// Nombre de superviseurs qui lisent le tableau de bord pendant la troisième passe.
     #[arg(long, default_value_t = 10)]
     pub supervisors: u32,
-    /// Pause between two dashboard reads of one supervisor, in milliseconds (0: read in a
-    /// tight loop).
+    /// Pause entre deux lectures du tableau de bord par un même superviseur, en millisecondes (0 :
+    /// lectures sans pause).
     #[arg(long, default_value_t = 1000)]
     pub poll_interval_ms: u64,
-    /// Durability of SQLite's commits (`full` or `normal`), as `cati serve --durability`.
+    /// Durabilité des validations (commits) de SQLite (`full` ou `normal`), comme
+    /// `cati serve --durability`.
     #[arg(long, default_value = "full", value_name = "full|normal")]
     pub durability: Durability,
 }

@@ -28,13 +28,13 @@ use crate::store::{Backend, Db};
 /// Options of `cati bench dispatch`.
 #[derive(Clone, Debug, clap::Args)]
 pub struct DispatchArgs {
-    /// Cases in the wave.
+    /// Nombre de cas de la vague.
     #[arg(long, default_value_t = 1_000_000)]
     pub cases: u32,
-    /// Counts of interviewers claiming together, one run each.
+    /// Nombres d'enquêteurs qui prennent des cas en même temps (une passe par nombre).
     #[arg(long, value_delimiter = ',', default_values_t = [1, 20, 100])]
     pub interviewers: Vec<u32>,
-    /// Claims per interviewer and run.
+    /// Nombre de prises de cas par enquêteur et par passe.
     #[arg(long, default_value_t = 30)]
     pub rounds: u32,
 }

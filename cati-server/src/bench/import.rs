@@ -19,7 +19,7 @@ use crate::store::surveys::WaveRow;
 /// Options of `cati bench import`.
 #[derive(Clone, Debug, clap::Args)]
 pub struct ImportArgs {
-    /// Rows of the generated list.
+    /// Nombre de lignes du fichier de numéros généré.
     #[arg(long, default_value_t = 1_000_000)]
     pub rows: u32,
 }

@@ -29,13 +29,13 @@ use crate::services::interview::view::QuestionDto;
 /// Options of `cati bench login`.
 #[derive(Clone, Debug, clap::Args)]
 pub struct LoginArgs {
-    /// Interviewers answering.
+    /// Nombre d'enquêteurs qui saisissent des réponses.
     #[arg(long, default_value_t = 20)]
     pub interviewers: u32,
-    /// Seconds each run lasts.
+    /// Durée de chaque passe, en secondes.
     #[arg(long, default_value_t = 10)]
     pub seconds: u64,
-    /// Connections sending wrong passwords during the floods.
+    /// Nombre de connexions qui envoient de mauvais mots de passe pendant les rafales.
     #[arg(long, default_value_t = 32)]
     pub flood: u32,
 }

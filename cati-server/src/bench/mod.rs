@@ -30,11 +30,11 @@ pub struct BenchArgs {
     /// Options of the answers benchmark, when no subcommand is given.
     #[command(flatten)]
     pub answers: AnswersArgs,
-    /// A PostgreSQL server URL (its `postgres` database); a scratch database is created there
-    /// and dropped afterwards. Without it only SQLite is measured.
+    /// URL d'un serveur PostgreSQL (sa base `postgres`) ; une base jetable y est créée, puis
+    /// supprimée à la fin. Sans elle, seul SQLite est mesuré.
     #[arg(long, env = "CATI_BENCH_POSTGRES_URL", global = true)]
     pub postgres_url: Option<String>,
-    /// Measure PostgreSQL only (with --postgres-url), not SQLite.
+    /// Ne mesure que PostgreSQL (avec --postgres-url), pas SQLite.
     #[arg(long, global = true, requires = "postgres_url")]
     pub postgres_only: bool,
 }
@@ -42,13 +42,15 @@ pub struct BenchArgs {
 /// The benchmarks.
 #[derive(Clone, Debug, clap::Subcommand)]
 pub enum BenchWhat {
-    /// Answer-save throughput and latency (the default).
+    /// Débit et latence de l'enregistrement des réponses (la mesure par défaut).
     Answers(AnswersArgs),
-    /// Loading a phone list into a wave.
+    /// Chargement d'un fichier de numéros dans une vague.
     Import(ImportArgs),
-    /// The case hand-out: claim latency with 1, 20 and 100 interviewers at 1,000,000 cases.
+    /// La distribution des cas : latence de la prise d'un cas avec 1, 20 et 100 enquêteurs, sur
+    /// 1 000 000 de cas.
     Dispatch(DispatchArgs),
-    /// Interviewers' answer throughput over HTTP, alone and during a 32-connection login flood.
+    /// Débit des réponses des enquêteurs par HTTP, seuls puis pendant des rafales de tentatives de
+    /// connexion sur 32 connexions.
     Login(LoginArgs),
 }
 

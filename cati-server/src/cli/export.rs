@@ -13,54 +13,60 @@ use crate::store::Db;
 /// `cati export …`
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
-    /// The wave: its identifier (UUID) or its name.
+    /// La vague : son identifiant (UUID) ou son nom.
     #[arg(long)]
     wave: String,
-    /// `all` stacks every wave of the wave's survey, with a `wave` column and a report of
-    /// what changed between questionnaire versions.
+    /// `all` empile toutes les vagues de l'enquête de cette vague, avec une colonne `wave` et un
+    /// rapport de ce qui a changé entre les versions du questionnaire.
     #[arg(long, value_parser = ["all"])]
     waves: Option<String>,
-    /// Data files to write.
+    /// Fichiers de données à écrire.
     #[arg(long, default_value = "all", value_parser = ["csv", "sav", "dta", "parquet", "codebook", "all"])]
     format: String,
-    /// Directory to write into (created if missing).
+    /// Répertoire où écrire (créé s'il n'existe pas).
     #[arg(long)]
     out: PathBuf,
-    /// Also export broken-off and in-progress interviews.
+    /// Exporte aussi les entretiens interrompus et ceux en cours.
     #[arg(long)]
     include_partial: bool,
-    /// Also export screened-out respondents.
+    /// Exporte aussi les répondants hors cible.
     #[arg(long)]
     include_screened_out: bool,
-    /// Also export the preload fields the questionnaire declares, but for personal ones.
+    /// Exporte aussi les champs préchargés que déclare le questionnaire, sauf les champs
+    /// personnels.
     #[arg(long)]
     include_preload: bool,
-    /// Populations CSV (as `shared/data/bm_populations_legales.csv`) weighting every wave
-    /// instead of each wave's own weighting set-up (`cati wave weighting`).
+    /// Fichier CSV de populations (comme `shared/data/bm_populations_legales.csv`) qui pondère
+    /// toutes les vagues, au lieu de la pondération réglée pour chaque vague
+    /// (`cati wave weighting`).
     #[arg(long, conflicts_with = "unweighted")]
     populations: Option<PathBuf>,
-    /// No weights, whatever the waves' set-up.
+    /// Sans pondération, quelle que soit celle réglée pour les vagues.
     #[arg(long)]
     unweighted: bool,
-    /// Vintage of the populations (default: the set-up's, or the latest in the file).
+    /// Millésime des populations (par défaut : celui de la pondération réglée, ou le plus récent du
+    /// fichier).
     #[arg(long, conflicts_with = "unweighted")]
     vintage: Option<String>,
-    /// Extra margins CSV `variable,category,target_total` on dataset columns.
+    /// Fichier CSV de marges supplémentaires `variable,category,target_total` sur des colonnes du
+    /// jeu de données.
     #[arg(long, requires = "populations")]
     margins: Option<PathBuf>,
-    /// Calibration method (default: the set-up's, or raking with --populations).
+    /// Méthode de calage (par défaut : celle de la pondération réglée, ou raking avec
+    /// --populations).
     #[arg(long, conflicts_with = "unweighted",
           value_parser = ["raking", "linear", "logit", "truncated", "poststrat"])]
     method: Option<String>,
-    /// Bounds `L,U` on the weight ratio (required by logit and truncated).
+    /// Bornes `L,U` du rapport des poids (obligatoires pour logit et truncated).
     #[arg(long, conflicts_with = "unweighted")]
     bounds: Option<String>,
-    /// Indicators file (e.g. `questionnaires/observatoire.indicators.toml`) for the indicator
-    /// table of a single wave; overrides the definition stored with the wave's questionnaire
-    /// version (`cati serve --demo` stores the file next to the questionnaire).
+    /// Fichier d'indicateurs (par exemple `questionnaires/observatoire.indicators.toml`) pour le
+    /// tableau des indicateurs d'une seule vague ; remplace la définition enregistrée avec la
+    /// version du questionnaire de la vague (`cati serve --demo` enregistre le fichier placé à côté
+    /// du questionnaire).
     #[arg(long)]
     indicators: Option<PathBuf>,
-    /// Database: `sqlite://file.db` or `postgres://…`.
+    /// Base de données : `sqlite://fichier.db` ou `postgres://…`.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://cati.db")]
     database_url: String,
 }

@@ -25,7 +25,8 @@ use crate::store::Db;
 /// they answer.
 #[derive(Clone, Debug, clap::Args)]
 pub struct DatabaseArgs {
-    /// Database: `sqlite://file.db` or `postgres://…` (the same as `cati serve`'s).
+    /// Base de données : `sqlite://fichier.db` ou `postgres://…` (la même que celle de
+    /// `cati serve`).
     #[arg(
         long,
         env = "DATABASE_URL",
@@ -33,7 +34,7 @@ pub struct DatabaseArgs {
         global = true
     )]
     pub database_url: String,
-    /// Prints the created or changed object (with its identifier) as JSON.
+    /// Affiche en JSON l'objet créé ou modifié (avec son identifiant).
     #[arg(long, global = true)]
     pub json: bool,
 }

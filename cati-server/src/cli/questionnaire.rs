@@ -25,58 +25,61 @@ pub struct QuestionnaireArgs {
 
 #[derive(Debug, clap::Subcommand)]
 enum QuestionnaireCommand {
-    /// Checks a questionnaire file: errors and warnings with their line; exit status 1 on error.
+    /// Vérifie un fichier de questionnaire : erreurs et avertissements avec leur ligne ; code de
+    /// sortie 1 en cas d'erreur.
     Check {
-        /// The questionnaire (TOML).
+        /// Le questionnaire (TOML).
         file: PathBuf,
-        /// Prints `{"valid", "questions", "variables", "errors", "warnings"}` as JSON.
+        /// Affiche `{"valid", "questions", "variables", "errors", "warnings"}` en JSON.
         #[arg(long)]
         json: bool,
     },
-    /// Runs an interview in the terminal, or replays a scripted path with --answers.
+    /// Déroule un entretien dans le terminal, ou rejoue un parcours écrit d'avance avec --answers.
     Try {
-        /// The questionnaire (TOML).
+        /// Le questionnaire (TOML).
         file: PathBuf,
-        /// A JSON script of steps to replay without a terminal; prints the answer record.
+        /// Un script JSON des étapes à rejouer sans terminal ; affiche l'enregistrement des
+        /// réponses.
         #[arg(long)]
         answers: Option<PathBuf>,
-        /// Randomisation seed of the respondent.
+        /// Graine des tirages aléatoires du répondant.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// A preload field, `NAME=VALUE` (repeatable).
+        /// Un champ préchargé, `NOM=VALEUR` (répétable).
         #[arg(long = "preload", value_parser = preload_pair)]
         preload: Vec<(String, String)>,
-        /// Language of the texts shown (default: the questionnaire's first).
+        /// Langue des textes affichés (par défaut : la première du questionnaire).
         #[arg(long)]
         language: Option<String>,
     },
-    /// Stores a new version of a survey's questionnaire, after checking it (refused with its
-    /// findings when it has an error); an indicators file beside it is stored with it.
+    /// Enregistre une nouvelle version du questionnaire d'une enquête, après l'avoir vérifiée (elle
+    /// est refusée, avec ce que la vérification a trouvé, si elle contient une erreur) ; un fichier
+    /// d'indicateurs placé à côté est enregistré avec elle.
     Upload {
-        /// The survey (name or identifier).
+        /// L'enquête (nom ou identifiant).
         #[arg(long)]
         survey: String,
-        /// The questionnaire (TOML).
+        /// Le questionnaire (TOML).
         file: PathBuf,
         #[command(flatten)]
         database: super::DatabaseArgs,
     },
-    /// Lists a survey's questionnaire versions.
+    /// Liste les versions du questionnaire d'une enquête.
     Versions {
-        /// The survey (name or identifier).
+        /// L'enquête (nom ou identifiant).
         #[arg(long)]
         survey: String,
         #[command(flatten)]
         database: super::DatabaseArgs,
     },
-    /// Shows what changed between two questionnaire versions of a survey.
+    /// Montre ce qui a changé entre deux versions du questionnaire d'une enquête.
     Diff {
-        /// The survey (name or identifier).
+        /// L'enquête (nom ou identifiant).
         #[arg(long)]
         survey: String,
-        /// The older version.
+        /// L'ancienne version.
         from: String,
-        /// The newer version.
+        /// La nouvelle version.
         to: String,
         #[command(flatten)]
         database: super::DatabaseArgs,

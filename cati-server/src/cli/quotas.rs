@@ -17,44 +17,46 @@ pub struct QuotasArgs {
 
 #[derive(Debug, clap::Subcommand)]
 enum QuotasCommand {
-    /// Computes quota targets: proportional to population, optionally with a minimum per
-    /// commune, rounded by largest remainder so that every total is exact.
+    /// Calcule les objectifs de quotas : proportionnels à la population, avec au besoin un minimum
+    /// par commune, arrondis au plus fort reste pour que chaque total tombe juste.
     Plan(PlanArgs),
 }
 
 #[derive(Debug, clap::Args)]
 struct PlanArgs {
-    /// Total number of interviews.
+    /// Nombre total d'entretiens.
     #[arg(long)]
     total: u64,
-    /// Minimum number of interviews per commune.
+    /// Nombre minimal d'entretiens par commune.
     #[arg(long)]
     min_per_commune: Option<u64>,
-    /// How the minimum applies: `floor` raises only the communes below it; `base` gives it to
-    /// every commune and shares the rest proportionally.
+    /// Application du minimum : `floor` relève seulement les communes qui sont en dessous ; `base`
+    /// l'attribue à chaque commune et répartit le reste proportionnellement.
     #[arg(long, default_value = "floor", value_parser = ["floor", "base"])]
     minimum_mode: String,
-    /// Legal populations (`code_commune,nom_commune,millesime,population_municipale,…`).
+    /// Populations légales (`code_commune,nom_commune,millesime,population_municipale,…`).
     #[arg(long)]
     populations: PathBuf,
-    /// Vintage (millésime) to use; default: the latest in the file.
+    /// Millésime à utiliser ; par défaut : le plus récent du fichier.
     #[arg(long)]
     vintage: Option<String>,
-    /// Population by commune × sex × age band (`code_commune,sexe,age_band,population`), to
-    /// plan cells within each commune.
+    /// Population par commune × sexe × tranche d'âge (`code_commune,sexe,age_band,population`),
+    /// pour planifier des cellules dans chaque commune.
     #[arg(long)]
     structure: Option<PathBuf>,
-    /// Cells crossed (commune × sex × age) or marginal (commune × sex and commune × age).
+    /// Cellules croisées, `crossed` (commune × sexe × âge), ou marginales, `marginal` (commune ×
+    /// sexe et commune × âge).
     #[arg(long, default_value = "crossed", value_parser = ["crossed", "marginal"])]
     layout: String,
-    /// Makes every cell soft with this tolerance in percent (default: hard cells).
+    /// Rend toutes les cellules souples, avec cette tolérance en pourcentage (par défaut : cellules
+    /// strictes).
     #[arg(long)]
     soft: Option<f64>,
-    /// The questionnaire variable holding the age band code (e.g. `AGE_QUOTA`); default: age in
-    /// years read from `AGE`.
+    /// La variable du questionnaire qui contient le code de la tranche d'âge (par exemple
+    /// `AGE_QUOTA`) ; par défaut : l'âge en années lu dans `AGE`.
     #[arg(long)]
     age_band_variable: Option<String>,
-    /// Writes the quota design (TOML) to this file.
+    /// Écrit le plan de quotas (TOML) dans ce fichier.
     #[arg(long)]
     design_out: Option<PathBuf>,
 }

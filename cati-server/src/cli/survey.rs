@@ -22,27 +22,29 @@ pub struct SurveyArgs {
 
 #[derive(Debug, clap::Subcommand)]
 enum SurveyCommand {
-    /// Creates a survey, with its first questionnaire version when --questionnaire is given.
+    /// Crée une enquête, avec la première version de son questionnaire si --questionnaire est
+    /// donné.
     Create {
-        /// Short unique name (letters, digits, `-`, `_`, `.`), used by the other commands.
+        /// Nom court et unique (lettres, chiffres, `-`, `_`, `.`), utilisé par les autres
+        /// commandes.
         #[arg(long)]
         name: String,
-        /// Title (default: the questionnaire's).
+        /// Titre (par défaut : celui du questionnaire).
         #[arg(long)]
         title: Option<String>,
         /// Description.
         #[arg(long, default_value = "")]
         description: String,
-        /// The questionnaire (TOML); an indicators file beside it (`NAME.indicators.toml`) is
-        /// stored with it.
+        /// Le questionnaire (TOML) ; un fichier d'indicateurs placé à côté (`NOM.indicators.toml`)
+        /// est enregistré avec lui.
         #[arg(long)]
         questionnaire: Option<PathBuf>,
     },
-    /// Lists the surveys and their questionnaire versions.
+    /// Liste les enquêtes et les versions de leur questionnaire.
     List,
-    /// Shows one survey (name or identifier) and its questionnaire versions.
+    /// Affiche une enquête (nom ou identifiant) et les versions de son questionnaire.
     Show {
-        /// The survey.
+        /// L'enquête (nom ou identifiant).
         survey: String,
     },
     /// Affiche les codes d'issue de l'enquête, ou en change avec un fichier (TOML, ou JSON si

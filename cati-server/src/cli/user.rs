@@ -12,7 +12,7 @@ use crate::store::users::Role;
 /// Options shared by the `user` subcommands.
 #[derive(Clone, Debug, clap::Args)]
 pub struct UserArgs {
-    /// Database: `sqlite://file.db` or `postgres://…`.
+    /// Base de données : `sqlite://fichier.db` ou `postgres://…`.
     #[arg(
         long,
         env = "DATABASE_URL",
@@ -28,33 +28,33 @@ pub struct UserArgs {
 /// `cati user …` subcommands.
 #[derive(Clone, Debug, clap::Subcommand)]
 pub enum UserCommand {
-    /// Creates an account; prints a generated password unless --password-stdin is given.
+    /// Crée un compte ; affiche un mot de passe généré, sauf avec --password-stdin.
     Add {
-        /// Login name.
+        /// Identifiant de connexion.
         username: String,
-        /// Role: admin, supervisor, interviewer or analyst.
+        /// Rôle : admin, supervisor (superviseur), interviewer (enquêteur) ou analyst (analyste).
         #[arg(long)]
         role: String,
-        /// Name shown in the interface (default: the login name).
+        /// Nom affiché dans l'interface (par défaut : l'identifiant de connexion).
         #[arg(long, default_value = "")]
         name: String,
-        /// Read the password from the first line of standard input.
+        /// Lit le mot de passe sur la première ligne de l'entrée standard.
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Replaces a password (ends the account's sessions).
+    /// Remplace un mot de passe (met fin aux sessions du compte).
     Passwd {
-        /// Login name.
+        /// Identifiant de connexion.
         username: String,
-        /// Read the password from the first line of standard input.
+        /// Lit le mot de passe sur la première ligne de l'entrée standard.
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Disables an account (or re-enables it with --enable).
+    /// Désactive un compte (ou le réactive avec --enable).
     Disable {
-        /// Login name.
+        /// Identifiant de connexion.
         username: String,
-        /// Re-enable instead.
+        /// Réactive le compte au lieu de le désactiver.
         #[arg(long)]
         enable: bool,
     },

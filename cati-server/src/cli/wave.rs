@@ -20,51 +20,55 @@ pub struct WaveArgs {
 
 #[derive(Debug, clap::Subcommand)]
 enum WaveCommand {
-    /// Creates a wave, in preparation; with --from-wave, carries that wave's questionnaire
-    /// version (or --questionnaire-version), quota design and indicators, and reports what
-    /// changed.
+    /// Crée une vague, en préparation ; avec --from-wave, reprend la version du questionnaire de
+    /// cette vague (ou --questionnaire-version), son plan de quotas et ses indicateurs, et signale
+    /// ce qui a changé.
     Create {
-        /// The survey (name or identifier).
+        /// L'enquête (nom ou identifiant).
         #[arg(long)]
         survey: String,
-        /// The wave's name, unique in the survey (e.g. 2027-1).
+        /// Le nom de la vague, unique dans l'enquête (par exemple 2027-1).
         #[arg(long)]
         name: String,
-        /// The wave this one continues (name or identifier).
+        /// La vague que celle-ci prolonge (nom ou identifiant).
         #[arg(long)]
         from_wave: Option<String>,
-        /// The questionnaire version (default: the previous wave's, else the latest).
+        /// La version du questionnaire (par défaut : celle de la vague précédente, sinon la plus
+        /// récente).
         #[arg(long)]
         questionnaire_version: Option<String>,
-        /// First day of calls (YYYY-MM-DD).
+        /// Premier jour d'appels (AAAA-MM-JJ).
         #[arg(long)]
         field_start: Option<String>,
-        /// Last day of calls (YYYY-MM-DD).
+        /// Dernier jour d'appels (AAAA-MM-JJ).
         #[arg(long)]
         field_end: Option<String>,
     },
-    /// Lists the waves.
+    /// Liste les vagues.
     List,
-    /// Attaches a quota design (TOML, e.g. from `cati quotas plan --design-out`) to a wave.
+    /// Associe un plan de quotas (TOML, par exemple issu de `cati quotas plan --design-out`) à une
+    /// vague.
     Quotas {
-        /// The wave (name or identifier).
+        /// La vague (nom ou identifiant).
         wave: String,
-        /// The design file.
+        /// Le fichier du plan de quotas.
         file: std::path::PathBuf,
     },
-    /// Opens a wave: its cases are handed out.
+    /// Ouvre une vague : ses cas sont distribués.
     Open {
-        /// The wave (name or identifier).
+        /// La vague (nom ou identifiant).
         wave: String,
     },
-    /// Pauses a wave: no case is handed out; running interviews finish.
+    /// Met une vague en pause : plus aucun cas n'est distribué ; les entretiens en cours se
+    /// terminent.
     Pause {
-        /// The wave (name or identifier).
+        /// La vague (nom ou identifiant).
         wave: String,
     },
-    /// Closes a wave: no case is handed out and no answer accepted; held cases are released.
+    /// Ferme une vague : plus aucun cas n'est distribué ni aucune réponse acceptée ; les cas
+    /// détenus sont libérés.
     Close {
-        /// The wave (name or identifier).
+        /// La vague (nom ou identifiant).
         wave: String,
     },
     /// Affiche les règles d'appel de la vague, ou les remplace par celles d'un fichier (TOML,
