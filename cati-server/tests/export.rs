@@ -36,6 +36,7 @@ async fn database(dir: &Path) -> (Db, i64) {
             cases: 0,
             interviewers: 1,
             password: Some("mot-de-passe-de-test".to_owned()),
+            simulated: 0,
         },
     )
     .await

@@ -151,6 +151,7 @@ async fn demo(state: &AppState, questionnaire: Option<&str>, cases: u32, intervi
         cases,
         interviewers,
         password: Some("un-mot-de-passe-de-test".to_owned()),
+        simulated: 0,
     };
     demo::load(&state.db, &options).await.expect("demo data");
 }

@@ -270,6 +270,7 @@ async fn results_equal_the_indicator_table_and_follow_the_publication_rules(post
             cases: 0,
             interviewers: 1,
             password: Some(PASSWORD.to_owned()),
+            simulated: 0,
         },
     )
     .await

@@ -32,6 +32,8 @@ pub struct DemoOptions {
     pub interviewers: u32,
     /// One password for every demo account instead of generated ones (tests).
     pub password: Option<String>,
+    /// Number of simulated interviewers' accounts (`simulation1`…, for `serve --simulate`).
+    pub simulated: u32,
 }
 
 /// A demo account and, when it was created now, its password.
@@ -56,6 +58,9 @@ pub struct DemoReport {
     pub cases_added: u64,
     /// Accounts.
     pub accounts: Vec<DemoAccount>,
+    /// The simulated interviewers' logins and passwords, new at every start: nobody logs in
+    /// with them but the simulation.
+    pub simulated: Vec<(String, String)>,
 }
 
 fn observatory_path() -> PathBuf {
@@ -153,11 +158,37 @@ pub async fn load(db: &Db, options: &DemoOptions) -> Result<DemoReport, AppError
             password,
         });
     }
+    let mut simulated = Vec::new();
+    for i in 1..=options.simulated {
+        let username = format!("simulation{i}");
+        let password = auth::password::generate();
+        let mut tx = db.read().await?;
+        let existing = users::by_username(&mut tx, &username).await?;
+        tx.commit().await?;
+        match existing {
+            Some(user) => {
+                accounts::change_password(db, Actor::Operator, user.id, &password).await?;
+            }
+            None => {
+                accounts::create(
+                    db,
+                    Actor::Operator,
+                    &username,
+                    &format!("Enquêteur simulé {i}"),
+                    Role::Interviewer,
+                    &password,
+                )
+                .await?;
+            }
+        }
+        simulated.push((username, password));
+    }
     Ok(DemoReport {
         questionnaire: file_name,
         wave_id,
         cases_added,
         accounts,
+        simulated,
     })
 }
 

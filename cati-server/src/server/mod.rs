@@ -42,41 +42,52 @@ pub const UPLOAD_LIMIT: usize = 2 * 1024 * 1024;
 /// Largest phone list (a million rows of a few columns is about 40 MB as CSV).
 pub const SAMPLE_LIMIT: usize = 256 * 1024 * 1024;
 
+/// Real time a simulated interviewer of `--simulate` takes before each request: a human pace,
+/// so that the dashboards of the demo move as a day of fieldwork would, only faster.
+const DEMO_PACE: Duration = Duration::from_millis(1500);
+
 /// Time a write to a client may stay blocked (a client that stopped reading) before its
 /// connection is closed.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Options of `cati serve`.
+/// Options of `cati serve` (their docs are their CLI help, in French).
 #[derive(Clone, Debug, clap::Args)]
 pub struct ServeArgs {
-    /// Address and port to listen on.
+    /// Adresse et port d'écoute.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// Database: `sqlite://file.db` (created if missing) or `postgres://…`.
+    /// Base de données : `sqlite://fichier.db` (créé s'il manque) ou `postgres://…`.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://cati.db")]
     pub database_url: String,
-    /// Load the demo survey (observatory questionnaire, synthetic sample, demo accounts).
+    /// Charge l'enquête de démonstration (questionnaire de l'observatoire, échantillon
+    /// fictif, comptes de démonstration).
     #[arg(long)]
     pub demo: bool,
-    /// Questionnaire file for the demo (default: questionnaires/observatoire.toml).
+    /// Questionnaire de la démonstration (par défaut : questionnaires/observatoire.toml).
     #[arg(long, requires = "demo")]
     pub demo_questionnaire: Option<PathBuf>,
-    /// Number of synthetic cases in the demo sample.
+    /// Nombre de cas fictifs de l'échantillon de démonstration.
     #[arg(long, default_value_t = 2000, requires = "demo")]
     pub demo_cases: u32,
-    /// Number of demo interviewer accounts.
+    /// Nombre de comptes enquêteurs de démonstration.
     #[arg(long, default_value_t = 3, requires = "demo")]
     pub demo_interviewers: u32,
-    // The docs of the options below are their CLI help, in French.
+    /// Montre une vague en cours : N enquêteurs simulés (8 si N est omis ; comptes
+    /// simulation1…) appellent et interrogent l'échantillon de démonstration par l'API, à un
+    /// rythme humain, tant que le serveur tourne. L'horloge du terrain est alors simulée
+    /// (partant de maintenant, ou de --simulated-clock) et avance avec leurs appels. Exige --demo.
+    #[arg(long, requires = "demo", value_name = "N", num_args = 0..=1, default_missing_value = "8",
+          value_parser = clap::value_parser!(u32).range(1..=200))]
+    pub simulate: Option<u32>,
     /// Horloge simulée, partant de cet instant (heure de Paris) : le temps du terrain n'avance
     /// que sur ordre d'un administrateur (`POST /api/simulation/clock`), pour jouer des jours
     /// d'appels en quelques secondes (`cati simulate`). Réservé aux simulations : exige --demo.
     #[arg(long, requires = "demo", value_name = "AAAA-MM-JJTHH:MM")]
     pub simulated_clock: Option<String>,
-    /// One password for all demo accounts instead of generated ones (tests only).
+    /// Un seul mot de passe pour tous les comptes de démonstration (tests uniquement).
     #[arg(long, env = "CATI_DEMO_PASSWORD", hide = true, requires = "demo")]
     pub demo_password: Option<String>,
-    /// Minutes of inactivity after which a session expires.
+    /// Minutes d'inactivité après lesquelles une session expire.
     #[arg(long, default_value_t = 120)]
     pub session_idle_minutes: i64,
     /// Minutes après lesquelles un cas détenu sans aucune activité (ni prise, ni réponse
@@ -85,7 +96,7 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 30, value_name = "MINUTES",
           value_parser = clap::value_parser!(i64).range(1..=10_080))]
     pub release_held_after_minutes: i64,
-    /// Database connections in the pool.
+    /// Connexions à la base de données dans le groupe de connexions.
     #[arg(long, default_value_t = 10)]
     pub max_connections: u32,
     /// Durabilité des écritures SQLite : `full` (par défaut) attend que chaque écriture soit
@@ -161,17 +172,20 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let db = Db::connect_with(&args.database_url, args.max_connections, args.durability)
         .await
         .with_context(|| format!("opening the database {}", redact(&args.database_url)))?;
+    let mut simulated_crew = Vec::new();
     if args.demo {
         let options = DemoOptions {
             questionnaire: args.demo_questionnaire.clone(),
             cases: args.demo_cases,
             interviewers: args.demo_interviewers,
             password: args.demo_password.clone(),
+            simulated: args.simulate.unwrap_or(0),
         };
         let report = demo::load(&db, &options)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         print_demo(&report);
+        simulated_crew = report.simulated;
     }
     let public_origin =
         match &args.public_url {
@@ -192,8 +206,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             tracing::warn!("simulated clock: fieldwork time moves only when an admin moves it");
             crate::clock::Clock::manual(start)
         }
+        // Simulated interviewers move the fieldwork clock as they work, from now on.
+        None if args.simulate.is_some() => {
+            tracing::warn!("simulated clock: fieldwork time moves with the simulated calls");
+            crate::clock::Clock::manual(crate::store::now_ms())
+        }
         None => crate::clock::Clock::system(),
     };
+    let simulation_clock = clock.clone();
     let settings = Settings {
         clock,
         metrics_token: args.metrics_token.clone(),
@@ -222,6 +242,20 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
     tracing::info!(address = %listener.local_addr()?, "cati serve listening");
+    if !simulated_crew.is_empty() {
+        let mut address = listener.local_addr()?;
+        if address.ip().is_unspecified() {
+            address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        tokio::spawn(async move {
+            let base = format!("http://{address}");
+            let played =
+                crate::simulate::live_demo(base, simulated_crew, simulation_clock, DEMO_PACE).await;
+            if let Err(e) = played {
+                tracing::warn!(error = %e, "the demo's simulated interviewers stopped");
+            }
+        });
+    }
     let limits = listener::ConnectionLimits {
         max_open: args.max_open_connections as usize,
         header_timeout: Duration::from_secs(args.header_timeout),
@@ -469,6 +503,12 @@ fn print_demo(report: &demo::DemoReport) {
         "  vague « Démonstration » ouverte ; {} cas synthétiques ajoutés (numéros fictifs 05 36 49 xx xx / 06 39 98 xx xx)",
         report.cases_added
     );
+    if !report.simulated.is_empty() {
+        println!(
+            "  {} enquêteur(s) simulé(s) (simulation1…) travaillent sur la vague ; l'horloge du terrain avance avec leurs appels",
+            report.simulated.len()
+        );
+    }
     println!("  comptes de démonstration :");
     for account in &report.accounts {
         match &account.password {

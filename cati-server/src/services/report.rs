@@ -161,8 +161,8 @@ pub struct InterviewerFigures {
     /// Over the period.
     #[schema(value_type = Object)]
     pub overall: Productivity,
-    /// Per local day.
-    #[schema(value_type = Object)]
+    /// Per local day: pairs `[date, figures]`.
+    #[schema(value_type = Vec<Vec<serde_json::Value>>)]
     pub by_day: Vec<(Date, Productivity)>,
 }
 

@@ -28,6 +28,7 @@ use serde_json::{Value, json};
 use tokio::sync::{Mutex, watch};
 
 use crate::apiclient::{ServerProcess, Session};
+use crate::clock::Clock;
 use crate::services::interview::view::{QuestionDto, Special};
 use crate::store::Db;
 use calls::{Dial, During};
@@ -106,6 +107,131 @@ struct Shared {
     /// Bumped at every clock move: idle interviewers try again.
     moved: watch::Sender<u64>,
     tally: Mutex<Tally>,
+    /// Real time an interviewer takes before each request (none in `cati simulate`; a human
+    /// pace in `cati serve --demo --simulate`).
+    pace: Duration,
+}
+
+impl Shared {
+    fn new(interviewers: u32, now_ms: i64, pace: Duration) -> Shared {
+        let (moved, _) = watch::channel(0u64);
+        Shared {
+            stop: AtomicBool::new(false),
+            completes: AtomicU32::new(0),
+            owed_minutes: AtomicU64::new(0),
+            idle: AtomicU32::new(0),
+            working: AtomicU32::new(interviewers),
+            now_ms: AtomicI64::new(now_ms),
+            moved,
+            tally: Mutex::new(Tally::default()),
+            pace,
+        }
+    }
+
+    /// Waits the interviewer's pace before a request.
+    async fn think(&self) {
+        if !self.pace.is_zero() {
+            tokio::time::sleep(self.pace).await;
+        }
+    }
+}
+
+/// Who moves the simulated clock: an admin over the API (`cati simulate`, which drives a
+/// server from outside), or the server's own clock (`cati serve --demo --simulate`).
+enum ClockHand<'a> {
+    Api(&'a Session),
+    Server(Clock),
+}
+
+impl ClockHand<'_> {
+    /// Moves the clock forward by `minutes`; the new simulated now, epoch ms.
+    async fn advance(&self, minutes: u64) -> anyhow::Result<Option<i64>> {
+        match self {
+            ClockHand::Api(admin) => {
+                let (status, clock) = admin
+                    .post(
+                        "/api/simulation/clock",
+                        &json!({ "advance_minutes": minutes }),
+                    )
+                    .await?;
+                if status != 200 {
+                    bail!("avance de l'horloge simulée : {status} {clock}");
+                }
+                Ok(clock["now_ms"].as_i64())
+            }
+            ClockHand::Server(clock) => {
+                let ms = i64::try_from(minutes.saturating_mul(60_000)).unwrap_or(i64::MAX);
+                clock.advance(ms);
+                Ok(Some(clock.now_ms()))
+            }
+        }
+    }
+}
+
+/// When the coordinator stops the interviewers.
+#[derive(Clone, Copy, Debug)]
+struct Plan {
+    interviewers: u32,
+    completes: u32,
+    days: u32,
+}
+
+/// `cati serve --demo --simulate`: the simulated interviewers `crew` (logins and passwords)
+/// work the demo wave of the server at `base`, one request every `pace`, moving the server's
+/// own simulated `clock`, until every one of them has stopped (the server stopping ends them).
+/// The demo calls around the clock, so they rarely wait.
+pub async fn live_demo(
+    base: String,
+    crew: Vec<(String, String)>,
+    clock: Clock,
+    pace: Duration,
+) -> anyhow::Result<()> {
+    let mut sessions = Vec::new();
+    for (username, password) in &crew {
+        sessions.push(Session::login(&base, username, password).await?);
+    }
+    let interviewers = u32::try_from(sessions.len()).unwrap_or(u32::MAX);
+    let shared = Arc::new(Shared::new(interviewers, clock.now_ms(), pace));
+    let plan = Plan {
+        interviewers,
+        completes: u32::MAX,
+        days: 365,
+    };
+    play(
+        sessions,
+        &shared,
+        &ClockHand::Server(clock),
+        plan,
+        rand::random(),
+        false,
+    )
+    .await
+}
+
+/// The interviewers of `sessions` at work while `hand` moves the clock, until the plan's
+/// completes or days; returns once every interviewer has stopped.
+async fn play(
+    sessions: Vec<Session>,
+    shared: &Arc<Shared>,
+    hand: &ClockHand<'_>,
+    plan: Plan,
+    seed: u64,
+    progress_bar: bool,
+) -> anyhow::Result<()> {
+    let started_ms = shared.now_ms.load(Ordering::SeqCst);
+    let mut tasks = Vec::new();
+    for (i, session) in sessions.into_iter().enumerate() {
+        let shared = Arc::clone(shared);
+        let seed = seed.wrapping_mul(1_000_003).wrapping_add(i as u64);
+        tasks.push(tokio::spawn(async move {
+            interviewer(session, shared, StdRng::seed_from_u64(seed)).await
+        }));
+    }
+    coordinate(hand, shared, plan, started_ms, progress_bar).await?;
+    for task in tasks {
+        task.await.context("enquêteur simulé")??;
+    }
+    Ok(())
 }
 
 /// Runs `cati simulate`.
@@ -178,31 +304,22 @@ pub async fn run(args: SimulateArgs) -> anyhow::Result<()> {
         interviewers.push(Session::login(&base, &format!("enqueteur{n}"), &password).await?);
     }
     let started_ms = clock["now_ms"].as_i64().context("heure simulée")?;
-    let (moved, _) = watch::channel(0u64);
-    let shared = Arc::new(Shared {
-        stop: AtomicBool::new(false),
-        completes: AtomicU32::new(0),
-        owed_minutes: AtomicU64::new(0),
-        idle: AtomicU32::new(0),
-        working: AtomicU32::new(args.interviewers),
-        now_ms: AtomicI64::new(started_ms),
-        moved,
-        tally: Mutex::new(Tally::default()),
-    });
-
+    let shared = Arc::new(Shared::new(args.interviewers, started_ms, Duration::ZERO));
+    let plan = Plan {
+        interviewers: args.interviewers,
+        completes: args.completes,
+        days: args.days,
+    };
     let wall = Instant::now();
-    let mut tasks = Vec::new();
-    for (i, session) in interviewers.into_iter().enumerate() {
-        let shared = Arc::clone(&shared);
-        let seed = args.seed.wrapping_mul(1_000_003).wrapping_add(i as u64);
-        tasks.push(tokio::spawn(async move {
-            interviewer(session, shared, StdRng::seed_from_u64(seed)).await
-        }));
-    }
-    coordinate(&admin, &shared, &args, started_ms).await?;
-    for task in tasks {
-        task.await.context("enquêteur simulé")??;
-    }
+    play(
+        interviewers,
+        &shared,
+        &ClockHand::Api(&admin),
+        plan,
+        args.seed,
+        true,
+    )
+    .await?;
     let wall = wall.elapsed();
 
     let mut tally = std::mem::take(&mut *shared.tally.lock().await);
@@ -284,14 +401,20 @@ async fn demo_wave(admin: &Session) -> anyhow::Result<String> {
 /// Moves the clock: by the interviewers' time spent, shared among them, and by a jump when
 /// all of them wait for a case; stops the interviewers at the completes or the last day.
 async fn coordinate(
-    admin: &Session,
+    hand: &ClockHand<'_>,
     shared: &Shared,
-    args: &SimulateArgs,
+    plan: Plan,
     started_ms: i64,
+    progress_bar: bool,
 ) -> anyhow::Result<()> {
-    let last_ms = started_ms + i64::from(args.days) * 24 * 3_600_000;
+    let last_ms = started_ms + i64::from(plan.days) * 24 * 3_600_000;
     let mut carried = 0u64;
-    let bar = indicatif::ProgressBar::new(u64::from(args.completes)).with_style(
+    let bar = if progress_bar {
+        indicatif::ProgressBar::new(u64::from(plan.completes))
+    } else {
+        indicatif::ProgressBar::hidden()
+    }
+    .with_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} complets {msg}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
@@ -303,14 +426,14 @@ async fn coordinate(
             paris(shared.now_ms.load(Ordering::SeqCst)),
             shared.idle.load(Ordering::SeqCst)
         ));
-        if shared.completes.load(Ordering::SeqCst) >= args.completes
+        if shared.completes.load(Ordering::SeqCst) >= plan.completes
             || shared.now_ms.load(Ordering::SeqCst) >= last_ms
         {
             break;
         }
         carried += shared.owed_minutes.swap(0, Ordering::SeqCst);
-        let mut minutes = carried / u64::from(args.interviewers);
-        carried %= u64::from(args.interviewers);
+        let mut minutes = carried / u64::from(plan.interviewers);
+        carried %= u64::from(plan.interviewers);
         let working = shared.working.load(Ordering::SeqCst);
         if working == 0 {
             bail!("tous les enquêteurs simulés se sont arrêtés sur une erreur");
@@ -321,16 +444,7 @@ async fn coordinate(
         if minutes == 0 {
             continue;
         }
-        let (status, clock) = admin
-            .post(
-                "/api/simulation/clock",
-                &json!({ "advance_minutes": minutes }),
-            )
-            .await?;
-        if status != 200 {
-            bail!("avance de l'horloge simulée : {status} {clock}");
-        }
-        if let Some(now) = clock["now_ms"].as_i64() {
+        if let Some(now) = hand.advance(minutes).await? {
             shared.now_ms.store(now, Ordering::SeqCst);
         }
         shared.moved.send_modify(|n| *n += 1);
@@ -370,6 +484,7 @@ async fn interviewer(session: Session, shared: Arc<Shared>, mut rng: StdRng) -> 
 async fn work(session: &Session, shared: &Shared, rng: &mut StdRng) -> anyhow::Result<()> {
     // Subscribed before claiming: a clock move during the claim is not missed.
     let mut moved = shared.moved.subscribe();
+    shared.think().await;
     let started = Instant::now();
     let (status, case) = session.post("/api/cases/next", &json!({})).await?;
     let elapsed = started.elapsed();
@@ -472,6 +587,7 @@ async fn interview(
         }
         let question: QuestionDto = serde_json::from_value(view["step"].clone())?;
         let mut answer = serde_json::to_value(respondent.answer(&question, rng))?;
+        shared.think().await;
         let started = Instant::now();
         let path = format!("/api/interviews/{id}/answers");
         let (mut status, mut next) = session.post(&path, &answer).await?;

@@ -70,3 +70,55 @@ async fn a_server_on_real_time_has_no_clock_to_move() {
     assert!(!ok, "{text}");
     assert!(text.contains("--demo"), "{text}");
 }
+
+/// `cati serve --demo --simulate N`: simulated interviewers work the demo wave at a human pace
+/// while the server runs, so that the supervisors' figures move; the fieldwork clock moves
+/// with their calls, and the people's own demo accounts stay free.
+async fn a_demo_with_simulated_interviewers_shows_a_wave_in_progress(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let server = Server::start_with(&db, DemoSize::new(300, 1), &["--simulate", "3"]).await;
+    let admin = server.login("admin").await;
+    let (status, clock) = admin.get("/api/simulation/clock").await;
+    assert_eq!(status, StatusCode::OK, "{clock}");
+    let started = clock["now_ms"].as_i64().expect("simulated now");
+    let wave = admin.latest_wave().await;
+    // Each simulated interviewer records calls within seconds; the deadline only bounds a
+    // broken simulation.
+    let mut working = Vec::new();
+    for _ in 0..240 {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let (status, report) = admin.get(&format!("/api/waves/{wave}/productivity")).await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        working = report["interviewers"]
+            .as_array()
+            .expect("interviewers")
+            .iter()
+            .filter(|i| i["overall"]["calls"].as_u64().unwrap_or(0) >= 2)
+            .map(|i| i["interviewer"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        if working.len() == 3 {
+            break;
+        }
+    }
+    working.sort();
+    assert_eq!(
+        working,
+        ["simulation1", "simulation2", "simulation3"],
+        "{}",
+        server.log_text()
+    );
+    let (_, clock) = admin.get("/api/simulation/clock").await;
+    assert!(
+        clock["now_ms"].as_i64().expect("simulated now") > started,
+        "the fieldwork clock moved with the calls: {clock}"
+    );
+    // The people's demo interviewer still logs in with the demo password and gets a case.
+    let interviewer = server.login("enqueteur1").await;
+    interviewer.next_case().await;
+    assert!(
+        !server.log_text().contains("ERROR"),
+        "no server error: {}",
+        server.log_text()
+    );
+}
+on_both_backends!(a_demo_with_simulated_interviewers_shows_a_wave_in_progress);
