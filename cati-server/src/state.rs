@@ -58,6 +58,8 @@ pub struct AppState {
     pub db: Db,
     /// Settings.
     pub settings: Arc<Settings>,
+    /// Answer saves, grouped into shared transactions on SQLite.
+    pub answer_saves: Arc<crate::services::interview::saves::AnswerSaves>,
     /// Parsed questionnaires by version.
     pub questionnaires: Arc<QuestionnaireCache>,
     /// A password hash verified when the username is unknown, so that both cases take as long.

@@ -326,9 +326,13 @@ pub async fn state(db: Db, settings: Settings) -> anyhow::Result<AppState> {
     );
     let login_throttle = Arc::new(auth::throttle::LoginThrottle::new(settings.login));
     let shedding = Arc::new(shedding::Shedding::new(settings.requests));
+    let answer_saves = Arc::new(crate::services::interview::saves::AnswerSaves::new(
+        db.clone(),
+    ));
     Ok(AppState {
         db,
         settings: Arc::new(settings),
+        answer_saves,
         questionnaires: Arc::default(),
         dummy_hash: Arc::new(dummy_hash),
         live: Arc::new(live),

@@ -4,6 +4,7 @@
 //! before the next question is shown, so closing the browser or killing the server loses
 //! nothing that was acknowledged: the interview resumes at the same question.
 
+pub mod saves;
 pub mod service;
 pub mod view;
 

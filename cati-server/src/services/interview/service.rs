@@ -344,11 +344,6 @@ async fn persist(
         .cloned()
         .collect();
     let route = engine!(loaded).route(&loaded.record);
-    let mut tx = state.db.write().await?;
-    let ending = match ending {
-        Some(finish) => Some(ending_of(state, &mut tx, loaded, user, finish).await?),
-        None => None,
-    };
     let progress = Progress {
         interview_id: loaded.row.id,
         revision: loaded.row.revision,
@@ -358,6 +353,18 @@ async fn persist(
         changed,
         removed,
     };
+    let Some(finish) = ending else {
+        // An answer that does not end the interview: written with the others waiting.
+        return match state.answer_saves.save(progress).await? {
+            SaveOutcome::Saved => {
+                loaded.row.revision += 1;
+                Ok(())
+            }
+            SaveOutcome::Stale => Err(stale()),
+        };
+    };
+    let mut tx = state.db.write().await?;
+    let ending = Some(ending_of(state, &mut tx, loaded, user, finish).await?);
     match interviews::save(&mut tx, &progress, ending.as_ref()).await? {
         SaveOutcome::Saved => {
             tx.commit().await?;
