@@ -4,33 +4,17 @@
 
 use std::sync::Arc;
 
-use cati_server::auth::CurrentUser;
 use cati_server::error::AppError;
 use cati_server::sample::demo::{self, DemoOptions};
 use cati_server::services::calls;
 use cati_server::services::interview::service as interview;
-use cati_server::state::{AppState, Settings};
+use cati_server::state::Settings;
 use cati_server::store::interviews;
-use cati_server::store::users::{self, Role};
 
 mod common;
-use common::{Scratch, on_both_backends};
+use common::{Scratch, interviewer, on_both_backends};
 
 const INTERVIEWERS: u32 = 12;
-
-async fn interviewer(state: &AppState, username: &str) -> CurrentUser {
-    let mut tx = state.db.read().await.expect("transaction");
-    let user = users::by_username(&mut tx, username)
-        .await
-        .expect("lookup")
-        .expect("demo interviewer");
-    tx.commit().await.expect("commit");
-    CurrentUser {
-        user,
-        role: Role::Interviewer,
-        csrf_token: String::new(),
-    }
-}
 
 async fn concurrent_answers_are_all_stored_and_a_stale_one_fails_alone(postgres: bool) {
     let scratch = Scratch::new(postgres).await;
@@ -43,14 +27,14 @@ async fn concurrent_answers_are_all_stored_and_a_stale_one_fails_alone(postgres:
                 .join("assets/fixture-questionnaire.toml"),
         ),
         cases: INTERVIEWERS,
-        interviewers: INTERVIEWERS,
+        interviewers: 0,
         password: Some("un-mot-de-passe-de-test".to_owned()),
         simulated: 0,
     };
     demo::load(&state.db, &options).await.expect("demo data");
     let mut started = Vec::new();
     for n in 1..=INTERVIEWERS {
-        let who = interviewer(&state, &format!("enqueteur{n}")).await;
+        let who = interviewer(&state.db, &format!("enqueteur{n}")).await;
         let case = calls::next(&state, &who)
             .await
             .expect("next case")
