@@ -58,7 +58,7 @@ pub struct AppState {
     pub db: Db,
     /// Settings.
     pub settings: Arc<Settings>,
-    /// Answer saves, grouped into shared transactions.
+    /// Answer saves, grouped into shared transactions on SQLite.
     pub answer_saves: Arc<crate::services::interview::saves::AnswerSaves>,
     /// Parsed questionnaires by version.
     pub questionnaires: Arc<QuestionnaireCache>,

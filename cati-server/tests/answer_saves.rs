@@ -1,5 +1,5 @@
-//! Answers saved at the same moment by many interviewers (grouped into shared transactions):
-//! every one is stored and acknowledged, and a save that lost a race to its own
+//! Answers saved at the same moment by many interviewers (grouped into shared transactions on
+//! SQLite): every one is stored and acknowledged, and a save that lost a race to its own
 //! interview fails alone, without failing the others written with it.
 
 use std::sync::Arc;
