@@ -12,7 +12,7 @@
 //! A save that finds its interview moved on (stale) changes nothing and is answered so; any
 //! error rolls the group back and every save of it is written again alone, so that one save
 //! never fails another. PostgreSQL's writers do not exclude one another: saves go straight to
-//! the database there. (Grouped there too, a run measured 916 rather than 1,171 answers per
+//! the database there. (Grouped there too, a run measured 1,171 rather than 916 answers per
 //! second, but the saves of a group in flight when the database restarted were written again
 //! once it was back instead of being answered 503 at once, as the fault tests expect.)
 
