@@ -110,6 +110,8 @@ struct Shared {
     /// Real time an interviewer takes before each request (none in `cati simulate`; a human
     /// pace in `cati serve --demo --simulate`).
     pace: Duration,
+    /// Interviewers the wave started with: the clock moves by their time shared among them.
+    interviewers: u32,
 }
 
 impl Shared {
@@ -125,6 +127,7 @@ impl Shared {
             moved,
             tally: Mutex::new(Tally::default()),
             pace,
+            interviewers,
         }
     }
 
@@ -171,7 +174,6 @@ impl ClockHand<'_> {
 /// When the coordinator stops the interviewers.
 #[derive(Clone, Copy, Debug)]
 struct Plan {
-    interviewers: u32,
     completes: u32,
     days: u32,
 }
@@ -193,7 +195,6 @@ pub async fn live_demo(
     let interviewers = u32::try_from(sessions.len()).unwrap_or(u32::MAX);
     let shared = Arc::new(Shared::new(interviewers, clock.now_ms(), pace));
     let plan = Plan {
-        interviewers,
         completes: u32::MAX,
         days: 365,
     };
@@ -306,7 +307,6 @@ pub async fn run(args: SimulateArgs) -> anyhow::Result<()> {
     let started_ms = clock["now_ms"].as_i64().context("heure simulée")?;
     let shared = Arc::new(Shared::new(args.interviewers, started_ms, Duration::ZERO));
     let plan = Plan {
-        interviewers: args.interviewers,
         completes: args.completes,
         days: args.days,
     };
@@ -432,8 +432,8 @@ async fn coordinate(
             break;
         }
         carried += shared.owed_minutes.swap(0, Ordering::SeqCst);
-        let mut minutes = carried / u64::from(plan.interviewers);
-        carried %= u64::from(plan.interviewers);
+        let mut minutes = carried / u64::from(shared.interviewers);
+        carried %= u64::from(shared.interviewers);
         let working = shared.working.load(Ordering::SeqCst);
         if working == 0 {
             bail!("tous les enquêteurs simulés se sont arrêtés sur une erreur");
